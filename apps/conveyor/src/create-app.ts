@@ -1,0 +1,30 @@
+import type { INestApplication, LoggerService, LogLevel } from '@nestjs/common';
+import { HttpAdapterHost, NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { ConveyorConfig } from '#conveyor/config';
+import { createValidationPipe, JsonGuardPipe, ProblemDetailsFilter } from '#conveyor/http';
+import { AppModule } from './app.module.js';
+
+export interface CreateAppOptions {
+  logger?: LoggerService | LogLevel[] | false;
+}
+
+/** The whole HTTP application, configured the same way for `main.ts` and for the e2e tests. */
+export async function createApp(
+  config: ConveyorConfig,
+  databaseUrl: string,
+  options: CreateAppOptions = {},
+): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, databaseUrl), {
+    bodyParser: false,
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
+  });
+  app.useBodyParser('json', {
+    limit: config.bodyLimitBytes,
+    type: ['application/json', 'application/*+json'],
+  });
+  app.disable('x-powered-by');
+  app.useGlobalPipes(new JsonGuardPipe(), createValidationPipe());
+  app.useGlobalFilters(new ProblemDetailsFilter(app.get(HttpAdapterHost)));
+  return app;
+}

@@ -1,0 +1,36 @@
+import type { PostgresDataSourceOptions } from 'typeorm/driver/postgres/PostgresDataSourceOptions.js';
+
+export interface DataSourceInputs {
+  url: string;
+  poolSize: number;
+  // TypeORM's own option types use Function for entity and migration classes.
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  entities: Function[];
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  migrations: Function[];
+  applicationName?: string;
+}
+
+/** The one place that turns Conveyor's settings into TypeORM's; used by the app, the CLI and tests. */
+export function dataSourceOptions(inputs: DataSourceInputs): PostgresDataSourceOptions {
+  return {
+    type: 'postgres',
+    url: inputs.url,
+    entities: inputs.entities,
+    migrations: inputs.migrations,
+    migrationsTableName: 'conveyor_migrations',
+    migrationsTransactionMode: 'each',
+    // The schema belongs to the migrations, always.
+    synchronize: false,
+    migrationsRun: false,
+    uuidExtension: 'pgcrypto',
+    poolSize: inputs.poolSize,
+    applicationName: inputs.applicationName ?? 'conveyor',
+    extra: {
+      // Fail fast when the pool is exhausted instead of queueing requests forever.
+      connectionTimeoutMillis: 10_000,
+      // Every lease and schedule decision uses now(); timestamps come back as UTC either way.
+      options: '-c TimeZone=UTC',
+    },
+  };
+}

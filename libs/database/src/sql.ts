@@ -1,0 +1,23 @@
+import { Injectable } from '@nestjs/common';
+import type pg from 'pg';
+import { DataSource } from 'typeorm';
+
+/**
+ * Runs hand-written SQL on TypeORM's own connection pool (one pool, one size setting).
+ * It talks to node-postgres directly: TypeORM's `query()` reshapes UPDATE results into
+ * `[rows, count]`, which is easy to get wrong for `WITH ... UPDATE ... RETURNING`.
+ */
+@Injectable()
+export class Sql {
+  readonly pool: pg.Pool;
+
+  constructor(dataSource: DataSource) {
+    // TypeORM types its driver pool as `any`; for PostgreSQL it is a pg.Pool.
+    this.pool = (dataSource.driver as unknown as { master: pg.Pool }).master;
+  }
+
+  async rows<T extends pg.QueryResultRow>(text: string, values: readonly unknown[] = []): Promise<T[]> {
+    const result = await this.pool.query<T>(text, values as unknown[]);
+    return result.rows;
+  }
+}

@@ -1,0 +1,4 @@
+export { type Problem, ProblemException, problemType } from './problem.js';
+export { ProblemDetailsFilter, toProblem } from './problem-details.filter.js';
+export { createValidationPipe, type FieldError, fieldErrors, validationProblem } from './validation.js';
+export { JsonGuardPipe, jsonHazard, MAX_JSON_DEPTH } from './json-guard.pipe.js';

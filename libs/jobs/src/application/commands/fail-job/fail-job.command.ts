@@ -1,0 +1,15 @@
+import { Command } from '@nestjs/cqrs';
+import type { JobView } from '../../job-view.js';
+
+/** The job comes back `failed` (retry scheduled at its runAt) or `dead_letter`. */
+export class FailJobCommand extends Command<JobView> {
+  constructor(
+    readonly namespace: string,
+    readonly id: string,
+    readonly leaseToken: string,
+    readonly error: string,
+    readonly retryable: boolean,
+  ) {
+    super();
+  }
+}

@@ -1,0 +1,18 @@
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { JobRepository } from '../../../infrastructure/job.repository.js';
+import { explainRefusal } from '../../explain-refusal.js';
+import type { JobView } from '../../job-view.js';
+import { FailJobCommand } from './fail-job.command.js';
+
+@CommandHandler(FailJobCommand)
+export class FailJobHandler implements ICommandHandler<FailJobCommand> {
+  constructor(private readonly repository: JobRepository) {}
+
+  async execute({ namespace, id, leaseToken, error, retryable }: FailJobCommand): Promise<JobView> {
+    const failed = await this.repository.fail(namespace, [{ id, leaseToken, error, retryable }]);
+    return (
+      failed.get(id) ??
+      explainRefusal(this.repository, namespace, id, (job) => job.fail(leaseToken, retryable))
+    );
+  }
+}

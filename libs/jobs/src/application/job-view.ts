@@ -1,0 +1,39 @@
+import type { BackoffPolicy } from '../domain/backoff.js';
+import type { JobStatus } from '../domain/job-status.js';
+
+/** A job as clients see it. Serialised as JSON by the HTTP layer (dates as ISO 8601). */
+export interface JobView {
+  id: string;
+  namespace: string;
+  type: string;
+  queue: string;
+  status: JobStatus;
+  payload: unknown;
+  priority: number;
+  attempts: number;
+  maxAttempts: number;
+  runAt: Date;
+  backoff: BackoffPolicy;
+  idempotencyKey: string;
+  lastError: string | null;
+  result: unknown;
+  workerId: string | null;
+  leaseExpiresAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** A job handed to a worker: the token is the worker's proof of ownership for this attempt. */
+export interface ClaimedJobView extends JobView {
+  leaseToken: string;
+  leaseExpiresAt: Date;
+}
+
+export interface JobEventView {
+  fromStatus: JobStatus | null;
+  toStatus: JobStatus;
+  attempt: number;
+  workerId: string | null;
+  error: string | null;
+  occurredAt: Date;
+}

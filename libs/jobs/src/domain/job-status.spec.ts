@@ -1,0 +1,32 @@
+import { canTransition, JOB_STATUSES, type JobStatus } from './job-status.js';
+
+// Written out from the specification, independently of JOB_TRANSITIONS, so a slip in either shows.
+const LEGAL: ReadonlySet<string> = new Set([
+  'pending->processing',
+  'failed->processing',
+  'processing->completed',
+  'processing->failed',
+  'processing->dead_letter',
+  'processing->processing',
+  'processing->pending',
+  'pending->cancelled',
+  'failed->cancelled',
+  'dead_letter->pending',
+  'cancelled->pending',
+]);
+
+const pairs = JOB_STATUSES.flatMap((from) => JOB_STATUSES.map((to): [JobStatus, JobStatus] => [from, to]));
+
+describe('job status transitions', () => {
+  it('covers all 36 pairs', () => {
+    expect(pairs).toHaveLength(36);
+  });
+
+  it.each(pairs)('%s -> %s', (from, to) => {
+    expect(canTransition(from, to)).toBe(LEGAL.has(`${from}->${to}`));
+  });
+
+  it('has no way out of completed', () => {
+    expect(JOB_STATUSES.filter((to) => canTransition('completed', to))).toEqual([]);
+  });
+});

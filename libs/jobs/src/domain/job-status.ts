@@ -1,0 +1,43 @@
+export const JOB_STATUSES = [
+  'pending',
+  'processing',
+  'completed',
+  'failed',
+  'dead_letter',
+  'cancelled',
+] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+/**
+ * Every legal status change, and nothing else. The database trigger `jobs_guard_transition`
+ * (migration CreateJobs) holds the same table; test/integration/state-machine.int-spec.ts proves
+ * the two agree pair by pair.
+ */
+export const JOB_TRANSITIONS: Readonly<Record<JobStatus, readonly JobStatus[]>> = {
+  pending: [
+    'processing', // claimed
+    'cancelled',
+  ],
+  processing: [
+    'completed',
+    'failed', // retryable failure with attempts left; runs again after the backoff
+    'dead_letter', // attempts used up, or a permanent failure
+    'processing', // re-claimed after the lease expired: a new attempt
+    'pending', // handed back by a draining worker; the attempt does not count
+  ],
+  failed: [
+    'processing', // claimed once runAt has passed
+    'cancelled',
+  ],
+  dead_letter: ['pending'], // manual retry with a fresh attempt budget
+  cancelled: ['pending'], // manual retry
+  completed: [],
+};
+
+export function canTransition(from: JobStatus, to: JobStatus): boolean {
+  return JOB_TRANSITIONS[from].includes(to);
+}
+
+export function isJobStatus(value: string): value is JobStatus {
+  return (JOB_STATUSES as readonly string[]).includes(value);
+}

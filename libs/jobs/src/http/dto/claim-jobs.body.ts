@@ -1,0 +1,54 @@
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsInt,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  Min,
+} from 'class-validator';
+import {
+  MAX_NAME_LENGTH,
+  NAME_MESSAGE,
+  NAME_PATTERN,
+  PRINTABLE_MESSAGE,
+  PRINTABLE_PATTERN,
+} from './names.js';
+
+export class ClaimJobsBody {
+  @IsOptional()
+  @IsString()
+  @Length(1, MAX_NAME_LENGTH)
+  @Matches(NAME_PATTERN, { message: NAME_MESSAGE })
+  queue?: string;
+
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  @Length(1, MAX_NAME_LENGTH, { each: true })
+  @Matches(NAME_PATTERN, { each: true, message: NAME_MESSAGE })
+  types?: string[];
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit?: number;
+
+  /** Upper bound checked by the controller against CONVEYOR_MAX_LEASE_SECONDS. */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  leaseSeconds?: number;
+
+  @IsOptional()
+  @IsString()
+  @Length(1, MAX_NAME_LENGTH)
+  @Matches(PRINTABLE_PATTERN, { message: PRINTABLE_MESSAGE })
+  workerId?: string;
+}

@@ -1,0 +1,49 @@
+import { Catch, HttpStatus } from '@nestjs/common';
+import { type Problem, ProblemDetailsFilter, ProblemException } from '#conveyor/http';
+import {
+  IdempotencyConflictError,
+  InvalidCursorError,
+  JobConflictError,
+  JobNotFoundError,
+} from '../domain/job.errors.js';
+
+/** Maps the jobs library's domain errors to problem documents; everything else as usual. */
+@Catch()
+export class JobErrorsFilter extends ProblemDetailsFilter {
+  protected override problemFor(error: unknown): Problem {
+    if (error instanceof JobNotFoundError) {
+      return ProblemException.of(HttpStatus.NOT_FOUND, 'job-not-found', 'Job not found.', error.message, {
+        jobId: error.jobId,
+      }).problem;
+    }
+    if (error instanceof JobConflictError) {
+      return ProblemException.of(
+        HttpStatus.CONFLICT,
+        error.reason === 'illegal_transition' ? 'illegal-transition' : 'lease-lost',
+        error.reason === 'illegal_transition'
+          ? 'The job is not in a state that allows this.'
+          : 'You no longer hold this job.',
+        `${error.message} (current status: ${error.currentStatus})`,
+        { jobId: error.jobId, currentStatus: error.currentStatus, reason: error.reason },
+      ).problem;
+    }
+    if (error instanceof IdempotencyConflictError) {
+      return ProblemException.of(
+        HttpStatus.UNPROCESSABLE_ENTITY,
+        'idempotency-key-reused',
+        'This idempotency key was already used for a different job.',
+        'The same key was submitted with a different type, queue or payload; nothing was changed.',
+        { idempotencyKey: error.idempotencyKey, existingJobId: error.existingJobId },
+      ).problem;
+    }
+    if (error instanceof InvalidCursorError) {
+      return ProblemException.of(
+        HttpStatus.BAD_REQUEST,
+        'invalid-cursor',
+        'The cursor is not valid.',
+        error.message,
+      ).problem;
+    }
+    return super.problemFor(error);
+  }
+}

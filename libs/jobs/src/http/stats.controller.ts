@@ -1,0 +1,17 @@
+import { Controller, Get, UseFilters } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import type { QueueStats } from '../application/queries/get-queue-stats/get-queue-stats.query.js';
+import { GetQueueStatsQuery } from '../application/queries/get-queue-stats/get-queue-stats.query.js';
+import { JobErrorsFilter } from './job-errors.filter.js';
+import { DEFAULT_NAMESPACE } from './jobs.controller.js';
+
+@Controller('v1/stats')
+@UseFilters(JobErrorsFilter)
+export class StatsController {
+  constructor(private readonly queryBus: QueryBus) {}
+
+  @Get()
+  stats(): Promise<{ queues: QueueStats[] }> {
+    return this.queryBus.execute(new GetQueueStatsQuery(DEFAULT_NAMESPACE));
+  }
+}

@@ -1,0 +1,33 @@
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { JobEntity } from './job.entity.js';
+
+/**
+ * One row per live idempotency key. The primary key is the dedupe rule; `expires_at` ends the
+ * window, after which the next submit with the key takes the row over (see sql/submit.sql.ts).
+ * Deleting a job deletes its key.
+ */
+@Entity('job_idempotency_keys')
+@Index('job_idempotency_keys_job_idx', ['jobId'])
+export class IdempotencyKeyEntity {
+  @PrimaryColumn('varchar', { length: 255 })
+  namespace: string;
+
+  @PrimaryColumn('varchar', { name: 'idempotency_key', length: 255 })
+  idempotencyKey: string;
+
+  @Column('uuid', { name: 'job_id' })
+  jobId: string;
+
+  @ManyToOne(() => JobEntity, { onDelete: 'CASCADE', deferrable: 'INITIALLY DEFERRED' })
+  @JoinColumn({ name: 'job_id', foreignKeyConstraintName: 'job_idempotency_keys_job_fk' })
+  job?: JobEntity;
+
+  @Column('char', { length: 64 })
+  fingerprint: string;
+
+  @Column('timestamptz', { name: 'expires_at' })
+  expiresAt: Date;
+
+  @Column('timestamptz', { name: 'created_at', default: () => 'now()' })
+  createdAt: Date;
+}

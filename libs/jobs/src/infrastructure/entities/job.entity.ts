@@ -1,0 +1,82 @@
+import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import type { JobStatus } from '../../domain/job-status.js';
+
+/**
+ * The `jobs` table. The migration CreateJobs also installs what TypeORM cannot describe: the
+ * transition trigger, the event-recording triggers and the backoff function. Indexes marked
+ * `synchronize: false` have a column order or predicate TypeORM cannot express; the migration
+ * creates them exactly as the claim and list queries need them.
+ */
+@Entity('jobs')
+@Check(
+  'jobs_status_check',
+  `"status" IN ('pending', 'processing', 'completed', 'failed', 'dead_letter', 'cancelled')`,
+)
+@Check('jobs_attempts_check', `"attempts" >= 0`)
+@Check('jobs_max_attempts_check', `"max_attempts" >= 1`)
+@Check(
+  'jobs_lease_check',
+  `("status" = 'processing') = ("lease_token" IS NOT NULL AND "lease_expires_at" IS NOT NULL)`,
+)
+@Index('jobs_claim_due_idx', { synchronize: false })
+@Index('jobs_lease_expiry_idx', { synchronize: false })
+@Index('jobs_list_idx', { synchronize: false })
+@Index('jobs_list_by_status_idx', { synchronize: false })
+export class JobEntity {
+  @PrimaryColumn('uuid')
+  id: string;
+
+  @Column('varchar', { length: 255 })
+  namespace: string;
+
+  @Column('varchar', { length: 255 })
+  queue: string;
+
+  @Column('varchar', { length: 255 })
+  type: string;
+
+  @Column('jsonb')
+  payload: unknown;
+
+  @Column('varchar', { length: 16 })
+  status: JobStatus;
+
+  @Column('integer', { default: 0 })
+  priority: number;
+
+  @Column('timestamptz', { name: 'run_at', default: () => 'now()' })
+  runAt: Date;
+
+  @Column('integer', { default: 0 })
+  attempts: number;
+
+  @Column('integer', { name: 'max_attempts' })
+  maxAttempts: number;
+
+  @Column('jsonb')
+  backoff: unknown;
+
+  @Column('varchar', { name: 'idempotency_key', length: 255 })
+  idempotencyKey: string;
+
+  @Column('uuid', { name: 'lease_token', nullable: true })
+  leaseToken: string | null;
+
+  @Column('timestamptz', { name: 'lease_expires_at', nullable: true })
+  leaseExpiresAt: Date | null;
+
+  @Column('varchar', { name: 'worker_id', length: 255, nullable: true })
+  workerId: string | null;
+
+  @Column('text', { name: 'last_error', nullable: true })
+  lastError: string | null;
+
+  @Column('jsonb', { nullable: true })
+  result: unknown;
+
+  @Column('timestamptz', { name: 'created_at', default: () => 'now()' })
+  createdAt: Date;
+
+  @Column('timestamptz', { name: 'updated_at', default: () => 'now()' })
+  updatedAt: Date;
+}

@@ -1,0 +1,69 @@
+import type { JobEventView, JobView } from '../application/job-view.js';
+import type { BackoffPolicy } from '../domain/backoff.js';
+import type { JobStatus } from '../domain/job-status.js';
+
+/** A row shaped by JOB_COLUMNS (sql/job-columns.ts), as node-postgres returns it. */
+export interface JobRow {
+  id: string;
+  namespace: string;
+  queue: string;
+  type: string;
+  payload: unknown;
+  status: JobStatus;
+  priority: number;
+  run_at: Date;
+  attempts: number;
+  max_attempts: number;
+  backoff: BackoffPolicy;
+  idempotency_key: string;
+  lease_token: string | null;
+  lease_expires_at: Date | null;
+  worker_id: string | null;
+  last_error: string | null;
+  result: unknown;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface JobEventRow {
+  from_status: JobStatus | null;
+  to_status: JobStatus;
+  attempt: number;
+  worker_id: string | null;
+  error: string | null;
+  occurred_at: Date;
+}
+
+export function toJobView(row: JobRow): JobView {
+  return {
+    id: row.id,
+    namespace: row.namespace,
+    type: row.type,
+    queue: row.queue,
+    status: row.status,
+    payload: row.payload,
+    priority: row.priority,
+    attempts: row.attempts,
+    maxAttempts: row.max_attempts,
+    runAt: row.run_at,
+    backoff: row.backoff,
+    idempotencyKey: row.idempotency_key,
+    lastError: row.last_error,
+    result: row.result,
+    workerId: row.worker_id,
+    leaseExpiresAt: row.lease_expires_at,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export function toJobEventView(row: JobEventRow): JobEventView {
+  return {
+    fromStatus: row.from_status,
+    toStatus: row.to_status,
+    attempt: row.attempt,
+    workerId: row.worker_id,
+    error: row.error,
+    occurredAt: row.occurred_at,
+  };
+}

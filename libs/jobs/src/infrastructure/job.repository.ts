@@ -1,0 +1,225 @@
+import { Injectable } from '@nestjs/common';
+import { Sql } from '#conveyor/database';
+import type { ClaimedJobView, JobEventView, JobView } from '../application/job-view.js';
+import type { BackoffPolicy } from '../domain/backoff.js';
+import type { JobState } from '../domain/job.js';
+import type { JobStatus } from '../domain/job-status.js';
+import { type JobEventRow, type JobRow, toJobEventView, toJobView } from './job-row.js';
+import { CLAIM_JOBS } from './sql/claim.sql.js';
+import { EXTEND_LEASES } from './sql/lease.sql.js';
+import { CANCEL_JOB, RETRY_JOB } from './sql/manage.sql.js';
+import { GET_JOB, GET_JOB_EVENTS, LIST_JOBS, LOAD_JOB_STATE, QUEUE_STATS } from './sql/read.sql.js';
+import { COMPLETE_JOBS, FAIL_JOBS } from './sql/settle.sql.js';
+import { FIND_JOBS_BY_IDEMPOTENCY_KEYS, INSERT_JOBS } from './sql/submit.sql.js';
+
+export interface NewJob {
+  id: string;
+  namespace: string;
+  queue: string;
+  type: string;
+  payload: unknown;
+  priority: number;
+  /** ISO 8601 from the client, or null for "now" by the database clock. */
+  runAt: string | null;
+  maxAttempts: number;
+  backoff: BackoffPolicy;
+  idempotencyKey: string;
+  fingerprint: string;
+  dedupeWindowSeconds: number;
+}
+
+export interface KeyedJob {
+  job: JobView;
+  /** Fingerprint stored with the key when it was won. */
+  keyFingerprint: string;
+}
+
+export interface ClaimParams {
+  namespace: string;
+  queue: string;
+  types: readonly string[] | null;
+  limit: number;
+  leaseSeconds: number;
+  workerId: string | null;
+}
+
+export interface LeaseProof {
+  id: string;
+  leaseToken: string;
+}
+
+export interface FailedAttempt extends LeaseProof {
+  error: string;
+  retryable: boolean;
+}
+
+export interface CompletedAttempt extends LeaseProof {
+  result: unknown;
+}
+
+export interface ListFilter {
+  namespace: string;
+  status: JobStatus | null;
+  queue: string | null;
+  type: string | null;
+  after: { createdAt: string; id: string } | null;
+  limit: number;
+}
+
+export interface QueueStatRow {
+  queue: string;
+  status: JobStatus;
+  count: number;
+  oldest_pending_age_seconds: number | null;
+}
+
+interface JobStateRow {
+  id: string;
+  status: JobStatus;
+  attempts: number;
+  max_attempts: number;
+  lease_token: string | null;
+  lease_expired: boolean;
+  due: boolean;
+}
+
+/** Every statement here is set-based where it can be: one round trip for many jobs. */
+@Injectable()
+export class JobRepository {
+  constructor(private readonly sql: Sql) {}
+
+  async insertJobs(jobs: readonly NewJob[]): Promise<JobView[]> {
+    const input = jobs.map((job) => ({
+      id: job.id,
+      namespace: job.namespace,
+      queue: job.queue,
+      type: job.type,
+      payload: job.payload,
+      priority: job.priority,
+      run_at: job.runAt,
+      max_attempts: job.maxAttempts,
+      backoff: job.backoff,
+      idempotency_key: job.idempotencyKey,
+      fingerprint: job.fingerprint,
+      dedupe_window_seconds: job.dedupeWindowSeconds,
+    }));
+    const rows = await this.sql.rows<JobRow>(INSERT_JOBS, [JSON.stringify(input)]);
+    return rows.map(toJobView);
+  }
+
+  async findByIdempotencyKeys(
+    keys: readonly { namespace: string; idempotencyKey: string }[],
+  ): Promise<KeyedJob[]> {
+    const wanted = keys.map((key) => ({ namespace: key.namespace, idempotency_key: key.idempotencyKey }));
+    const rows = await this.sql.rows<JobRow & { key_fingerprint: string }>(FIND_JOBS_BY_IDEMPOTENCY_KEYS, [
+      JSON.stringify(wanted),
+    ]);
+    return rows.map((row) => ({ job: toJobView(row), keyFingerprint: row.key_fingerprint }));
+  }
+
+  async claim(params: ClaimParams): Promise<ClaimedJobView[]> {
+    const rows = await this.sql.rows<JobRow>(CLAIM_JOBS, [
+      params.namespace,
+      params.queue,
+      params.types,
+      params.limit,
+      params.leaseSeconds,
+      params.workerId,
+    ]);
+    return rows.map((row) => {
+      if (row.lease_token === null || row.lease_expires_at === null) {
+        throw new Error(`claimed job ${row.id} has no lease`); // excluded by jobs_lease_check
+      }
+      return { ...toJobView(row), leaseToken: row.lease_token, leaseExpiresAt: row.lease_expires_at };
+    });
+  }
+
+  /** The jobs that were completed, by id; the others failed the lease guard. */
+  async complete(namespace: string, attempts: readonly CompletedAttempt[]): Promise<Map<string, JobView>> {
+    const input = attempts.map((a) => ({ id: a.id, lease_token: a.leaseToken, result: a.result ?? null }));
+    const rows = await this.sql.rows<JobRow>(COMPLETE_JOBS, [JSON.stringify(input), namespace]);
+    return new Map(rows.map((row) => [row.id, toJobView(row)]));
+  }
+
+  /** The jobs that were failed (now `failed` or `dead_letter`), by id; the others failed the lease guard. */
+  async fail(namespace: string, attempts: readonly FailedAttempt[]): Promise<Map<string, JobView>> {
+    const input = attempts.map((a) => ({
+      id: a.id,
+      lease_token: a.leaseToken,
+      error: a.error,
+      retryable: a.retryable,
+    }));
+    const rows = await this.sql.rows<JobRow>(FAIL_JOBS, [JSON.stringify(input), namespace]);
+    return new Map(rows.map((row) => [row.id, toJobView(row)]));
+  }
+
+  async extendLeases(
+    namespace: string,
+    proofs: readonly LeaseProof[],
+    leaseSeconds: number,
+  ): Promise<Map<string, Date>> {
+    const input = proofs.map((p) => ({ id: p.id, lease_token: p.leaseToken }));
+    const rows = await this.sql.rows<{ id: string; lease_expires_at: Date }>(EXTEND_LEASES, [
+      JSON.stringify(input),
+      leaseSeconds,
+      namespace,
+    ]);
+    return new Map(rows.map((row) => [row.id, row.lease_expires_at]));
+  }
+
+  async loadState(namespace: string, id: string): Promise<JobState | null> {
+    const [row] = await this.sql.rows<JobStateRow>(LOAD_JOB_STATE, [id, namespace]);
+    if (row === undefined) return null;
+    return {
+      id: row.id,
+      status: row.status,
+      attempts: row.attempts,
+      maxAttempts: row.max_attempts,
+      leaseToken: row.lease_token,
+      leaseExpired: row.lease_expired,
+      due: row.due,
+    };
+  }
+
+  /** Guarded by the status the caller decided from; null if the job moved on meanwhile. */
+  async cancel(namespace: string, id: string, expected: JobStatus): Promise<JobView | null> {
+    const [row] = await this.sql.rows<JobRow>(CANCEL_JOB, [id, namespace, expected]);
+    return row === undefined ? null : toJobView(row);
+  }
+
+  async retry(namespace: string, id: string, expected: JobStatus): Promise<JobView | null> {
+    const [row] = await this.sql.rows<JobRow>(RETRY_JOB, [id, namespace, expected]);
+    return row === undefined ? null : toJobView(row);
+  }
+
+  async get(namespace: string, id: string): Promise<JobView | null> {
+    const [row] = await this.sql.rows<JobRow>(GET_JOB, [id, namespace]);
+    return row === undefined ? null : toJobView(row);
+  }
+
+  async events(id: string): Promise<JobEventView[]> {
+    const rows = await this.sql.rows<JobEventRow>(GET_JOB_EVENTS, [id]);
+    return rows.map(toJobEventView);
+  }
+
+  /** Each job with its keyset position (see LIST_JOBS). */
+  async list(filter: ListFilter): Promise<{ job: JobView; cursor: { createdAt: string; id: string } }[]> {
+    const rows = await this.sql.rows<JobRow & { cursor_created_at: string }>(LIST_JOBS, [
+      filter.namespace,
+      filter.status,
+      filter.queue,
+      filter.type,
+      filter.after?.createdAt ?? null,
+      filter.after?.id ?? null,
+      filter.limit,
+    ]);
+    return rows.map((row) => ({
+      job: toJobView(row),
+      cursor: { createdAt: row.cursor_created_at, id: row.id },
+    }));
+  }
+
+  async queueStats(namespace: string): Promise<QueueStatRow[]> {
+    return this.sql.rows<QueueStatRow>(QUEUE_STATS, [namespace]);
+  }
+}

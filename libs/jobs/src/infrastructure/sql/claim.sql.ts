@@ -1,0 +1,54 @@
+import { JOB_COLUMNS } from './job-columns.js';
+
+/**
+ * claimJobs — hands up to $4 jobs of one queue to one caller, each job to exactly one caller.
+ *
+ *   $1 namespace, $2 queue, $3 types (text[] or NULL for any), $4 limit,
+ *   $5 lease seconds, $6 worker id
+ *
+ * FOR UPDATE SKIP LOCKED lets concurrent claimers walk past each other's rows instead of queueing
+ * on them; the row lock is re-checked against the WHERE clause after it is taken, so a row another
+ * claimer changed meanwhile is skipped. Two sources, each read from its own partial index:
+ *   expired — processing jobs whose lease ran out (their worker is presumed dead). Re-claiming one
+ *             is a new attempt; if its attempts are used up it goes to dead_letter instead and is
+ *             not returned.
+ *   due     — pending jobs, and failed jobs whose retry time has come, in priority order.
+ * Attempts are counted here, at claim time, so a job that crashes its worker every time still
+ * reaches dead_letter.
+ */
+export const CLAIM_JOBS = `
+WITH expired AS (
+  SELECT id, attempts >= max_attempts AS exhausted FROM jobs
+  WHERE namespace = $1 AND queue = $2 AND status = 'processing' AND lease_expires_at <= now()
+    AND ($3::text[] IS NULL OR type = ANY ($3::text[]))
+  ORDER BY lease_expires_at
+  LIMIT $4
+  FOR UPDATE SKIP LOCKED
+),
+due AS (
+  SELECT id FROM jobs
+  WHERE namespace = $1 AND queue = $2 AND status IN ('pending', 'failed') AND run_at <= now()
+    AND ($3::text[] IS NULL OR type = ANY ($3::text[]))
+  ORDER BY priority DESC, run_at, created_at
+  -- Exhausted expired jobs are dead-lettered, not handed out: they leave their slot to a due job.
+  LIMIT greatest($4 - (SELECT count(*) FROM expired WHERE NOT exhausted), 0)
+  FOR UPDATE SKIP LOCKED
+),
+picked AS (
+  SELECT id, exhausted FROM expired UNION ALL SELECT id, false FROM due
+),
+claimed AS (
+  UPDATE jobs j SET
+    status = CASE WHEN picked.exhausted THEN 'dead_letter' ELSE 'processing' END,
+    attempts = CASE WHEN picked.exhausted THEN j.attempts ELSE j.attempts + 1 END,
+    lease_token = CASE WHEN picked.exhausted THEN NULL ELSE gen_random_uuid() END,
+    lease_expires_at = CASE WHEN picked.exhausted THEN NULL ELSE now() + make_interval(secs => $5) END,
+    worker_id = CASE WHEN picked.exhausted THEN j.worker_id ELSE $6 END,
+    last_error = CASE WHEN j.status = 'processing' THEN 'lease expired' ELSE j.last_error END,
+    updated_at = now()
+  FROM picked
+  WHERE j.id = picked.id
+  RETURNING ${JOB_COLUMNS}
+)
+SELECT * FROM claimed j WHERE j.status = 'processing'
+ORDER BY j.priority DESC, j.run_at, j.created_at`;

@@ -1,0 +1,10 @@
+/**
+ * extendLeases — heartbeat: pushes the lease to now() + $2 seconds, fenced like completion.
+ * $1: [{ id, lease_token }], $2: lease seconds, $3: namespace.
+ */
+export const EXTEND_LEASES = `
+UPDATE jobs j SET lease_expires_at = now() + make_interval(secs => $2), updated_at = now()
+FROM jsonb_to_recordset($1::jsonb) AS h(id uuid, lease_token uuid)
+WHERE j.id = h.id AND j.namespace = $3
+  AND j.status = 'processing' AND j.lease_token = h.lease_token AND j.lease_expires_at > now()
+RETURNING j.id, j.lease_expires_at`;

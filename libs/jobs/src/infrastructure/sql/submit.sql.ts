@@ -1,0 +1,52 @@
+import { JOB_COLUMNS } from './job-columns.js';
+
+/**
+ * insertJobs — writes many submits in one statement (group commit: one WAL flush for all of them).
+ *
+ * $1 is a JSON array of { id, namespace, queue, type, payload, priority, run_at, max_attempts,
+ * backoff, idempotency_key, fingerprint, dedupe_window_seconds }; each (namespace, idempotency_key)
+ * occurs at most once (the caller folds duplicates, since ON CONFLICT DO UPDATE may not touch one
+ * row twice in a statement).
+ *
+ * The key row is the lock: INSERT ... ON CONFLICT waits for a concurrent transaction holding the
+ * same key, then either wins the key (new key, or one whose dedupe window has passed) or leaves it.
+ * Only jobs whose key was won are inserted. Keys are never checked first and inserted later, so
+ * concurrent identical submits cannot both get through.
+ */
+export const INSERT_JOBS = `
+WITH input AS (
+  SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(
+    id uuid, namespace text, queue text, type text, payload jsonb, priority integer,
+    run_at timestamptz, max_attempts integer, backoff jsonb, idempotency_key text,
+    fingerprint text, dedupe_window_seconds integer)
+),
+won AS (
+  INSERT INTO job_idempotency_keys AS k (namespace, idempotency_key, job_id, fingerprint, expires_at)
+  SELECT namespace, idempotency_key, id, fingerprint, now() + make_interval(secs => dedupe_window_seconds)
+  FROM input
+  ON CONFLICT (namespace, idempotency_key) DO UPDATE
+    SET job_id = excluded.job_id, fingerprint = excluded.fingerprint,
+        expires_at = excluded.expires_at, created_at = now()
+    -- Past its window the key is free again. Otherwise the row is left alone (but locked until
+    -- we commit), and nothing is returned for it.
+    WHERE k.expires_at <= now()
+  RETURNING k.job_id
+)
+INSERT INTO jobs AS j (id, namespace, queue, type, payload, status, priority, run_at, max_attempts,
+                       backoff, idempotency_key)
+SELECT i.id, i.namespace, i.queue, i.type, i.payload, 'pending', i.priority, coalesce(i.run_at, now()),
+       i.max_attempts, i.backoff, i.idempotency_key
+FROM input i JOIN won ON won.job_id = i.id
+RETURNING ${JOB_COLUMNS}`;
+
+/**
+ * findJobsByIdempotencyKeys — the jobs that hold keys a submit did not win. Runs as its own
+ * statement after INSERT_JOBS: in READ COMMITTED its fresh snapshot sees the concurrent winner that
+ * INSERT ... ON CONFLICT waited for (a CTE in the same statement would not).
+ */
+export const FIND_JOBS_BY_IDEMPOTENCY_KEYS = `
+SELECT k.fingerprint AS key_fingerprint, ${JOB_COLUMNS}
+FROM jsonb_to_recordset($1::jsonb) AS wanted(namespace text, idempotency_key text)
+JOIN job_idempotency_keys k
+  ON k.namespace = wanted.namespace AND k.idempotency_key = wanted.idempotency_key
+JOIN jobs j ON j.id = k.job_id`;

@@ -1,0 +1,142 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { CONVEYOR_CONFIG, type ConveyorConfig } from '#conveyor/config';
+import type { JobView } from '../application/job-view.js';
+import { IdempotencyConflictError } from '../domain/job.errors.js';
+import { JobRepository, type KeyedJob, type NewJob } from './job.repository.js';
+
+export type SubmitOutcome = { readonly created: boolean; readonly job: JobView };
+
+interface Waiter {
+  readonly job: NewJob;
+  resolve(outcome: SubmitOutcome): void;
+  reject(error: unknown): void;
+}
+
+/** What happened to one idempotency key in one write. */
+interface KeyOutcome extends KeyedJob {
+  created: boolean;
+}
+
+/** A submit whose key vanished between the INSERT and the lookup (its job was deleted) goes again. */
+const MAX_KEY_ROUNDS = 3;
+
+function settle(waiter: Waiter, outcome: KeyOutcome | undefined, isLeader: boolean): void {
+  if (outcome === undefined) {
+    waiter.reject(new Error(`submit with idempotency key "${waiter.job.idempotencyKey}" was not resolved`));
+  } else if (outcome.keyFingerprint !== waiter.job.fingerprint) {
+    waiter.reject(new IdempotencyConflictError(waiter.job.idempotencyKey, outcome.job.id));
+  } else {
+    waiter.resolve({ created: outcome.created && isLeader, job: outcome.job });
+  }
+}
+
+const keyOf = (job: { namespace: string; idempotencyKey: string }): string =>
+  `${job.namespace}\u0000${job.idempotencyKey}`;
+
+/**
+ * Group commit for submits. Concurrent submits wait while up to `submitConcurrency` INSERTs are in
+ * flight and then go together, up to `submitBatchSize` per statement, so fifty concurrent HTTP
+ * requests cost a handful of commits instead of fifty. An idle service writes each submit at once:
+ * batches form only under load, and add no fixed delay.
+ *
+ * Every caller still gets its own answer: created, replayed, or an idempotency conflict.
+ */
+@Injectable()
+export class SubmitGroupCommitter {
+  private queue: Waiter[] = [];
+  private inFlight = 0;
+  private pumpScheduled = false;
+  private readonly batchSize: number;
+  private readonly concurrency: number;
+
+  constructor(
+    private readonly repository: JobRepository,
+    @Inject(CONVEYOR_CONFIG) config: ConveyorConfig,
+  ) {
+    this.batchSize = config.jobs.submitBatchSize;
+    this.concurrency = config.jobs.submitConcurrency;
+  }
+
+  submit(job: NewJob): Promise<SubmitOutcome> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ job, resolve, reject });
+      this.schedulePump();
+    });
+  }
+
+  private schedulePump(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    // Requests parsed in the same turn of the event loop share one statement.
+    setImmediate(() => {
+      this.pumpScheduled = false;
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.queue.length > 0 && this.inFlight < this.concurrency) {
+      const batch = this.queue.splice(0, this.batchSize);
+      this.inFlight += 1;
+      void this.write(batch).finally(() => {
+        this.inFlight -= 1;
+        this.pump();
+      });
+    }
+  }
+
+  /** Never rejects: each waiter is settled with its own outcome or error. */
+  private async write(batch: readonly Waiter[]): Promise<void> {
+    // ON CONFLICT may not touch a row twice in one statement: one leader per key goes to the
+    // database, and its duplicates share its outcome, as if they had arrived just after it.
+    const byKey = new Map<string, { leader: Waiter; followers: Waiter[] }>();
+    for (const waiter of batch) {
+      const key = keyOf(waiter.job);
+      const group = byKey.get(key);
+      if (group === undefined) byKey.set(key, { leader: waiter, followers: [] });
+      else group.followers.push(waiter);
+    }
+    const groups = [...byKey.values()];
+
+    let outcomes: Map<string, KeyOutcome>;
+    try {
+      outcomes = await this.writeLeaders(groups.map((group) => group.leader.job));
+    } catch (error) {
+      if (groups.length === 1) {
+        for (const waiter of batch) waiter.reject(error);
+        return;
+      }
+      // One bad submit must not fail its neighbours: write each key on its own.
+      await Promise.all(groups.map((group) => this.write([group.leader, ...group.followers])));
+      return;
+    }
+
+    for (const { leader, followers } of groups) {
+      const outcome = outcomes.get(keyOf(leader.job));
+      settle(leader, outcome, true);
+      for (const follower of followers) settle(follower, outcome, false);
+    }
+  }
+
+  private async writeLeaders(leaders: readonly NewJob[]): Promise<Map<string, KeyOutcome>> {
+    const outcomes = new Map<string, KeyOutcome>();
+    let pending = leaders;
+    for (let round = 0; round < MAX_KEY_ROUNDS && pending.length > 0; round += 1) {
+      const byId = new Map(pending.map((job) => [job.id, job]));
+      for (const job of await this.repository.insertJobs(pending)) {
+        const leader = byId.get(job.id);
+        if (leader !== undefined) {
+          byId.delete(job.id);
+          outcomes.set(keyOf(leader), { job, keyFingerprint: leader.fingerprint, created: true });
+        }
+      }
+      const lost = [...byId.values()];
+      if (lost.length === 0) break;
+      for (const existing of await this.repository.findByIdempotencyKeys(lost)) {
+        outcomes.set(keyOf(existing.job), { ...existing, created: false });
+      }
+      pending = lost.filter((job) => !outcomes.has(keyOf(job)));
+    }
+    return outcomes;
+  }
+}

@@ -1,0 +1,35 @@
+import { Module } from '@nestjs/common';
+import { CancelJobHandler } from './application/commands/cancel-job/cancel-job.handler.js';
+import { ClaimJobHandler } from './application/commands/claim-job/claim-job.handler.js';
+import { CompleteJobHandler } from './application/commands/complete-job/complete-job.handler.js';
+import { FailJobHandler } from './application/commands/fail-job/fail-job.handler.js';
+import { HeartbeatJobHandler } from './application/commands/heartbeat-job/heartbeat-job.handler.js';
+import { RetryJobHandler } from './application/commands/retry-job/retry-job.handler.js';
+import { SubmitJobHandler } from './application/commands/submit-job/submit-job.handler.js';
+import { GetJobHandler } from './application/queries/get-job/get-job.handler.js';
+import { GetQueueStatsHandler } from './application/queries/get-queue-stats/get-queue-stats.handler.js';
+import { ListJobsHandler } from './application/queries/list-jobs/list-jobs.handler.js';
+import { JobsController } from './http/jobs.controller.js';
+import { StatsController } from './http/stats.controller.js';
+import { JobRepository } from './infrastructure/job.repository.js';
+import { SubmitGroupCommitter } from './infrastructure/submit-group-committer.js';
+
+/** Needs CqrsModule.forRoot(), ConfigModule and DatabaseModule from the app. */
+@Module({
+  controllers: [JobsController, StatsController],
+  providers: [
+    JobRepository,
+    SubmitGroupCommitter,
+    SubmitJobHandler,
+    ClaimJobHandler,
+    CompleteJobHandler,
+    FailJobHandler,
+    HeartbeatJobHandler,
+    CancelJobHandler,
+    RetryJobHandler,
+    GetJobHandler,
+    ListJobsHandler,
+    GetQueueStatsHandler,
+  ],
+})
+export class JobsModule {}

@@ -1,0 +1,531 @@
+import request from 'supertest';
+import { startTestApp, type TestApp } from '../support/app.js';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp();
+});
+afterAll(async () => {
+  await t.close();
+});
+
+const api = () => request(t.server);
+
+async function jobCount(): Promise<number> {
+  const { rows } = await t.db.client.query<{ n: number }>('SELECT count(*)::int AS n FROM jobs');
+  return rows[0]!.n;
+}
+
+interface ClaimedJob {
+  id: string;
+  leaseToken: string;
+  attempts: number;
+  status: string;
+}
+
+async function submitAndClaim(queue: string, extra: Record<string, unknown> = {}): Promise<ClaimedJob> {
+  await api()
+    .post('/v1/jobs')
+    .send({ type: 'e2e.job', queue, payload: { queue }, ...extra })
+    .expect(201);
+  const claim = await api().post('/v1/jobs/claim').send({ queue, workerId: 'e2e-worker' }).expect(200);
+  const jobs = (claim.body as { jobs: ClaimedJob[] }).jobs;
+  expect(jobs).toHaveLength(1);
+  return jobs[0]!;
+}
+
+function expectProblem(response: request.Response, status: number, type?: string): void {
+  expect(response.status).toBe(status);
+  expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+  expect(response.body).toMatchObject({ status, title: expect.any(String) as unknown });
+  if (type !== undefined)
+    expect((response.body as { type: string }).type).toBe(`urn:conveyor:problem:${type}`);
+}
+
+describe('GET /health/ready', () => {
+  it('answers 200 once migrations have run', async () => {
+    await api().get('/health/ready').expect(200, { status: 'ok' });
+  });
+});
+
+describe('POST /v1/jobs', () => {
+  it('creates a job (201) with every documented field', async () => {
+    const response = await api()
+      .post('/v1/jobs')
+      .send({
+        type: 'email.send',
+        queue: 'mail',
+        payload: { to: 'a@example.com' },
+        priority: 3,
+        maxAttempts: 4,
+      })
+      .expect(201);
+    expect(response.body).toMatchObject({
+      id: expect.stringMatching(/^[0-9a-f-]{36}$/) as unknown,
+      type: 'email.send',
+      queue: 'mail',
+      status: 'pending',
+      payload: { to: 'a@example.com' },
+      priority: 3,
+      attempts: 0,
+      maxAttempts: 4,
+      idempotencyKey: expect.stringMatching(/^[0-9a-f]{64}$/) as unknown,
+      lastError: null,
+      result: null,
+    });
+    for (const field of ['runAt', 'createdAt', 'updatedAt']) {
+      expect(new Date((response.body as Record<string, string>)[field]!).getTime()).not.toBeNaN();
+    }
+    expect(response.headers['idempotent-replayed']).toBeUndefined();
+  });
+
+  it('replays the original job (200, Idempotent-Replayed) for the same key in the body or the header', async () => {
+    const body = { type: 'report.build', payload: { month: '2026-11' } };
+    const first = await api()
+      .post('/v1/jobs')
+      .set('Idempotency-Key', 'report-2026-11')
+      .send(body)
+      .expect(201);
+    const again = await api()
+      .post('/v1/jobs')
+      .send({ ...body, idempotencyKey: 'report-2026-11' })
+      .expect(200);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect((again.body as { id: string }).id).toBe((first.body as { id: string }).id);
+  });
+
+  it('replays whatever the original job became', async () => {
+    const job = await submitAndClaim('replay-after-claim', { idempotencyKey: 'claimed-key' });
+    const again = await api()
+      .post('/v1/jobs')
+      .send({
+        type: 'e2e.job',
+        queue: 'replay-after-claim',
+        payload: { queue: 'replay-after-claim' },
+        idempotencyKey: 'claimed-key',
+      })
+      .expect(200);
+    expect(again.body).toMatchObject({ id: job.id, status: 'processing' });
+  });
+
+  it('refuses an explicit key reused with different content (422) and writes nothing', async () => {
+    await api()
+      .post('/v1/jobs')
+      .send({ type: 'a', payload: { v: 1 }, idempotencyKey: 'reused' })
+      .expect(201);
+    const before = await jobCount();
+    for (const change of [{ type: 'b' }, { queue: 'other' }, { payload: { v: 2 } }]) {
+      const response = await api()
+        .post('/v1/jobs')
+        .send({ type: 'a', payload: { v: 1 }, idempotencyKey: 'reused', ...change });
+      expectProblem(response, 422, 'idempotency-key-reused');
+    }
+    expect(await jobCount()).toBe(before);
+  });
+
+  it('50 identical concurrent submits: one 201, 49 replays, no 5xx, one job', async () => {
+    const responses = await Promise.all(
+      Array.from({ length: 50 }, () =>
+        api()
+          .post('/v1/jobs')
+          .send({ type: 'burst', queue: 'burst', payload: { same: true } }),
+      ),
+    );
+    const statuses = responses.map((response) => response.status).sort();
+    expect(statuses.filter((status) => status === 201)).toHaveLength(1);
+    expect(statuses.filter((status) => status === 200)).toHaveLength(49);
+    expect(new Set(responses.map((response) => (response.body as { id: string }).id)).size).toBe(1);
+    const { rows } = await t.db.client.query(`SELECT 1 FROM jobs WHERE queue = 'burst'`);
+    expect(rows).toHaveLength(1);
+  });
+
+  describe('bad input gets a problem document and changes nothing', () => {
+    const cases: [string, () => request.Test, number, string?][] = [
+      ['missing type and payload', () => api().post('/v1/jobs').send({}), 400, 'validation-error'],
+      [
+        'payload not an object',
+        () =>
+          api()
+            .post('/v1/jobs')
+            .send({ type: 't', payload: [1, 2] }),
+        400,
+        'validation-error',
+      ],
+      [
+        'unknown field',
+        () => api().post('/v1/jobs').send({ type: 't', payload: {}, color: 'red' }),
+        400,
+        'validation-error',
+      ],
+      [
+        'type with spaces',
+        () => api().post('/v1/jobs').send({ type: 'has space', payload: {} }),
+        400,
+        'validation-error',
+      ],
+      [
+        'type too long',
+        () =>
+          api()
+            .post('/v1/jobs')
+            .send({ type: 'x'.repeat(256), payload: {} }),
+        400,
+        'validation-error',
+      ],
+      [
+        'maxAttempts 0',
+        () => api().post('/v1/jobs').send({ type: 't', payload: {}, maxAttempts: 0 }),
+        400,
+        'validation-error',
+      ],
+      [
+        'runAt not a date',
+        () => api().post('/v1/jobs').send({ type: 't', payload: {}, runAt: 'soon' }),
+        400,
+        'validation-error',
+      ],
+      [
+        'bad backoff',
+        () =>
+          api()
+            .post('/v1/jobs')
+            .send({ type: 't', payload: {}, backoff: { type: 'linear' } }),
+        400,
+        'validation-error',
+      ],
+      [
+        'maxDelayMs below delayMs',
+        () =>
+          api()
+            .post('/v1/jobs')
+            .send({ type: 't', payload: {}, backoff: { type: 'exponential', delayMs: 10, maxDelayMs: 1 } }),
+        400,
+        'validation-error',
+      ],
+      [
+        'header and body keys differ',
+        () =>
+          api()
+            .post('/v1/jobs')
+            .set('Idempotency-Key', 'one')
+            .send({ type: 't', payload: {}, idempotencyKey: 'two' }),
+        400,
+        'validation-error',
+      ],
+      [
+        'NUL in the payload',
+        () =>
+          api()
+            .post('/v1/jobs')
+            .send({ type: 't', payload: { s: 'a\u0000b' } }),
+        400,
+        'unsafe-json',
+      ],
+      [
+        'malformed JSON',
+        () =>
+          api().post('/v1/jobs').set('Content-Type', 'application/json').send('{"type": "t", "payload": {'),
+        400,
+      ],
+      [
+        'a body over 1 MiB',
+        () =>
+          api()
+            .post('/v1/jobs')
+            .send({ type: 't', payload: { blob: 'x'.repeat(1024 * 1024) } }),
+        413,
+      ],
+    ];
+
+    // Object rows: with positional ones Jest hands a `done` callback to a 4-parameter test.
+    it.each(cases.map(([label, send, status, type]) => ({ label, send, status, type })))(
+      '$label',
+      async ({ send, status, type }) => {
+        const before = await jobCount();
+        expectProblem(await send(), status, type);
+        expect(await jobCount()).toBe(before);
+      },
+    );
+
+    it('lists every bad field', async () => {
+      const response = await api().post('/v1/jobs').send({ type: '', payload: 'x', priority: 'high' });
+      expectProblem(response, 400, 'validation-error');
+      const fields = (response.body as { errors: { field: string }[] }).errors
+        .map((error) => error.field)
+        .sort();
+      expect(fields).toEqual(['payload', 'priority', 'type']);
+    });
+  });
+});
+
+describe('claim, heartbeat, complete, fail', () => {
+  it('claims due jobs with a lease, and returns an empty list when nothing is due', async () => {
+    await api()
+      .post('/v1/jobs')
+      .send({ type: 'c', queue: 'claims', payload: { i: 1 } })
+      .expect(201);
+    await api()
+      .post('/v1/jobs')
+      .send({ type: 'c', queue: 'claims', payload: { i: 2 } })
+      .expect(201);
+    const response = await api()
+      .post('/v1/jobs/claim')
+      .send({ queue: 'claims', limit: 10, leaseSeconds: 60 })
+      .expect(200);
+    const { jobs } = response.body as { jobs: (ClaimedJob & { leaseExpiresAt: string })[] };
+    expect(jobs).toHaveLength(2);
+    for (const job of jobs) {
+      expect(job).toMatchObject({ status: 'processing', attempts: 1 });
+      expect(job.leaseToken).toMatch(/^[0-9a-f-]{36}$/);
+      expect(new Date(job.leaseExpiresAt).getTime()).toBeGreaterThan(Date.now() + 50_000);
+    }
+    await api().post('/v1/jobs/claim').send({ queue: 'claims' }).expect(200, { jobs: [] });
+  });
+
+  it('filters a claim by type', async () => {
+    await api().post('/v1/jobs').send({ type: 'wanted', queue: 'typed', payload: {} }).expect(201);
+    await api().post('/v1/jobs').send({ type: 'unwanted', queue: 'typed', payload: {} }).expect(201);
+    const response = await api()
+      .post('/v1/jobs/claim')
+      .send({ queue: 'typed', types: ['wanted'], limit: 5 })
+      .expect(200);
+    expect((response.body as { jobs: { type: string }[] }).jobs.map((job) => job.type)).toEqual(['wanted']);
+  });
+
+  it.each([
+    ['limit over 100', { limit: 101 }],
+    ['limit 0', { limit: 0 }],
+    ['leaseSeconds over the maximum', { leaseSeconds: 100_000 }],
+    ['types not a list', { types: 'email' }],
+  ])('refuses a claim with %s (400)', async (_label, body) => {
+    expectProblem(await api().post('/v1/jobs/claim').send(body), 400, 'validation-error');
+  });
+
+  it('completes under the lease and keeps the result', async () => {
+    const job = await submitAndClaim('complete');
+    await api()
+      .post(`/v1/jobs/${job.id}/heartbeat`)
+      .send({ leaseToken: job.leaseToken, leaseSeconds: 120 })
+      .expect(200);
+    const done = await api()
+      .post(`/v1/jobs/${job.id}/complete`)
+      .send({ leaseToken: job.leaseToken, result: { sent: 1 } })
+      .expect(200);
+    expect(done.body).toMatchObject({ status: 'completed', result: { sent: 1 } });
+
+    // The lease is gone: completing again, failing or heartbeating is a conflict naming the status.
+    for (const action of ['complete', 'heartbeat']) {
+      const response = await api().post(`/v1/jobs/${job.id}/${action}`).send({ leaseToken: job.leaseToken });
+      expectProblem(response, 409, 'illegal-transition');
+      expect(response.body).toMatchObject({ currentStatus: 'completed' });
+    }
+  });
+
+  it('refuses a wrong lease token (409) and changes nothing', async () => {
+    const job = await submitAndClaim('wrong-token');
+    const response = await api()
+      .post(`/v1/jobs/${job.id}/complete`)
+      .send({ leaseToken: '00000000-0000-4000-8000-000000000000' });
+    expectProblem(response, 409, 'lease-lost');
+    const current = await api().get(`/v1/jobs/${job.id}`).expect(200);
+    expect(current.body).toMatchObject({ status: 'processing' });
+  });
+
+  it('refuses a stale lease after expiry and re-claim (409)', async () => {
+    const job = await submitAndClaim('stale');
+    await t.db.client.query(`UPDATE jobs SET lease_expires_at = now() - interval '1 second' WHERE id = $1`, [
+      job.id,
+    ]);
+    const reclaimed = await api().post('/v1/jobs/claim').send({ queue: 'stale' }).expect(200);
+    expect((reclaimed.body as { jobs: ClaimedJob[] }).jobs[0]).toMatchObject({ id: job.id, attempts: 2 });
+    expectProblem(
+      await api().post(`/v1/jobs/${job.id}/fail`).send({ leaseToken: job.leaseToken, error: 'late' }),
+      409,
+      'lease-lost',
+    );
+  });
+
+  it('fails into a retry, or into the dead-letter queue when not retryable', async () => {
+    const retry = await submitAndClaim('fail-retry');
+    const failed = await api()
+      .post(`/v1/jobs/${retry.id}/fail`)
+      .send({ leaseToken: retry.leaseToken, error: 'timeout' })
+      .expect(200);
+    expect(failed.body).toMatchObject({ status: 'failed', lastError: 'timeout' });
+    expect(new Date((failed.body as { runAt: string }).runAt).getTime()).toBeGreaterThanOrEqual(
+      new Date((failed.body as { updatedAt: string }).updatedAt).getTime(),
+    );
+
+    const permanent = await submitAndClaim('fail-permanent');
+    const dead = await api()
+      .post(`/v1/jobs/${permanent.id}/fail`)
+      .send({ leaseToken: permanent.leaseToken, error: 'invalid address', retryable: false })
+      .expect(200);
+    expect(dead.body).toMatchObject({ status: 'dead_letter', lastError: 'invalid address' });
+  });
+
+  it.each([
+    [
+      'an unknown job',
+      'complete',
+      '6f1c2b9e-8a57-4f3e-9d55-0c6f3e1b2a10',
+      { leaseToken: '6f1c2b9e-8a57-4f3e-9d55-0c6f3e1b2a10' },
+      404,
+    ],
+    ['a malformed id', 'complete', 'not-a-uuid', { leaseToken: '6f1c2b9e-8a57-4f3e-9d55-0c6f3e1b2a10' }, 400],
+    ['a missing token', 'complete', '6f1c2b9e-8a57-4f3e-9d55-0c6f3e1b2a10', {}, 400],
+    [
+      'a missing error',
+      'fail',
+      '6f1c2b9e-8a57-4f3e-9d55-0c6f3e1b2a10',
+      { leaseToken: '6f1c2b9e-8a57-4f3e-9d55-0c6f3e1b2a10' },
+      400,
+    ],
+    [
+      'a heartbeat of an unknown job',
+      'heartbeat',
+      '6f1c2b9e-8a57-4f3e-9d55-0c6f3e1b2a10',
+      { leaseToken: '6f1c2b9e-8a57-4f3e-9d55-0c6f3e1b2a10' },
+      404,
+    ],
+  ])('answers %s with a problem', async (_label, action, id, body, status) => {
+    expectProblem(await api().post(`/v1/jobs/${id}/${action}`).send(body), status);
+  });
+});
+
+describe('cancel and retry', () => {
+  it('cancels a pending job, then retries it back to pending', async () => {
+    const created = await api()
+      .post('/v1/jobs')
+      .send({ type: 'c', queue: 'cancel', payload: {} })
+      .expect(201);
+    const id = (created.body as { id: string }).id;
+    await api()
+      .post(`/v1/jobs/${id}/cancel`)
+      .expect(200)
+      .expect((r) => {
+        expect(r.body).toMatchObject({ status: 'cancelled' });
+      });
+    expectProblem(await api().post(`/v1/jobs/${id}/cancel`), 409, 'illegal-transition');
+    await api()
+      .post(`/v1/jobs/${id}/retry`)
+      .expect(200)
+      .expect((r) => {
+        expect(r.body).toMatchObject({ status: 'pending' });
+      });
+  });
+
+  it('retries a dead-lettered job with a fresh attempt budget', async () => {
+    const job = await submitAndClaim('redrive', { maxAttempts: 1 });
+    await api().post(`/v1/jobs/${job.id}/fail`).send({ leaseToken: job.leaseToken, error: 'x' }).expect(200);
+    const retried = await api().post(`/v1/jobs/${job.id}/retry`).expect(200);
+    expect(retried.body).toMatchObject({ status: 'pending', attempts: 0 });
+    const again = await api().post('/v1/jobs/claim').send({ queue: 'redrive' }).expect(200);
+    expect((again.body as { jobs: ClaimedJob[] }).jobs[0]).toMatchObject({ id: job.id, attempts: 1 });
+  });
+
+  it('refuses to cancel a processing job or retry a pending one (409), and 404s unknown ids', async () => {
+    const job = await submitAndClaim('no-cancel');
+    expectProblem(await api().post(`/v1/jobs/${job.id}/cancel`), 409, 'illegal-transition');
+    const pending = await api()
+      .post('/v1/jobs')
+      .send({ type: 'c', queue: 'no-retry', payload: {} })
+      .expect(201);
+    expectProblem(
+      await api().post(`/v1/jobs/${(pending.body as { id: string }).id}/retry`),
+      409,
+      'illegal-transition',
+    );
+    expectProblem(
+      await api().post('/v1/jobs/6f1c2b9e-8a57-4f3e-9d55-0c6f3e1b2a10/cancel'),
+      404,
+      'job-not-found',
+    );
+  });
+});
+
+describe('reading jobs', () => {
+  it('GET /v1/jobs/:id includes the transition history', async () => {
+    const job = await submitAndClaim('history');
+    await api().post(`/v1/jobs/${job.id}/complete`).send({ leaseToken: job.leaseToken }).expect(200);
+    const response = await api().get(`/v1/jobs/${job.id}`).expect(200);
+    const events = (
+      response.body as { events: { fromStatus: string | null; toStatus: string; workerId: string | null }[] }
+    ).events;
+    expect(events.map((event) => [event.fromStatus, event.toStatus])).toEqual([
+      [null, 'pending'],
+      ['pending', 'processing'],
+      ['processing', 'completed'],
+    ]);
+    expect(events[1]!.workerId).toBe('e2e-worker');
+    expectProblem(await api().get('/v1/jobs/6f1c2b9e-8a57-4f3e-9d55-0c6f3e1b2a10'), 404, 'job-not-found');
+  });
+
+  it('pages through a filtered list with a cursor, newest first, without gaps or repeats', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 7; i += 1) {
+      const response = await api()
+        .post('/v1/jobs')
+        .send({ type: 'listed', queue: 'listing', payload: { i } })
+        .expect(201);
+      ids.push((response.body as { id: string }).id);
+    }
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    for (let page = 0; page < 10; page += 1) {
+      const query: Record<string, string> = { queue: 'listing', status: 'pending', limit: '3' };
+      if (cursor !== null) query['cursor'] = cursor;
+      const response = await api().get('/v1/jobs').query(query).expect(200);
+      const body = response.body as { items: { id: string }[]; nextCursor: string | null };
+      seen.push(...body.items.map((item) => item.id));
+      cursor = body.nextCursor;
+      if (cursor === null) break;
+    }
+    expect(seen).toEqual([...ids].reverse());
+  });
+
+  it.each([
+    ['an unknown status', { status: 'done' }],
+    ['a limit over 500', { limit: '501' }],
+    ['a forged cursor', { cursor: 'bm90LWEtY3Vyc29y' }],
+    ['a SQL-looking type', { type: "x'; DROP TABLE jobs; --" }],
+  ])('refuses %s (400)', async (_label, query) => {
+    expectProblem(await api().get('/v1/jobs').query(query), 400);
+  });
+
+  it('GET /v1/stats counts jobs per queue and status', async () => {
+    await api()
+      .post('/v1/jobs')
+      .send({ type: 's', queue: 'stats', payload: { i: 1 } })
+      .expect(201);
+    await api()
+      .post('/v1/jobs')
+      .send({ type: 's', queue: 'stats', payload: { i: 2 } })
+      .expect(201);
+    await submitAndClaim('stats-other');
+    const response = await api().get('/v1/stats').expect(200);
+    const queues = (
+      response.body as {
+        queues: { queue: string; counts: Record<string, number>; oldestPendingAgeSeconds: number | null }[];
+      }
+    ).queues;
+    const stats = queues.find((queue) => queue.queue === 'stats');
+    expect(stats?.counts).toEqual({
+      pending: 2,
+      processing: 0,
+      completed: 0,
+      failed: 0,
+      dead_letter: 0,
+      cancelled: 0,
+    });
+    expect(stats?.oldestPendingAgeSeconds).toBeGreaterThanOrEqual(0);
+    expect(queues.find((queue) => queue.queue === 'stats-other')).toMatchObject({
+      counts: { processing: 1, pending: 0 },
+      oldestPendingAgeSeconds: null,
+    });
+  });
+
+  it('answers unknown routes with a problem document', async () => {
+    expectProblem(await api().get('/v1/nothing-here'), 404);
+  });
+});

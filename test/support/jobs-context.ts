@@ -1,0 +1,39 @@
+import { CqrsModule, CommandBus, QueryBus } from '@nestjs/cqrs';
+import { Test } from '@nestjs/testing';
+import { ConfigModule, loadConfig } from '#conveyor/config';
+import { DatabaseModule } from '#conveyor/database';
+import { JOBS_ENTITIES, JOBS_MIGRATIONS, JobsModule } from '#conveyor/jobs';
+
+export interface JobsContext {
+  commandBus: CommandBus;
+  queryBus: QueryBus;
+  close(): Promise<void>;
+}
+
+/**
+ * The jobs library wired as the app wires it (buses, handlers, repository, real pool), without
+ * HTTP. `env` overrides configuration, e.g. CONVEYOR_SUBMIT_BATCH_SIZE.
+ */
+export async function createJobsContext(url: string, env: Record<string, string> = {}): Promise<JobsContext> {
+  const config = loadConfig(env);
+  const moduleRef = await Test.createTestingModule({
+    imports: [
+      ConfigModule.forRoot(config),
+      CqrsModule.forRoot(),
+      DatabaseModule.forRoot({
+        url,
+        poolSize: config.dbPoolSize,
+        entities: JOBS_ENTITIES,
+        migrations: JOBS_MIGRATIONS,
+        migrationsRun: false,
+      }),
+      JobsModule,
+    ],
+  }).compile();
+  await moduleRef.init();
+  return {
+    commandBus: moduleRef.get(CommandBus),
+    queryBus: moduleRef.get(QueryBus),
+    close: () => moduleRef.close(),
+  };
+}
