@@ -126,6 +126,8 @@ export async function startEmbeddedPostgres(
           resolveStop();
           return;
         }
+        // Hold the event loop open until PostgreSQL is down (the child was unref'd after start).
+        child.ref();
         child.once('exit', () => {
           resolveStop();
         });
