@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Sql } from '#conveyor/database';
+import type { ClaimJobInput } from '../application/commands/claim-job/claim-job.command.js';
 import type { ClaimedJobView, JobEventView, JobView } from '../application/job-view.js';
 import type { BackoffPolicy } from '../domain/backoff.js';
 import type { JobState } from '../domain/job.js';
@@ -32,15 +33,6 @@ export interface KeyedJob {
   job: JobView;
   /** Fingerprint stored with the key when it was won. */
   keyFingerprint: string;
-}
-
-export interface ClaimParams {
-  namespace: string;
-  queue: string;
-  types: readonly string[] | null;
-  limit: number;
-  leaseSeconds: number;
-  workerId: string | null;
 }
 
 export interface LeaseProof {
@@ -117,7 +109,7 @@ export class JobRepository {
     return rows.map((row) => ({ job: toJobView(row), keyFingerprint: row.key_fingerprint }));
   }
 
-  async claim(params: ClaimParams): Promise<ClaimedJobView[]> {
+  async claim(params: ClaimJobInput): Promise<ClaimedJobView[]> {
     const rows = await this.sql.rows<JobRow>(CLAIM_JOBS, [
       params.namespace,
       params.queue,

@@ -10,28 +10,18 @@ import {
   Max,
   Min,
 } from 'class-validator';
-import {
-  MAX_NAME_LENGTH,
-  NAME_MESSAGE,
-  NAME_PATTERN,
-  PRINTABLE_MESSAGE,
-  PRINTABLE_PATTERN,
-} from './names.js';
+import { IsName, MAX_NAME_LENGTH, PRINTABLE_MESSAGE, PRINTABLE_PATTERN } from './names.js';
 
 export class ClaimJobsBody {
   @IsOptional()
-  @IsString()
-  @Length(1, MAX_NAME_LENGTH)
-  @Matches(NAME_PATTERN, { message: NAME_MESSAGE })
+  @IsName()
   queue?: string;
 
   @IsOptional()
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(100)
-  @IsString({ each: true })
-  @Length(1, MAX_NAME_LENGTH, { each: true })
-  @Matches(NAME_PATTERN, { each: true, message: NAME_MESSAGE })
+  @IsName({ each: true })
   types?: string[];
 
   @IsOptional()

@@ -1,7 +1,7 @@
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 import { JOB_STATUSES, type JobStatus } from '../../domain/job-status.js';
-import { MAX_NAME_LENGTH, NAME_MESSAGE, NAME_PATTERN } from './names.js';
+import { IsName } from './names.js';
 
 export class ListJobsQueryParams {
   @IsOptional()
@@ -9,15 +9,11 @@ export class ListJobsQueryParams {
   status?: JobStatus;
 
   @IsOptional()
-  @IsString()
-  @Length(1, MAX_NAME_LENGTH)
-  @Matches(NAME_PATTERN, { message: NAME_MESSAGE })
+  @IsName()
   queue?: string;
 
   @IsOptional()
-  @IsString()
-  @Length(1, MAX_NAME_LENGTH)
-  @Matches(NAME_PATTERN, { message: NAME_MESSAGE })
+  @IsName()
   type?: string;
 
   @IsOptional()

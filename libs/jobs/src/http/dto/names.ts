@@ -1,3 +1,6 @@
+import { applyDecorators } from '@nestjs/common';
+import { IsString, Length, Matches } from 'class-validator';
+
 /**
  * Job types and queue names become metric labels and log fields: keep them short and plain.
  * Letters, digits and . _ : / - ; starting with a letter or digit.
@@ -10,3 +13,13 @@ export const MAX_NAME_LENGTH = 255;
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 export const PRINTABLE_PATTERN = /^[^\u0000-\u001f\u007f]+$/;
 export const PRINTABLE_MESSAGE = '$property must not contain control characters';
+
+/** A job type or queue name (also each element of an array with `each: true`). */
+export function IsName(options: { each?: boolean } = {}): PropertyDecorator {
+  const each = options.each ?? false;
+  return applyDecorators(
+    IsString({ each }),
+    Length(1, MAX_NAME_LENGTH, { each }),
+    Matches(NAME_PATTERN, { each, message: NAME_MESSAGE }),
+  );
+}

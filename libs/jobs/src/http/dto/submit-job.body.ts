@@ -12,13 +12,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import {
-  MAX_NAME_LENGTH,
-  NAME_MESSAGE,
-  NAME_PATTERN,
-  PRINTABLE_MESSAGE,
-  PRINTABLE_PATTERN,
-} from './names.js';
+import { IsName, MAX_NAME_LENGTH, PRINTABLE_MESSAGE, PRINTABLE_PATTERN } from './names.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -42,9 +36,7 @@ export class BackoffBody {
 }
 
 export class SubmitJobBody {
-  @IsString()
-  @Length(1, MAX_NAME_LENGTH)
-  @Matches(NAME_PATTERN, { message: NAME_MESSAGE })
+  @IsName()
   type: string;
 
   // Arrays are objects too: IsObject rejects them, and null.
@@ -52,9 +44,7 @@ export class SubmitJobBody {
   payload: Record<string, unknown>;
 
   @IsOptional()
-  @IsString()
-  @Length(1, MAX_NAME_LENGTH)
-  @Matches(NAME_PATTERN, { message: NAME_MESSAGE })
+  @IsName()
   queue?: string;
 
   @IsOptional()
