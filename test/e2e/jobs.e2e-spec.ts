@@ -3,7 +3,8 @@ import { startTestApp, type TestApp } from '../support/app.js';
 
 let t: TestApp;
 beforeAll(async () => {
-  t = await startTestApp();
+  // API only: no in-process worker or reaper racing the tests' own claims.
+  t = await startTestApp({ CONVEYOR_ROLE: 'api' });
 });
 afterAll(async () => {
   await t.close();

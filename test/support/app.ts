@@ -1,4 +1,4 @@
-import type { INestApplication } from '@nestjs/common';
+import type { INestApplication, Type } from '@nestjs/common';
 import type { App } from 'supertest/types.js';
 import { loadConfig } from '#conveyor/config';
 import { createApp } from '#conveyor-app';
@@ -11,13 +11,38 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** The real application on a fresh database, exactly as main.ts builds it, minus the listener. */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export interface Instance {
+  app: INestApplication;
+  close(): Promise<void>;
+}
+
+/**
+ * One more instance of the real application on an existing database, as main.ts builds it minus
+ * the listener: its worker, reaper and scheduler run. `env` overrides configuration.
+ */
+export async function startInstance(
+  url: string,
+  env: Record<string, string> = {},
+  handlerModules: Type[] = [],
+): Promise<Instance> {
+  const config = loadConfig({ CONVEYOR_MIGRATIONS_RUN: 'false', ...env });
+  const app = await createApp(config, url, { logger: false, handlerModules });
+  try {
+    await app.init();
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
+  return { app, close: () => app.close() };
+}
+
+/** The real application on a fresh database, with its HTTP server for supertest. */
+export async function startTestApp(
+  env: Record<string, string> = {},
+  handlerModules: Type[] = [],
+): Promise<TestApp> {
   const db = await createTestDatabase();
-  const app = await createApp(loadConfig({ CONVEYOR_MIGRATIONS_RUN: 'false', ...env }), db.url, {
-    logger: false,
-  });
-  await app.init();
+  const { app } = await startInstance(db.url, env, handlerModules);
   return {
     app,
     server: app.getHttpServer() as App,

@@ -1,13 +1,16 @@
-import { type DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { ConfigModule, type ConveyorConfig } from '#conveyor/config';
 import { DatabaseModule } from '#conveyor/database';
-import { JOBS_ENTITIES, JOBS_MIGRATIONS, JobsModule } from '#conveyor/jobs';
+import { ExampleHandlersModule } from '#conveyor/example-handlers';
+import { JOBS_ENTITIES, JOBS_MIGRATIONS, JobsHttpModule, JobsModule } from '#conveyor/jobs';
+import { WorkerModule } from '#conveyor/worker';
 import { HealthController } from './health.controller.js';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: ConveyorConfig, databaseUrl: string): DynamicModule {
+  /** `handlerModules`: modules holding @JobHandler providers, besides the shipped examples. */
+  static forRoot(config: ConveyorConfig, databaseUrl: string, handlerModules: Type[] = []): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -21,6 +24,10 @@ export class AppModule {
           migrationsRun: config.migrationsRun,
         }),
         JobsModule,
+        ...(config.worker.role === 'worker' ? [] : [JobsHttpModule]),
+        WorkerModule,
+        ...(config.worker.exampleHandlers ? [ExampleHandlersModule] : []),
+        ...handlerModules,
       ],
       controllers: [HealthController],
     };

@@ -1,4 +1,4 @@
-import type { INestApplication, LoggerService, LogLevel } from '@nestjs/common';
+import type { INestApplication, LoggerService, LogLevel, Type } from '@nestjs/common';
 import { HttpAdapterHost, NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { ConveyorConfig } from '#conveyor/config';
@@ -7,6 +7,8 @@ import { AppModule } from './app.module.js';
 
 export interface CreateAppOptions {
   logger?: LoggerService | LogLevel[] | false;
+  /** Extra modules with @JobHandler providers (tests, or a team's own entry point). */
+  handlerModules?: Type[];
 }
 
 /** The whole HTTP application, configured the same way for `main.ts` and for the e2e tests. */
@@ -15,10 +17,13 @@ export async function createApp(
   databaseUrl: string,
   options: CreateAppOptions = {},
 ): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, databaseUrl), {
-    bodyParser: false,
-    ...(options.logger === undefined ? {} : { logger: options.logger }),
-  });
+  const app = await NestFactory.create<NestExpressApplication>(
+    AppModule.forRoot(config, databaseUrl, options.handlerModules),
+    {
+      bodyParser: false,
+      ...(options.logger === undefined ? {} : { logger: options.logger }),
+    },
+  );
   app.useBodyParser('json', {
     limit: config.bodyLimitBytes,
     type: ['application/json', 'application/*+json'],

@@ -21,7 +21,49 @@ export interface ConveyorConfig {
     readonly submitBatchSize: number;
     /** Group-commit INSERTs allowed in flight at once; keep it below the pool size. */
     readonly submitConcurrency: number;
+    /** Refuse submits of types that have no in-process handler (instead of leaving them to REST workers). */
+    readonly rejectUnknownTypes: boolean;
   };
+  readonly worker: {
+    /** `api` serves the REST API only, `worker` runs handlers only (plus health), `all` both. */
+    readonly role: ConveyorRole;
+    readonly listen: boolean;
+    readonly pollIntervalMs: number;
+    readonly shutdownGraceMs: number;
+    readonly handlerConcurrency: number;
+    readonly handlerTimeoutMs: number;
+    readonly reaperIntervalMs: number;
+    readonly exampleHandlers: boolean;
+  };
+  readonly retention: {
+    readonly intervalMs: number;
+    readonly finishedSeconds: number;
+    readonly deadLetterSeconds: number;
+  };
+  readonly webhook: {
+    readonly allowedHosts: readonly string[];
+    /** HMAC key for the Conveyor-Signature header; unset sends no signature. */
+    readonly secret: string | undefined;
+    readonly timeoutMs: number;
+  };
+}
+
+export const CONVEYOR_ROLES = ['all', 'api', 'worker'] as const;
+export type ConveyorRole = (typeof CONVEYOR_ROLES)[number];
+
+function role(env: Env): ConveyorRole {
+  const raw = env['CONVEYOR_ROLE']?.trim() || 'all';
+  if (!(CONVEYOR_ROLES as readonly string[]).includes(raw)) {
+    throw new ConfigError('CONVEYOR_ROLE', `must be one of ${CONVEYOR_ROLES.join(', ')}, got "${raw}"`);
+  }
+  return raw as ConveyorRole;
+}
+
+function list(env: Env, name: string): string[] {
+  return (env[name] ?? '')
+    .split(',')
+    .map((item) => item.trim().toLowerCase())
+    .filter((item) => item !== '');
 }
 
 export class ConfigError extends Error {
@@ -96,6 +138,33 @@ export function loadConfig(env: Env = process.env): ConveyorConfig {
         1,
         1000,
       ),
+      rejectUnknownTypes: boolean(env, 'CONVEYOR_REJECT_UNKNOWN_TYPES', false),
+    },
+    worker: {
+      role: role(env),
+      listen: boolean(env, 'CONVEYOR_LISTEN', true),
+      pollIntervalMs: integer(env, 'CONVEYOR_POLL_INTERVAL_MS', 1000, 10, 60_000),
+      shutdownGraceMs: integer(env, 'CONVEYOR_SHUTDOWN_GRACE_MS', 25_000, 0, 3_600_000),
+      handlerConcurrency: integer(env, 'CONVEYOR_HANDLER_CONCURRENCY', 10, 1, 1000),
+      handlerTimeoutMs: integer(env, 'CONVEYOR_HANDLER_TIMEOUT_MS', 300_000, 10, 86_400_000),
+      reaperIntervalMs: integer(env, 'CONVEYOR_REAPER_INTERVAL_MS', 5000, 100, 600_000),
+      exampleHandlers: boolean(env, 'CONVEYOR_EXAMPLE_HANDLERS', true),
+    },
+    retention: {
+      intervalMs: integer(env, 'CONVEYOR_RETENTION_INTERVAL_MS', 60_000, 100, 86_400_000),
+      finishedSeconds: integer(env, 'CONVEYOR_RETENTION_FINISHED_SECONDS', 7 * 86_400, 1, 3650 * 86_400),
+      deadLetterSeconds: integer(
+        env,
+        'CONVEYOR_RETENTION_DEAD_LETTER_SECONDS',
+        30 * 86_400,
+        1,
+        3650 * 86_400,
+      ),
+    },
+    webhook: {
+      allowedHosts: list(env, 'CONVEYOR_WEBHOOK_ALLOWED_HOSTS'),
+      secret: env['CONVEYOR_WEBHOOK_SECRET'] || undefined,
+      timeoutMs: integer(env, 'CONVEYOR_WEBHOOK_TIMEOUT_MS', 10_000, 10, 600_000),
     },
   };
 }

@@ -1,2 +1,2 @@
-export { type ConveyorConfig, ConfigError, loadConfig } from './config.js';
+export { CONVEYOR_ROLES, type ConveyorConfig, type ConveyorRole, ConfigError, loadConfig } from './config.js';
 export { CONVEYOR_CONFIG, ConfigModule } from './config.module.js';

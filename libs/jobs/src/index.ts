@@ -1,8 +1,21 @@
-export { JobsModule } from './jobs.module.js';
+export { JobsHttpModule, JobsModule } from './jobs.module.js';
 export { JOBS_ENTITIES, JOBS_MIGRATIONS } from './infrastructure/schema.js';
 export { JOB_STATUSES, JOB_TRANSITIONS, canTransition, type JobStatus } from './domain/job-status.js';
 export { type BackoffPolicy, DEFAULT_BACKOFF } from './domain/backoff.js';
-export { IdempotencyConflictError, JobConflictError, JobNotFoundError } from './domain/job.errors.js';
+export {
+  IdempotencyConflictError,
+  InvalidPayloadError,
+  JobConflictError,
+  JobNotFoundError,
+  UnknownJobTypeError,
+} from './domain/job.errors.js';
+export {
+  JOB_TYPE_RULES,
+  type JobTypeDefaults,
+  type JobTypeRules,
+  type PayloadFieldError,
+} from './application/job-type-rules.js';
+export { JobRepository, type ReapedJob } from './infrastructure/job.repository.js';
 export type { ClaimedJobView, JobEventView, JobView } from './application/job-view.js';
 export {
   SubmitJobCommand,
@@ -28,3 +41,4 @@ export {
   GetQueueStatsQuery,
   type QueueStats,
 } from './application/queries/get-queue-stats/get-queue-stats.query.js';
+export { DEFAULT_NAMESPACE, DEFAULT_QUEUE } from './domain/defaults.js';

@@ -14,9 +14,8 @@ import { StatsController } from './http/stats.controller.js';
 import { JobRepository } from './infrastructure/job.repository.js';
 import { SubmitGroupCommitter } from './infrastructure/submit-group-committer.js';
 
-/** Needs CqrsModule.forRoot(), ConfigModule and DatabaseModule from the app. */
+/** Commands, queries and persistence. Needs CqrsModule.forRoot(), ConfigModule and DatabaseModule. */
 @Module({
-  controllers: [JobsController, StatsController],
   providers: [
     JobRepository,
     SubmitGroupCommitter,
@@ -31,5 +30,13 @@ import { SubmitGroupCommitter } from './infrastructure/submit-group-committer.js
     ListJobsHandler,
     GetQueueStatsHandler,
   ],
+  exports: [JobRepository],
 })
 export class JobsModule {}
+
+/** The REST API over the jobs library; left out of worker-only instances (CONVEYOR_ROLE=worker). */
+@Module({
+  imports: [JobsModule],
+  controllers: [JobsController, StatsController],
+})
+export class JobsHttpModule {}

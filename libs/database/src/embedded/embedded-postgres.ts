@@ -46,7 +46,8 @@ async function freePort(): Promise<number> {
  */
 function assertReachableByPostgresUser(path: string): void {
   if (process.getuid?.() !== 0) return;
-  for (let dir = resolve(path); ; dir = dirname(dir)) {
+  // The directory itself may belong to `postgres` (initdb made it 0700): only the way down matters.
+  for (let dir = dirname(resolve(path)); ; dir = dirname(dir)) {
     if (existsSync(dir) && (statSync(dir).mode & 0o001) === 0) {
       throw new Error(
         `embedded PostgreSQL runs as the "postgres" user when started by root, and that user cannot enter ${dir} ` +

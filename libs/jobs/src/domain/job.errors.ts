@@ -41,3 +41,33 @@ export class InvalidCursorError extends Error {
     this.name = 'InvalidCursorError';
   }
 }
+
+/** The payload does not satisfy the schema of the type's in-process handler. */
+export class InvalidPayloadError extends Error {
+  constructor(
+    readonly type: string,
+    readonly fields: readonly { field: string; messages: string[] }[],
+  ) {
+    super(`payload is not valid for job type "${type}"`);
+    this.name = 'InvalidPayloadError';
+  }
+}
+
+/** No handler is registered for the type and the service is configured to refuse such types. */
+export class UnknownJobTypeError extends Error {
+  constructor(readonly type: string) {
+    super(`no handler is registered for job type "${type}"`);
+    this.name = 'UnknownJobTypeError';
+  }
+}
+
+/** A submit field that is well-formed alone but not with the others (e.g. a backoff cap below its base). */
+export class InvalidJobFieldError extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'InvalidJobFieldError';
+  }
+}

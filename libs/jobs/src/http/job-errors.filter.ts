@@ -1,10 +1,13 @@
 import { Catch, HttpStatus } from '@nestjs/common';
-import { type Problem, ProblemDetailsFilter, ProblemException } from '#conveyor/http';
+import { type Problem, ProblemDetailsFilter, ProblemException, validationProblem } from '#conveyor/http';
 import {
   IdempotencyConflictError,
   InvalidCursorError,
+  InvalidJobFieldError,
+  InvalidPayloadError,
   JobConflictError,
   JobNotFoundError,
+  UnknownJobTypeError,
 } from '../domain/job.errors.js';
 
 /** Maps the jobs library's domain errors to problem documents; everything else as usual. */
@@ -35,6 +38,17 @@ export class JobErrorsFilter extends ProblemDetailsFilter {
         'The same key was submitted with a different type, queue or payload; nothing was changed.',
         { idempotencyKey: error.idempotencyKey, existingJobId: error.existingJobId },
       ).problem;
+    }
+    if (error instanceof InvalidPayloadError) {
+      return validationProblem(
+        error.fields.map((field) => ({ field: `payload.${field.field}`, messages: field.messages })),
+      ).problem;
+    }
+    if (error instanceof InvalidJobFieldError) {
+      return validationProblem([{ field: error.field, messages: [error.message] }]).problem;
+    }
+    if (error instanceof UnknownJobTypeError) {
+      return validationProblem([{ field: 'type', messages: [error.message] }]).problem;
     }
     if (error instanceof InvalidCursorError) {
       return ProblemException.of(

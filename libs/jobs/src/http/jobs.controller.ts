@@ -29,17 +29,13 @@ import type { JobWithHistory } from '../application/queries/get-job/get-job.quer
 import { GetJobQuery } from '../application/queries/get-job/get-job.query.js';
 import type { JobPage } from '../application/queries/list-jobs/list-jobs.query.js';
 import { ListJobsQuery } from '../application/queries/list-jobs/list-jobs.query.js';
-import { DEFAULT_BACKOFF } from '../domain/backoff.js';
+import { DEFAULT_NAMESPACE, DEFAULT_QUEUE } from '../domain/defaults.js';
 import { ClaimJobsBody } from './dto/claim-jobs.body.js';
 import { CompleteJobBody, FailJobBody, HeartbeatJobBody } from './dto/lease.body.js';
 import { ListJobsQueryParams } from './dto/list-jobs.query-params.js';
 import { MAX_NAME_LENGTH, PRINTABLE_PATTERN } from './dto/names.js';
 import { SubmitJobBody } from './dto/submit-job.body.js';
 import { JobErrorsFilter } from './job-errors.filter.js';
-
-/** Tenancy arrives with authentication; until then every job lives here. */
-export const DEFAULT_NAMESPACE = 'default';
-const DEFAULT_QUEUE = 'default';
 
 /** The part of the HTTP response the submit handler touches. */
 interface StatusResponse {
@@ -68,28 +64,26 @@ export class JobsController {
     @Res({ passthrough: true }) response: StatusResponse,
   ): Promise<JobView> {
     const idempotencyKey = this.idempotencyKey(body.idempotencyKey, headerKey);
-    const backoff = {
-      type: body.backoff?.type ?? DEFAULT_BACKOFF.type,
-      delayMs: body.backoff?.delayMs ?? DEFAULT_BACKOFF.delayMs,
-      maxDelayMs: body.backoff?.maxDelayMs ?? DEFAULT_BACKOFF.maxDelayMs,
-    };
-    if (backoff.maxDelayMs < backoff.delayMs) {
-      throw validationProblem([
-        { field: 'backoff.maxDelayMs', messages: ['maxDelayMs must not be below delayMs'] },
-      ]);
-    }
+    const backoff =
+      body.backoff === undefined
+        ? null
+        : {
+            type: body.backoff.type,
+            ...(body.backoff.delayMs === undefined ? {} : { delayMs: body.backoff.delayMs }),
+            ...(body.backoff.maxDelayMs === undefined ? {} : { maxDelayMs: body.backoff.maxDelayMs }),
+          };
     const { created, job } = await this.commandBus.execute(
       new SubmitJobCommand({
         namespace: DEFAULT_NAMESPACE,
         type: body.type,
-        queue: body.queue ?? DEFAULT_QUEUE,
+        queue: body.queue ?? null,
         payload: body.payload,
         priority: body.priority ?? 0,
         runAt: body.runAt === undefined ? null : new Date(body.runAt),
-        maxAttempts: body.maxAttempts ?? this.config.jobs.defaultMaxAttempts,
+        maxAttempts: body.maxAttempts ?? null,
         backoff,
         idempotencyKey,
-        dedupeWindowSeconds: body.dedupeWindowSeconds ?? this.config.jobs.dedupeWindowSeconds,
+        dedupeWindowSeconds: body.dedupeWindowSeconds ?? null,
       }),
     );
     if (!created) {

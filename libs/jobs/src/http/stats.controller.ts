@@ -3,7 +3,7 @@ import { QueryBus } from '@nestjs/cqrs';
 import type { QueueStats } from '../application/queries/get-queue-stats/get-queue-stats.query.js';
 import { GetQueueStatsQuery } from '../application/queries/get-queue-stats/get-queue-stats.query.js';
 import { JobErrorsFilter } from './job-errors.filter.js';
-import { DEFAULT_NAMESPACE } from './jobs.controller.js';
+import { DEFAULT_NAMESPACE } from '../domain/defaults.js';
 
 @Controller('v1/stats')
 @UseFilters(JobErrorsFilter)

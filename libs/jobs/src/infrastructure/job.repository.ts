@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { QueryRunner } from 'typeorm';
 import { Sql } from '#conveyor/database';
 import type { ClaimJobInput } from '../application/commands/claim-job/claim-job.command.js';
 import type { ClaimedJobView, JobEventView, JobView } from '../application/job-view.js';
@@ -7,7 +8,8 @@ import type { JobState } from '../domain/job.js';
 import type { JobStatus } from '../domain/job-status.js';
 import { type JobEventRow, type JobRow, toJobEventView, toJobView } from './job-row.js';
 import { CLAIM_JOBS } from './sql/claim.sql.js';
-import { EXTEND_LEASES } from './sql/lease.sql.js';
+import { DELETE_EXPIRED_KEYS, DELETE_FINISHED_JOBS, REAP_EXPIRED_LEASES } from './sql/housekeeping.sql.js';
+import { EXTEND_LEASES, RELEASE_JOBS } from './sql/lease.sql.js';
 import { CANCEL_JOB, RETRY_JOB } from './sql/manage.sql.js';
 import { GET_JOB, GET_JOB_EVENTS, LIST_JOBS, LOAD_JOB_STATE, QUEUE_STATS } from './sql/read.sql.js';
 import { COMPLETE_JOBS, FAIL_JOBS } from './sql/settle.sql.js';
@@ -63,6 +65,18 @@ export interface QueueStatRow {
   status: JobStatus;
   count: number;
   oldest_pending_age_seconds: number | null;
+}
+
+export interface ReapedJob {
+  id: string;
+  queue: string;
+  type: string;
+  status: JobStatus;
+}
+
+function completeParams(namespace: string, attempts: readonly CompletedAttempt[]): unknown[] {
+  const input = attempts.map((a) => ({ id: a.id, lease_token: a.leaseToken, result: a.result ?? null }));
+  return [JSON.stringify(input), namespace];
 }
 
 interface JobStateRow {
@@ -128,9 +142,58 @@ export class JobRepository {
 
   /** The jobs that were completed, by id; the others failed the lease guard. */
   async complete(namespace: string, attempts: readonly CompletedAttempt[]): Promise<Map<string, JobView>> {
-    const input = attempts.map((a) => ({ id: a.id, lease_token: a.leaseToken, result: a.result ?? null }));
-    const rows = await this.sql.rows<JobRow>(COMPLETE_JOBS, [JSON.stringify(input), namespace]);
+    const rows = await this.sql.rows<JobRow>(COMPLETE_JOBS, completeParams(namespace, attempts));
     return new Map(rows.map((row) => [row.id, toJobView(row)]));
+  }
+
+  /**
+   * Completes inside the caller's open transaction, so the job's completion and everything the
+   * handler wrote through that transaction commit together, or not at all.
+   */
+  async completeInTransaction(
+    runner: QueryRunner,
+    namespace: string,
+    attempts: readonly CompletedAttempt[],
+  ): Promise<Set<string>> {
+    const result = await runner.query(COMPLETE_JOBS, completeParams(namespace, attempts), true);
+    return new Set((result.records as JobRow[]).map((row) => row.id));
+  }
+
+  /** Ids handed back to pending (attempt not counted); the others failed the lease guard. */
+  async release(namespace: string, proofs: readonly LeaseProof[]): Promise<Set<string>> {
+    const input = proofs.map((p) => ({ id: p.id, lease_token: p.leaseToken }));
+    const rows = await this.sql.rows<{ id: string }>(RELEASE_JOBS, [JSON.stringify(input), namespace]);
+    return new Set(rows.map((row) => row.id));
+  }
+
+  async reapExpiredLeases(limit: number): Promise<ReapedJob[]> {
+    return this.sql.rows<ReapedJob>(REAP_EXPIRED_LEASES, [limit]);
+  }
+
+  /** Deletes one batch; returns how many went. */
+  async deleteFinished(
+    statuses: readonly JobStatus[],
+    olderThanSeconds: number,
+    limit: number,
+  ): Promise<number> {
+    const [row] = await this.sql.rows<{ deleted: number }>(DELETE_FINISHED_JOBS, [
+      statuses,
+      olderThanSeconds,
+      limit,
+    ]);
+    return row?.deleted ?? 0;
+  }
+
+  async deleteExpiredKeys(limit: number): Promise<number> {
+    const result = await this.sql.pool.query(DELETE_EXPIRED_KEYS, [limit]);
+    return result.rowCount ?? 0;
+  }
+
+  /** The database clock, for decisions made in the application (cron slots). */
+  async now(): Promise<Date> {
+    const [row] = await this.sql.rows<{ now: Date }>('SELECT now() AS now');
+    if (row === undefined) throw new Error('SELECT now() returned no row');
+    return row.now;
   }
 
   /** The jobs that were failed (now `failed` or `dead_letter`), by id; the others failed the lease guard. */

@@ -8,6 +8,7 @@ import { JobEntity } from './job.entity.js';
  */
 @Entity('job_idempotency_keys')
 @Index('job_idempotency_keys_job_idx', ['jobId'])
+@Index('job_idempotency_keys_expiry_idx', ['expiresAt'])
 export class IdempotencyKeyEntity {
   @PrimaryColumn('varchar', { length: 255 })
   namespace: string;

@@ -22,6 +22,8 @@ import type { JobStatus } from '../../domain/job-status.js';
 @Index('jobs_lease_expiry_idx', { synchronize: false })
 @Index('jobs_list_idx', { synchronize: false })
 @Index('jobs_list_by_status_idx', { synchronize: false })
+@Index('jobs_retention_idx', { synchronize: false })
+@Index('jobs_reap_idx', { synchronize: false })
 export class JobEntity {
   @PrimaryColumn('uuid')
   id: string;

@@ -6,5 +6,18 @@ export const EXTEND_LEASES = `
 UPDATE jobs j SET lease_expires_at = now() + make_interval(secs => $2), updated_at = now()
 FROM jsonb_to_recordset($1::jsonb) AS h(id uuid, lease_token uuid)
 WHERE j.id = h.id AND j.namespace = $3
-  AND j.status = 'processing' AND j.lease_token = h.lease_token AND j.lease_expires_at > now()
+  AND j.status = 'processing' AND j.lease_token = h.lease_token AND j.lease_expires_at > clock_timestamp()
 RETURNING j.id, j.lease_expires_at`;
+
+/**
+ * releaseJobs — a draining worker hands jobs back: processing -> pending, due now, and the attempt
+ * it took at claim time is given back. Only under the caller's own live lease.
+ * $1: [{ id, lease_token }], $2: namespace.
+ */
+export const RELEASE_JOBS = `
+UPDATE jobs j SET status = 'pending', attempts = j.attempts - 1, run_at = now(), lease_token = NULL,
+  lease_expires_at = NULL, updated_at = now()
+FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, lease_token uuid)
+WHERE j.id = r.id AND j.namespace = $2
+  AND j.status = 'processing' AND j.lease_token = r.lease_token AND j.lease_expires_at > clock_timestamp()
+RETURNING j.id`;

@@ -3,7 +3,9 @@ import { JOB_COLUMNS } from './job-columns.js';
 /**
  * Settling attempts. Each statement takes many jobs at once ($1: JSON array, one element per job)
  * and is fenced: a row changes only if it is processing under the presented lease token AND that
- * lease has not expired by the database clock. A worker whose lease ran out can no longer change
+ * lease has not expired by the database clock. The clock is clock_timestamp(), not now(): an
+ * in-process handler completes inside a transaction that may have begun long before, and now()
+ * is frozen at the transaction's start. A worker whose lease ran out can no longer change
  * the job, even if nobody re-claimed it yet. Rows that fail the guard are simply not returned; the
  * caller explains them (404 / 409) from the job's current state.
  */
@@ -14,7 +16,7 @@ UPDATE jobs j SET
   status = 'completed', result = c.result, lease_token = NULL, lease_expires_at = NULL, updated_at = now()
 FROM jsonb_to_recordset($1::jsonb) AS c(id uuid, lease_token uuid, result jsonb)
 WHERE j.id = c.id AND j.namespace = $2
-  AND j.status = 'processing' AND j.lease_token = c.lease_token AND j.lease_expires_at > now()
+  AND j.status = 'processing' AND j.lease_token = c.lease_token AND j.lease_expires_at > clock_timestamp()
 RETURNING ${JOB_COLUMNS}`;
 
 /**
@@ -31,5 +33,5 @@ UPDATE jobs j SET
   last_error = f.error, lease_token = NULL, lease_expires_at = NULL, updated_at = now()
 FROM jsonb_to_recordset($1::jsonb) AS f(id uuid, lease_token uuid, error text, retryable boolean)
 WHERE j.id = f.id AND j.namespace = $2
-  AND j.status = 'processing' AND j.lease_token = f.lease_token AND j.lease_expires_at > now()
+  AND j.status = 'processing' AND j.lease_token = f.lease_token AND j.lease_expires_at > clock_timestamp()
 RETURNING ${JOB_COLUMNS}`;

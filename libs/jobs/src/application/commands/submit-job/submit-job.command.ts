@@ -2,18 +2,22 @@ import { Command } from '@nestjs/cqrs';
 import type { BackoffPolicy } from '../../../domain/backoff.js';
 import type { JobView } from '../../job-view.js';
 
+/**
+ * A submit as the client sent it. Omitted (null) fields take the defaults of the type's in-process
+ * handler if it has one, then the service's.
+ */
 export interface SubmitJobInput {
   namespace: string;
   type: string;
-  queue: string;
+  queue: string | null;
   payload: Record<string, unknown>;
   priority: number;
   runAt: Date | null;
-  maxAttempts: number;
-  backoff: BackoffPolicy;
+  maxAttempts: number | null;
+  backoff: Partial<BackoffPolicy> | null;
   /** Explicit key from the body or the Idempotency-Key header; null derives it from the content. */
   idempotencyKey: string | null;
-  dedupeWindowSeconds: number;
+  dedupeWindowSeconds: number | null;
 }
 
 export interface SubmitJobResult {

@@ -1,0 +1,9 @@
+import { JobHandler, type JobHandlerInstance } from '#conveyor/worker';
+
+/** Does nothing, successfully. Used by the benchmarks and as the smallest possible handler. */
+@JobHandler('noop', { concurrency: 50 })
+export class NoopHandler implements JobHandlerInstance {
+  handle(): Promise<void> {
+    return Promise.resolve();
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * reapExpiredLeases — jobs whose worker stopped heartbeating (crashed, killed, partitioned) go back
+ * to `failed` with the usual backoff, or to `dead_letter` when the attempt they held was their
+ * last. SKIP LOCKED and the status guard make it safe to run on every instance at once: a row is
+ * reaped by one of them, and a job a claimer is re-claiming right now is left to the claimer.
+ * Bounded by $1 rows per call.
+ */
+export const REAP_EXPIRED_LEASES = `
+WITH expired AS (
+  SELECT id FROM jobs
+  WHERE status = 'processing' AND lease_expires_at <= now()
+  ORDER BY lease_expires_at
+  LIMIT $1
+  FOR UPDATE SKIP LOCKED
+)
+UPDATE jobs j SET
+  status = CASE WHEN j.attempts >= j.max_attempts THEN 'dead_letter' ELSE 'failed' END,
+  run_at = CASE WHEN j.attempts >= j.max_attempts THEN j.run_at
+                ELSE now() + conveyor_backoff_delay(j.backoff, j.attempts) END,
+  last_error = 'lease expired', lease_token = NULL, lease_expires_at = NULL, updated_at = now()
+FROM expired WHERE j.id = expired.id
+RETURNING j.id, j.queue, j.type, j.status`;
+
+/**
+ * deleteFinishedJobs — retention. Deletes up to $3 jobs in status $1 whose last change is older
+ * than $2 seconds, with their history; small batches keep locks and WAL bursts short, and SKIP
+ * LOCKED keeps it off rows someone is using. Their idempotency keys go with them (ON DELETE CASCADE).
+ */
+export const DELETE_FINISHED_JOBS = `
+WITH doomed AS (
+  SELECT id FROM jobs
+  WHERE status = ANY ($1::text[]) AND updated_at < now() - make_interval(secs => $2)
+  LIMIT $3
+  FOR UPDATE SKIP LOCKED
+),
+deleted AS (
+  DELETE FROM jobs j USING doomed WHERE j.id = doomed.id RETURNING j.id
+),
+history AS (
+  DELETE FROM job_events e USING deleted WHERE e.job_id = deleted.id
+)
+SELECT count(*)::integer AS deleted FROM deleted`;
+
+/** deleteExpiredKeys — idempotency keys past their window, in batches of $1; their jobs stay. */
+export const DELETE_EXPIRED_KEYS = `
+WITH doomed AS (
+  SELECT namespace, idempotency_key FROM job_idempotency_keys
+  WHERE expires_at <= now()
+  LIMIT $1
+  FOR UPDATE SKIP LOCKED
+)
+DELETE FROM job_idempotency_keys k USING doomed
+WHERE k.namespace = doomed.namespace AND k.idempotency_key = doomed.idempotency_key`;

@@ -1,0 +1,18 @@
+export { WorkerModule } from './worker.module.js';
+export {
+  type CronSchedule,
+  JobHandler,
+  type JobHandlerInstance,
+  type JobHandlerOptions,
+} from './job-handler.decorator.js';
+export {
+  type JobContext,
+  JobTimeoutError,
+  LeaseLostError,
+  PermanentJobError,
+  WorkerShutdownError,
+} from './job-context.js';
+export { HandlerRegistrationError, HandlerRegistry } from './handler-registry.js';
+export { WorkerService } from './worker.service.js';
+export { HousekeepingService } from './housekeeping.service.js';
+export { CronSchedulerService } from './cron-scheduler.service.js';

@@ -1,0 +1,61 @@
+import type { LoggerService } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+
+/** What a handler gets besides its payload. */
+export interface JobContext {
+  readonly jobId: string;
+  readonly type: string;
+  readonly queue: string;
+  /** 1 for the first attempt. */
+  readonly attempt: number;
+  readonly maxAttempts: number;
+  /**
+   * Fired on timeout, on lease loss and at the end of the shutdown grace period. Pass it to
+   * fetch, timers and drivers; stop promptly when it fires: the attempt no longer counts.
+   */
+  readonly signal: AbortSignal;
+  /** Log lines carry the job id, type, queue and attempt. */
+  readonly logger: LoggerService;
+  /**
+   * Extends the lease now (the worker also does so on its own every third of the lease).
+   * Rejects with LeaseLostError if the job is no longer ours.
+   */
+  heartbeat(): Promise<void>;
+  /**
+   * The job's transaction, opened on first call. Writes made through it commit in the same
+   * transaction that marks the job completed, guarded by the lease: they happen exactly once,
+   * or not at all if the attempt fails, times out, loses its lease or the process dies.
+   */
+  transaction(): Promise<EntityManager>;
+}
+
+/** Throw it to fail the job without retries: it goes straight to the dead-letter queue. */
+export class PermanentJobError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'PermanentJobError';
+  }
+}
+
+/** The lease was lost (expired and possibly re-claimed elsewhere): this attempt must not take effect. */
+export class LeaseLostError extends Error {
+  constructor(jobId: string) {
+    super(`lease on job ${jobId} was lost`);
+    this.name = 'LeaseLostError';
+  }
+}
+
+export class JobTimeoutError extends Error {
+  constructor(timeoutMs: number) {
+    super(`timed out after ${timeoutMs} ms`);
+    this.name = 'JobTimeoutError';
+  }
+}
+
+/** The process is shutting down and the grace period is over: the job is handed back. */
+export class WorkerShutdownError extends Error {
+  constructor() {
+    super('worker shut down before the job finished');
+    this.name = 'WorkerShutdownError';
+  }
+}

@@ -1,0 +1,155 @@
+import { Logger } from '@nestjs/common';
+import type { CommandBus } from '@nestjs/cqrs';
+import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import {
+  type ClaimedJobView,
+  CompleteJobCommand,
+  FailJobCommand,
+  JobConflictError,
+  type JobRepository,
+} from '#conveyor/jobs';
+import type { HandlerRegistry, RegisteredHandler } from './handler-registry.js';
+import {
+  type JobContext,
+  JobTimeoutError,
+  LeaseLostError,
+  PermanentJobError,
+  WorkerShutdownError,
+} from './job-context.js';
+
+/** One attempt of one job in this process. */
+export interface RunningJob {
+  readonly job: ClaimedJobView;
+  readonly controller: AbortController;
+  /** Settles when the attempt is over, whatever its outcome. */
+  readonly done: Promise<void>;
+}
+
+export interface RunnerDependencies {
+  commandBus: CommandBus;
+  repository: JobRepository;
+  registry: HandlerRegistry;
+  dataSource: DataSource;
+  leaseSeconds: number;
+}
+
+/** Rejects as soon as the signal fires, whether or not the handler honours it. */
+function untilAborted(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    const fire = (): void => {
+      reject(signal.reason as Error);
+    };
+    if (signal.aborted) fire();
+    else signal.addEventListener('abort', fire, { once: true });
+  });
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Runs one claimed job: handler, then complete (in the job's transaction if the handler opened
+ * one) or fail. A lost lease or a shutdown is never reported as a failure: in the first case the
+ * job belongs to someone else now, in the second the worker hands it back (see WorkerService).
+ */
+export function runJob(
+  handler: RegisteredHandler,
+  job: ClaimedJobView,
+  deps: RunnerDependencies,
+): RunningJob {
+  const controller = new AbortController();
+  const logger = new Logger(`job ${job.type} ${job.id} queue=${job.queue} attempt=${job.attempts}`);
+  let transaction: QueryRunner | undefined;
+
+  const context: JobContext = {
+    jobId: job.id,
+    type: job.type,
+    queue: job.queue,
+    attempt: job.attempts,
+    maxAttempts: job.maxAttempts,
+    signal: controller.signal,
+    logger,
+    async heartbeat() {
+      const extended = await deps.repository.extendLeases(
+        job.namespace,
+        [{ id: job.id, leaseToken: job.leaseToken }],
+        deps.leaseSeconds,
+      );
+      if (!extended.has(job.id)) {
+        const lost = new LeaseLostError(job.id);
+        controller.abort(lost);
+        throw lost;
+      }
+    },
+    async transaction(): Promise<EntityManager> {
+      if (controller.signal.aborted) throw controller.signal.reason as Error;
+      if (transaction === undefined) {
+        transaction = deps.dataSource.createQueryRunner();
+        await transaction.connect();
+        await transaction.startTransaction();
+      }
+      return transaction.manager;
+    },
+  };
+
+  const attempt = async (): Promise<void> => {
+    const timer = setTimeout(() => {
+      controller.abort(new JobTimeoutError(handler.timeoutMs));
+    }, handler.timeoutMs);
+    try {
+      const work = handler.instance.handle(deps.registry.payloadFor(handler, job.payload), context);
+      // A handler that ignores its signal keeps running, but no longer decides anything.
+      work.catch(() => undefined);
+      const result = await Promise.race([work, untilAborted(controller.signal)]);
+      await complete(result);
+    } catch (error) {
+      await rollback();
+      await settleFailure(error);
+    } finally {
+      clearTimeout(timer);
+      await transaction?.release().catch(() => undefined);
+    }
+  };
+
+  const complete = async (result: unknown): Promise<void> => {
+    const proof = [{ id: job.id, leaseToken: job.leaseToken, result: result ?? null }];
+    if (transaction === undefined) {
+      await deps.commandBus.execute(
+        new CompleteJobCommand(job.namespace, job.id, job.leaseToken, result ?? null),
+      );
+      return;
+    }
+    // The completion is fenced by the lease inside the handler's own transaction: if the lease
+    // is gone, nothing the handler wrote commits.
+    const completed = await deps.repository.completeInTransaction(transaction, job.namespace, proof);
+    if (!completed.has(job.id)) throw new LeaseLostError(job.id);
+    await transaction.commitTransaction();
+  };
+
+  const rollback = async (): Promise<void> => {
+    if (transaction?.isTransactionActive === true)
+      await transaction.rollbackTransaction().catch(() => undefined);
+  };
+
+  const settleFailure = async (error: unknown): Promise<void> => {
+    const reason: unknown = controller.signal.aborted ? controller.signal.reason : error;
+    if (reason instanceof WorkerShutdownError) return; // released by the worker
+    if (reason instanceof LeaseLostError || error instanceof JobConflictError) {
+      logger.warn('lease lost; this attempt does not take effect');
+      return;
+    }
+    const retryable = !(reason instanceof PermanentJobError);
+    logger.warn(`attempt failed${retryable ? '' : ' permanently'}: ${describe(reason)}`);
+    try {
+      await deps.commandBus.execute(
+        new FailJobCommand(job.namespace, job.id, job.leaseToken, describe(reason), retryable),
+      );
+    } catch (failError) {
+      // Lease gone meanwhile, or the database is down: the reaper will return the job.
+      logger.warn(`could not record the failure: ${describe(failError)}`);
+    }
+  };
+
+  return { job, controller, done: attempt() };
+}

@@ -1,0 +1,64 @@
+import { Logger } from '@nestjs/common';
+import pg from 'pg';
+
+export const JOBS_CHANNEL = 'conveyor_jobs';
+
+/**
+ * LISTEN on a dedicated connection (not from the pool): the insert trigger NOTIFYs the queue name
+ * when jobs become claimable, so an idle worker starts a job within milliseconds instead of at
+ * its next poll. Polling stays on as the safety net; a lost connection is re-opened with backoff.
+ */
+export class WakeupListener {
+  private readonly logger = new Logger('Wakeup');
+  private client: pg.Client | undefined;
+  private stopped = false;
+  private retryMs = 250;
+  private retryTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly connection: pg.ClientConfig,
+    private readonly onQueue: (queue: string) => void,
+  ) {}
+
+  start(): void {
+    void this.connect();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+    await this.client?.end().catch(() => undefined);
+  }
+
+  private async connect(): Promise<void> {
+    const client = new pg.Client(this.connection);
+    this.client = client;
+    client.on('notification', (message) => {
+      if (message.payload !== undefined) this.onQueue(message.payload);
+    });
+    client.on('error', () => {
+      this.reconnect(client);
+    });
+    client.on('end', () => {
+      this.reconnect(client);
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${JOBS_CHANNEL}`);
+      this.retryMs = 250;
+    } catch (error) {
+      this.logger.warn(
+        `LISTEN failed, polling meanwhile: ${error instanceof Error ? error.message : String(error)}`,
+      );
+      this.reconnect(client);
+    }
+  }
+
+  private reconnect(client: pg.Client): void {
+    if (this.stopped || this.client !== client) return;
+    this.client = undefined;
+    client.end().catch(() => undefined);
+    this.retryTimer = setTimeout(() => void this.connect(), this.retryMs);
+    this.retryMs = Math.min(this.retryMs * 2, 30_000);
+  }
+}

@@ -1,0 +1,186 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import {
+  type BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { DataSource } from 'typeorm';
+import { CONVEYOR_CONFIG, type ConveyorConfig } from '#conveyor/config';
+import { Sql } from '#conveyor/database';
+import { ClaimJobCommand, DEFAULT_NAMESPACE, JobRepository } from '#conveyor/jobs';
+import { HandlerRegistry, type RegisteredHandler } from './handler-registry.js';
+import { LeaseLostError, WorkerShutdownError } from './job-context.js';
+import { type RunningJob, runJob } from './job-runner.js';
+import { repeat, settlesWithin, Wakeable } from './timing.js';
+import { WakeupListener } from './wakeup-listener.js';
+
+/** Most jobs one claim statement hands out (the claim endpoint's limit too). */
+const MAX_CLAIM = 100;
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * The in-process worker: one claim loop per handler type, a batched heartbeat for every running
+ * job, LISTEN/NOTIFY wake-ups with polling as the fallback, and an orderly drain on shutdown.
+ * Runs when CONVEYOR_ROLE is `all` or `worker`.
+ */
+@Injectable()
+export class WorkerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  readonly workerId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  private readonly logger = new Logger('Worker');
+  private readonly running = new Map<string, RunningJob>();
+  private readonly inFlightByType = new Map<string, number>();
+  private readonly wakers = new Map<string, Wakeable>();
+  private readonly loops: Promise<void>[] = [];
+  private stopping = false;
+  private stopHeartbeats: (() => Promise<void>) | undefined;
+  private listener: WakeupListener | undefined;
+
+  constructor(
+    private readonly registry: HandlerRegistry,
+    private readonly commandBus: CommandBus,
+    private readonly repository: JobRepository,
+    private readonly dataSource: DataSource,
+    private readonly sql: Sql,
+    @Inject(CONVEYOR_CONFIG) private readonly config: ConveyorConfig,
+  ) {}
+
+  get leaseSeconds(): number {
+    return this.config.jobs.defaultLeaseSeconds;
+  }
+
+  onApplicationBootstrap(): void {
+    if (this.config.worker.role === 'api') return;
+    const handlers = this.registry.all();
+    if (handlers.length === 0) return;
+    for (const handler of handlers) {
+      const waker = new Wakeable();
+      this.wakers.set(handler.type, waker);
+      this.loops.push(this.claimLoop(handler, waker));
+    }
+    // Renew every third of the lease: two renewals can fail before a lease runs out.
+    this.stopHeartbeats = repeat(
+      (this.leaseSeconds * 1000) / 3,
+      () => this.renewLeases(),
+      (error) => {
+        this.logger.warn(`heartbeat failed: ${message(error)}`);
+      },
+    );
+    if (this.config.worker.listen) {
+      this.listener = new WakeupListener(this.sql.pool.options, (queue) => {
+        this.wakeQueue(queue);
+      });
+      this.listener.start();
+    }
+    this.logger.log(`worker ${this.workerId} running ${handlers.length} handler(s)`);
+  }
+
+  /** Stop claiming, let running jobs finish within the grace period, hand the rest back. */
+  async beforeApplicationShutdown(): Promise<void> {
+    if (this.loops.length === 0) return;
+    this.stopping = true;
+    for (const waker of this.wakers.values()) waker.wake();
+    await Promise.all(this.loops);
+    await this.listener?.stop();
+
+    await settlesWithin(
+      Promise.all([...this.running.values()].map((job) => job.done)),
+      this.config.worker.shutdownGraceMs,
+    );
+    const unfinished = [...this.running.values()];
+    if (unfinished.length > 0) {
+      for (const job of unfinished) job.controller.abort(new WorkerShutdownError());
+      await Promise.all(unfinished.map((job) => job.done));
+      const released = await this.repository
+        .release(
+          DEFAULT_NAMESPACE,
+          unfinished.map(({ job }) => ({ id: job.id, leaseToken: job.leaseToken })),
+        )
+        .catch((error: unknown) => {
+          this.logger.error(`could not release jobs; their leases will expire: ${message(error)}`);
+          return new Set<string>();
+        });
+      this.logger.warn(
+        `grace period over: released ${released.size} unfinished job(s) without counting the attempt`,
+      );
+    }
+    await this.stopHeartbeats?.();
+  }
+
+  private wakeQueue(queue: string): void {
+    for (const handler of this.registry.all()) {
+      if (handler.queue === queue) this.wakers.get(handler.type)?.wake();
+    }
+  }
+
+  private async claimLoop(handler: RegisteredHandler, waker: Wakeable): Promise<void> {
+    let retryMs = 0;
+    while (!this.stopping) {
+      const free = Math.min(handler.concurrency - (this.inFlightByType.get(handler.type) ?? 0), MAX_CLAIM);
+      if (free <= 0) {
+        await waker.wait(this.config.worker.pollIntervalMs);
+        continue;
+      }
+      try {
+        const jobs = await this.commandBus.execute(
+          new ClaimJobCommand({
+            namespace: DEFAULT_NAMESPACE,
+            queue: handler.queue,
+            types: [handler.type],
+            limit: free,
+            leaseSeconds: this.leaseSeconds,
+            workerId: this.workerId,
+          }),
+        );
+        retryMs = 0;
+        for (const job of jobs) this.start(handler, job);
+        // A full batch suggests more are due: claim again at once.
+        if (jobs.length === free) continue;
+      } catch (error) {
+        // Database down or restarting: back off and resume by ourselves; nothing was claimed.
+        retryMs = Math.min(Math.max(retryMs * 2, 250), 10_000);
+        this.logger.warn(`claim failed for ${handler.type}, retrying in ${retryMs} ms: ${message(error)}`);
+        await waker.wait(retryMs);
+        continue;
+      }
+      await waker.wait(this.config.worker.pollIntervalMs);
+    }
+  }
+
+  private start(handler: RegisteredHandler, job: Parameters<typeof runJob>[1]): void {
+    const running = runJob(handler, job, {
+      commandBus: this.commandBus,
+      repository: this.repository,
+      registry: this.registry,
+      dataSource: this.dataSource,
+      leaseSeconds: this.leaseSeconds,
+    });
+    this.running.set(job.id, running);
+    this.inFlightByType.set(handler.type, (this.inFlightByType.get(handler.type) ?? 0) + 1);
+    void running.done.finally(() => {
+      this.running.delete(job.id);
+      this.inFlightByType.set(handler.type, (this.inFlightByType.get(handler.type) ?? 1) - 1);
+      this.wakers.get(handler.type)?.wake();
+    });
+  }
+
+  /** One statement renews every lease this process holds; a lease it cannot renew is lost. */
+  private async renewLeases(): Promise<void> {
+    const live = [...this.running.values()].filter((job) => !job.controller.signal.aborted);
+    if (live.length === 0) return;
+    const renewed = await this.repository.extendLeases(
+      DEFAULT_NAMESPACE,
+      live.map(({ job }) => ({ id: job.id, leaseToken: job.leaseToken })),
+      this.leaseSeconds,
+    );
+    for (const { job, controller } of live) {
+      if (!renewed.has(job.id)) controller.abort(new LeaseLostError(job.id));
+    }
+  }
+}

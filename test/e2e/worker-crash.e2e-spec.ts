@@ -1,0 +1,94 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { eventually } from '../support/eventually.js';
+import { CREATE_EFFECTS_TABLE } from '../support/test-handlers.js';
+
+// Real processes: an instance is killed with SIGKILL in the middle of its jobs, and another one
+// must finish them within the lease time plus a few seconds, each effect exactly once.
+
+const WORKER = fileURLToPath(new URL('../support/worker-process.js', import.meta.url));
+const LEASE_SECONDS = 2;
+
+let db: TestDatabase;
+const children: ChildProcess[] = [];
+
+function startWorker(): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [WORKER], {
+    env: {
+      ...process.env,
+      DATABASE_URL: db.url,
+      CONVEYOR_MIGRATIONS_RUN: 'false',
+      CONVEYOR_EXAMPLE_HANDLERS: 'false',
+      CONVEYOR_LEASE_SECONDS: String(LEASE_SECONDS),
+      CONVEYOR_REAPER_INTERVAL_MS: '250',
+      CONVEYOR_POLL_INTERVAL_MS: '100',
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout });
+    lines.on('line', (line) => {
+      if (line === 'ready') resolve(child);
+    });
+    child.once('exit', (code) => {
+      reject(new Error(`worker exited with ${String(code)} before it was ready`));
+    });
+  });
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  await db.client.query(CREATE_EFFECTS_TABLE);
+});
+afterAll(async () => {
+  for (const child of children) child.kill('SIGKILL');
+  await db.drop();
+});
+
+it('finishes a killed instance’s jobs on another instance, each effect exactly once', async () => {
+  const doomed = await startWorker();
+  const { rows: jobs } = await db.client.query<{ id: string }>(
+    `INSERT INTO jobs (id, namespace, queue, type, payload, status, max_attempts, backoff, idempotency_key)
+     SELECT gen_random_uuid(), 'default', 'default', 'test.effect', jsonb_build_object('holdMs', 1500, 'n', i),
+            'pending', 5, '{"type":"fixed","delayMs":0,"maxDelayMs":0}', 'crash-' || i
+     FROM generate_series(1, 10) AS i RETURNING id`,
+  );
+  const ids = jobs.map((job) => job.id);
+  await eventually(async () => {
+    const { rows } = await db.client.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM jobs WHERE id = ANY ($1) AND status = 'processing'`,
+      [ids],
+    );
+    expect(rows[0]!.n).toBe(10);
+  });
+
+  doomed.kill('SIGKILL');
+  const killedAt = Date.now();
+  await startWorker();
+
+  await eventually(async () => {
+    const { rows } = await db.client.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM jobs WHERE id = ANY ($1) AND status = 'completed'`,
+      [ids],
+    );
+    expect(rows[0]!.n).toBe(10);
+  }, 20_000);
+  // Lease (2 s) + reaper or re-claim + the 1.5 s the jobs take, with room for a slow machine.
+  expect(Date.now() - killedAt).toBeLessThan((LEASE_SECONDS + 8) * 1000);
+
+  const { rows: effects } = await db.client.query<{ job_id: string; n: number; pids: number }>(
+    `SELECT job_id, count(*)::int AS n, count(DISTINCT worker_pid)::int AS pids
+     FROM test_effects WHERE job_id = ANY ($1) GROUP BY job_id`,
+    [ids],
+  );
+  expect(effects).toHaveLength(10);
+  expect(effects.every((effect) => effect.n === 1)).toBe(true);
+  const { rows: attempts } = await db.client.query<{ attempts: number }>(
+    'SELECT attempts FROM jobs WHERE id = ANY ($1)',
+    [ids],
+  );
+  expect(attempts.every((job) => job.attempts === 2)).toBe(true);
+});

@@ -1,0 +1,304 @@
+import { CommandBus } from '@nestjs/cqrs';
+import {
+  InvalidPayloadError,
+  SubmitJobCommand,
+  type SubmitJobInput,
+  UnknownJobTypeError,
+} from '#conveyor/jobs';
+import { CronSchedulerService, HandlerRegistrationError, HousekeepingService } from '#conveyor/worker';
+import { type Instance, startInstance } from '../support/app.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { eventually } from '../support/eventually.js';
+import {
+  CREATE_EFFECTS_TABLE,
+  CronHandlersModule,
+  DuplicateHandlersModule,
+  TestHandlersModule,
+} from '../support/test-handlers.js';
+
+let db: TestDatabase;
+const instances: Instance[] = [];
+
+/** Fast timings so recovery paths finish in test time; everything else as in production. */
+const FAST: Record<string, string> = {
+  CONVEYOR_POLL_INTERVAL_MS: '50',
+  CONVEYOR_REAPER_INTERVAL_MS: '200',
+  CONVEYOR_EXAMPLE_HANDLERS: 'false',
+};
+
+async function instance(env: Record<string, string> = {}, modules = [TestHandlersModule]): Promise<Instance> {
+  const started = await startInstance(db.url, { ...FAST, ...env }, modules);
+  instances.push(started);
+  return started;
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  await db.client.query(CREATE_EFFECTS_TABLE);
+});
+afterEach(async () => {
+  await Promise.all(instances.splice(0).map((started) => started.close()));
+});
+afterAll(async () => {
+  await db.drop();
+});
+
+function submit(
+  app: Instance,
+  type: string,
+  payload: Record<string, unknown>,
+  extra: Partial<SubmitJobInput> = {},
+) {
+  return app.app.get(CommandBus).execute(
+    new SubmitJobCommand({
+      namespace: 'default',
+      type,
+      queue: null,
+      payload,
+      priority: 0,
+      runAt: null,
+      maxAttempts: null,
+      backoff: { type: 'fixed', delayMs: 50, maxDelayMs: 50 },
+      idempotencyKey: null,
+      dedupeWindowSeconds: null,
+      ...extra,
+    }),
+  );
+}
+
+async function jobRow(id: string): Promise<{ status: string; attempts: number; last_error: string | null }> {
+  const { rows } = await db.client.query<{ status: string; attempts: number; last_error: string | null }>(
+    'SELECT status, attempts, last_error FROM jobs WHERE id = $1',
+    [id],
+  );
+  return rows[0]!;
+}
+
+async function effects(jobId: string): Promise<number> {
+  const { rows } = await db.client.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM test_effects WHERE job_id = $1',
+    [jobId],
+  );
+  return rows[0]!.n;
+}
+
+describe('in-process handlers', () => {
+  it('run each job exactly once in effect with three instances sharing the database', async () => {
+    const [first] = await Promise.all([instance(), instance(), instance()]);
+    const submitted = await Promise.all(
+      Array.from({ length: 300 }, (_, n) => submit(first, 'test.effect', { n })),
+    );
+    const ids = submitted.map((result) => result.job.id);
+    await eventually(async () => {
+      const { rows } = await db.client.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM jobs WHERE id = ANY ($1) AND status = 'completed'`,
+        [ids],
+      );
+      expect(rows[0]!.n).toBe(300);
+    }, 30_000);
+    const { rows } = await db.client.query<{ job_id: string; n: number }>(
+      `SELECT job_id, count(*)::int AS n FROM test_effects WHERE job_id = ANY ($1) GROUP BY job_id`,
+      [ids],
+    );
+    expect(rows).toHaveLength(300);
+    expect(rows.every((row) => row.n === 1)).toBe(true);
+    const { rows: workers } = await db.client.query<{ n: number }>(
+      `SELECT count(DISTINCT worker_id)::int AS n FROM jobs WHERE id = ANY ($1)`,
+      [ids],
+    );
+    expect(workers[0]!.n).toBeGreaterThan(1);
+  });
+
+  it('validate payloads at submit against the handler DTO, and take the handler defaults', async () => {
+    const app = await instance({ CONVEYOR_ROLE: 'api' });
+    await expect(submit(app, 'test.effect', { holdMs: 'long' })).rejects.toBeInstanceOf(InvalidPayloadError);
+    await expect(submit(app, 'test.effect', { unknown: 1 })).rejects.toMatchObject({
+      fields: [{ field: 'unknown', messages: ['property unknown should not exist'] }],
+    });
+    const { job } = await submit(app, 'test.effect', { n: -1 }, { backoff: null });
+    expect(job.maxAttempts).toBe(3); // from @JobHandler('test.effect', { maxAttempts: 3 })
+    // Types without an in-process handler are left to REST workers ...
+    await expect(submit(app, 'elsewhere', { any: 'thing' })).resolves.toMatchObject({ created: true });
+    // ... unless the service is told to refuse them.
+    const strict = await instance({ CONVEYOR_ROLE: 'api', CONVEYOR_REJECT_UNKNOWN_TYPES: 'true' });
+    await expect(submit(strict, 'elsewhere', { other: 'thing' })).rejects.toBeInstanceOf(UnknownJobTypeError);
+  });
+
+  it('refuse to boot with two handlers for one type', async () => {
+    await expect(startInstance(db.url, FAST, [TestHandlersModule, DuplicateHandlersModule])).rejects.toThrow(
+      new HandlerRegistrationError(
+        'job type "test.effect" has two handlers, EffectHandler and SecondEffectHandler: a type has exactly one',
+      ),
+    );
+  });
+});
+
+describe('leases', () => {
+  it('a handler that outlives its lease without heartbeats cannot commit', async () => {
+    const app = await instance({ CONVEYOR_LEASE_SECONDS: '2' });
+    const { job } = await submit(app, 'test.effect', { holdMs: 5000 }, { maxAttempts: 1 });
+    await eventually(async () => {
+      expect((await jobRow(job.id)).status).toBe('processing');
+    });
+    // The heartbeat stalls: time runs out for this lease, by the database clock.
+    await db.client.query(`UPDATE jobs SET lease_expires_at = now() - interval '1 second' WHERE id = $1`, [
+      job.id,
+    ]);
+    await eventually(async () => {
+      expect(await jobRow(job.id)).toMatchObject({ status: 'dead_letter', last_error: 'lease expired' });
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await effects(job.id)).toBe(0);
+  });
+
+  it('with heartbeats a handler keeps its job well past the lease time', async () => {
+    const app = await instance({ CONVEYOR_LEASE_SECONDS: '1' });
+    const { job } = await submit(app, 'test.effect', { holdMs: 3000 });
+    await eventually(async () => {
+      expect((await jobRow(job.id)).status).toBe('completed');
+    }, 10_000);
+    expect(await jobRow(job.id)).toMatchObject({ attempts: 1 });
+    expect(await effects(job.id)).toBe(1);
+  });
+
+  it('times out a slow attempt as a retryable failure', async () => {
+    const app = await instance();
+    const { job } = await submit(app, 'test.timeout', {}, { maxAttempts: 1 });
+    await eventually(async () => {
+      expect(await jobRow(job.id)).toMatchObject({
+        status: 'dead_letter',
+        last_error: 'timed out after 200 ms',
+      });
+    });
+  });
+
+  it('retries failures, dead-letters a poison job, and keeps serving the others', async () => {
+    const app = await instance();
+    const poison = await submit(app, 'test.effect', { fail: 'retryable' }, { maxAttempts: 3 });
+    const permanent = await submit(app, 'test.effect', { fail: 'permanent' });
+    const healthy = await submit(app, 'test.effect', { n: 42 });
+    await eventually(async () => {
+      expect(await jobRow(poison.job.id)).toMatchObject({
+        status: 'dead_letter',
+        attempts: 3,
+        last_error: 'flaky',
+      });
+      expect(await jobRow(permanent.job.id)).toMatchObject({ status: 'dead_letter', attempts: 1 });
+      expect(await jobRow(healthy.job.id)).toMatchObject({ status: 'completed' });
+    });
+    // Failed attempts rolled back their writes.
+    expect(await effects(poison.job.id)).toBe(0);
+    expect(await effects(healthy.job.id)).toBe(1);
+  });
+});
+
+describe('shutdown', () => {
+  it('lets short jobs finish, then hands long ones back without counting the attempt', async () => {
+    const app = await instance({ CONVEYOR_SHUTDOWN_GRACE_MS: '1000' });
+    const short = await submit(app, 'test.effect', { holdMs: 300 });
+    const long = await submit(app, 'test.effect', { holdMs: 30_000 });
+    await eventually(async () => {
+      expect((await jobRow(short.job.id)).status).toBe('processing');
+      expect((await jobRow(long.job.id)).status).toBe('processing');
+    });
+    const started = Date.now();
+    await instances.splice(0)[0]!.close();
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(await jobRow(short.job.id)).toMatchObject({ status: 'completed', attempts: 1 });
+    expect(await jobRow(long.job.id)).toMatchObject({ status: 'pending', attempts: 0 });
+    expect(await effects(long.job.id)).toBe(0);
+    // Not for the next test's instance to pick up.
+    await db.client.query('DELETE FROM jobs WHERE id = $1', [long.job.id]);
+  });
+});
+
+describe('database outages', () => {
+  it('resumes by itself after its connections are killed', async () => {
+    const app = await instance();
+    const before = await submit(app, 'test.effect', { n: 1 });
+    await eventually(async () => {
+      expect((await jobRow(before.job.id)).status).toBe('completed');
+    });
+    await db.client.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+       WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+    );
+    const after = await eventually(() => submit(app, 'test.effect', { n: 2 }), 10_000, 200);
+    await eventually(async () => {
+      expect((await jobRow(after.job.id)).status).toBe('completed');
+    }, 15_000);
+  });
+});
+
+describe('housekeeping', () => {
+  it('reaps expired leases back to failed, or to dead_letter when attempts are used up', async () => {
+    const app = await instance({ CONVEYOR_ROLE: 'api' });
+    const { rows } = await db.client.query<{ id: string; attempts: number }>(
+      `INSERT INTO jobs (id, namespace, queue, type, payload, status, attempts, max_attempts, backoff,
+                         idempotency_key, lease_token, lease_expires_at)
+       SELECT gen_random_uuid(), 'default', 'reap', 'external', '{}', 'processing', a, 2,
+              '{"type":"fixed","delayMs":1000,"maxDelayMs":1000}', 'reap-' || a, gen_random_uuid(),
+              now() - interval '1 second'
+       FROM generate_series(1, 2) AS a
+       RETURNING id, attempts`,
+    );
+    await app.app.get(HousekeepingService).reapExpiredLeases();
+    for (const row of rows) {
+      expect(await jobRow(row.id)).toMatchObject({
+        status: row.attempts >= 2 ? 'dead_letter' : 'failed',
+        last_error: 'lease expired',
+      });
+    }
+  });
+
+  it('deletes finished jobs past retention with their history, and keeps the rest', async () => {
+    const app = await instance({ CONVEYOR_ROLE: 'api' });
+    const ids: Record<string, string> = {};
+    for (const [name, status, age] of [
+      ['oldDone', 'completed', '8 days'],
+      ['newDone', 'completed', '1 day'],
+      ['oldCancelled', 'cancelled', '8 days'],
+      ['oldDead', 'dead_letter', '31 days'],
+      ['youngDead', 'dead_letter', '8 days'],
+      ['oldPending', 'pending', '90 days'],
+    ] as const) {
+      const { rows } = await db.client.query<{ id: string }>(
+        `INSERT INTO jobs (id, namespace, queue, type, payload, status, max_attempts, backoff, idempotency_key,
+                           updated_at)
+         VALUES (gen_random_uuid(), 'default', 'retention', 't', '{}', $1, 1, '{}', $2, now() - $3::interval)
+         RETURNING id`,
+        [status, `retention-${name}`, age],
+      );
+      ids[name] = rows[0]!.id;
+    }
+    await app.app.get(HousekeepingService).applyRetention();
+    const { rows } = await db.client.query<{ id: string }>(`SELECT id FROM jobs WHERE queue = 'retention'`);
+    expect(rows.map((row) => row.id).sort()).toEqual(
+      [ids['newDone'], ids['youngDead'], ids['oldPending']].sort(),
+    );
+    const { rows: history } = await db.client.query('SELECT 1 FROM job_events WHERE job_id = $1', [
+      ids['oldDone'],
+    ]);
+    expect(history).toHaveLength(0);
+  });
+});
+
+describe('cron', () => {
+  it('enqueues each slot once across three instances', async () => {
+    const replicas = await Promise.all(
+      [1, 2, 3].map(() => instance({ CONVEYOR_ROLE: 'api' }, [CronHandlersModule])),
+    );
+    // Drive the schedulers by hand, all at once, several times over three seconds.
+    for (let round = 0; round < 6; round += 1) {
+      await Promise.all(replicas.map((replica) => replica.app.get(CronSchedulerService).tick()));
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    const { rows } = await db.client.query<{ idempotency_key: string; n: number }>(
+      `SELECT idempotency_key, count(*)::int AS n FROM jobs WHERE type = 'test.cron' GROUP BY idempotency_key`,
+    );
+    expect(rows.length).toBeGreaterThanOrEqual(2);
+    expect(rows.every((row) => row.n === 1 && /^cron:test\.cron:\d{4}-/.test(row.idempotency_key))).toBe(
+      true,
+    );
+  });
+});

@@ -1,0 +1,84 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { Module } from '@nestjs/common';
+import { IsBoolean, IsIn, IsInt, IsOptional, Min } from 'class-validator';
+import { type JobContext, JobHandler, type JobHandlerInstance, PermanentJobError } from '#conveyor/worker';
+
+/** The table the test handlers write their side effects to, through the job's transaction. */
+export const CREATE_EFFECTS_TABLE = `
+  CREATE TABLE IF NOT EXISTS test_effects (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    job_id uuid NOT NULL,
+    attempt integer NOT NULL,
+    worker_pid integer NOT NULL
+  )`;
+
+export class EffectPayload {
+  /** Wait this long (honouring the abort signal) after writing the effect, before returning. */
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  holdMs?: number;
+
+  @IsOptional()
+  @IsIn(['retryable', 'permanent'])
+  fail?: 'retryable' | 'permanent';
+
+  /** Ignore the abort signal (a badly behaved handler). */
+  @IsOptional()
+  @IsBoolean()
+  stubborn?: boolean;
+
+  @IsOptional()
+  @IsInt()
+  n?: number;
+}
+
+/** Writes one row per attempt through the job's transaction; the row survives only a completed attempt. */
+@JobHandler('test.effect', { payload: EffectPayload, concurrency: 20, maxAttempts: 3 })
+export class EffectHandler implements JobHandlerInstance<EffectPayload> {
+  async handle(payload: EffectPayload, context: JobContext): Promise<{ pid: number }> {
+    const manager = await context.transaction();
+    await manager.query('INSERT INTO test_effects (job_id, attempt, worker_pid) VALUES ($1, $2, $3)', [
+      context.jobId,
+      context.attempt,
+      process.pid,
+    ]);
+    if (payload.holdMs !== undefined) {
+      await delay(payload.holdMs, undefined, payload.stubborn === true ? {} : { signal: context.signal });
+    }
+    if (payload.fail === 'permanent') throw new PermanentJobError('refused for good');
+    if (payload.fail === 'retryable') throw new Error('flaky');
+    return { pid: process.pid };
+  }
+}
+
+@JobHandler('test.timeout', { timeoutMs: 200, maxAttempts: 3 })
+export class TimeoutHandler implements JobHandlerInstance {
+  async handle(_payload: object, context: JobContext): Promise<void> {
+    await delay(10_000, undefined, { signal: context.signal });
+  }
+}
+
+@Module({ providers: [EffectHandler, TimeoutHandler] })
+export class TestHandlersModule {}
+
+@JobHandler('test.cron', { cron: { expression: '* * * * * *' } })
+export class EverySecondHandler implements JobHandlerInstance {
+  handle(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+@Module({ providers: [EverySecondHandler] })
+export class CronHandlersModule {}
+
+@JobHandler('test.effect')
+export class SecondEffectHandler implements JobHandlerInstance {
+  handle(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+/** Registers a second handler for `test.effect`: the boot must refuse it. */
+@Module({ providers: [SecondEffectHandler] })
+export class DuplicateHandlersModule {}

@@ -1,0 +1,20 @@
+/**
+ * A real Conveyor process for the crash tests: the production app plus the test handlers, on the
+ * database in DATABASE_URL, without the HTTP listener. Prints "ready" once its worker runs.
+ */
+import 'reflect-metadata';
+import { loadConfig } from '#conveyor/config';
+import { createApp } from '#conveyor-app';
+import { TestHandlersModule } from './test-handlers.js';
+
+const config = loadConfig();
+if (config.databaseUrl === undefined) throw new Error('DATABASE_URL is required');
+const app = await createApp(config, config.databaseUrl, {
+  logger: ['error'],
+  handlerModules: [TestHandlersModule],
+});
+await app.init();
+process.once('SIGTERM', () => {
+  void app.close().then(() => process.exit(0));
+});
+process.stdout.write('ready\n');
