@@ -212,6 +212,29 @@ describe('shutdown', () => {
   });
 });
 
+describe('wake-ups', () => {
+  it('start a job within moments of its submit through LISTEN/NOTIFY, with polling set to 30 s', async () => {
+    const app = await instance({ CONVEYOR_POLL_INTERVAL_MS: '30000' });
+    await new Promise((resolve) => setTimeout(resolve, 300)); // the claim loop is idle, LISTEN is up
+    const { job } = await submit(app, 'test.effect', { n: 7 });
+    await eventually(async () => {
+      expect((await jobRow(job.id)).status).toBe('completed');
+    }, 3000);
+  });
+
+  it('fall back to polling when LISTEN is off (PgBouncer transaction pooling)', async () => {
+    const app = await instance({ CONVEYOR_LISTEN: 'false', CONVEYOR_POLL_INTERVAL_MS: '200' });
+    const { job } = await submit(app, 'test.effect', { n: 8 });
+    await eventually(async () => {
+      expect((await jobRow(job.id)).status).toBe('completed');
+    }, 3000);
+    const { rows } = await db.client.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND query ILIKE 'LISTEN%'`,
+    );
+    expect(rows[0]!.n).toBe(0);
+  });
+});
+
 describe('database outages', () => {
   it('resumes by itself after its connections are killed', async () => {
     const app = await instance();
