@@ -459,6 +459,15 @@ describe('reading jobs', () => {
       ['processing', 'completed'],
     ]);
     expect(events[1]!.workerId).toBe('e2e-worker');
+    const attempts = (response.body as { attemptHistory: Record<string, unknown>[] }).attemptHistory;
+    expect(attempts).toHaveLength(1);
+    expect(attempts[0]).toMatchObject({
+      attempt: 1,
+      workerId: 'e2e-worker',
+      outcome: 'completed',
+      error: null,
+    });
+    expect(attempts[0]!['durationMs']).toEqual(expect.any(Number));
     expectProblem(await api().get('/v1/jobs/6f1c2b9e-8a57-4f3e-9d55-0c6f3e1b2a10'), 404, 'job-not-found');
   });
 
@@ -528,5 +537,68 @@ describe('reading jobs', () => {
 
   it('answers unknown routes with a problem document', async () => {
     expectProblem(await api().get('/v1/nothing-here'), 404);
+  });
+});
+
+describe('dead-letter queue', () => {
+  async function deadLetter(queue: string, type: string, error: string): Promise<string> {
+    await api().post('/v1/jobs').send({ type, queue, payload: { error } }).expect(201);
+    const claim = await api()
+      .post('/v1/jobs/claim')
+      .send({ queue, types: [type] })
+      .expect(200);
+    const job = (claim.body as { jobs: ClaimedJob[] }).jobs[0]!;
+    await api()
+      .post(`/v1/jobs/${job.id}/fail`)
+      .send({ leaseToken: job.leaseToken, error, retryable: false })
+      .expect(200);
+    return job.id;
+  }
+
+  const ids = (response: request.Response) =>
+    (response.body as { items: { id: string }[] }).items.map((item) => item.id);
+
+  it('lists dead letters by queue, type, error text and age, and redrives them', async () => {
+    const smtp = await deadLetter('dlq-mail', 'mail.send', 'SMTP 554: mailbox unavailable');
+    const dns = await deadLetter('dlq-mail', 'mail.send', 'DNS lookup failed');
+    const report = await deadLetter('dlq-reports', 'report.build', 'SMTP relay refused');
+    await t.db.client.query(`UPDATE jobs SET updated_at = now() - interval '2 hours' WHERE id = $1`, [dns]);
+
+    expect(ids(await api().get('/v1/dead-letter').query({ queue: 'dlq-mail' }).expect(200)).sort()).toEqual(
+      [smtp, dns].sort(),
+    );
+    expect(ids(await api().get('/v1/dead-letter').query({ error: 'smtp' }).expect(200)).sort()).toEqual(
+      [smtp, report].sort(),
+    );
+    expect(ids(await api().get('/v1/dead-letter').query({ type: 'report.build' }).expect(200))).toEqual([
+      report,
+    ]);
+    expect(
+      ids(await api().get('/v1/dead-letter').query({ queue: 'dlq-mail', minAgeSeconds: 3600 }).expect(200)),
+    ).toEqual([dns]);
+    expect(
+      ids(await api().get('/v1/dead-letter').query({ queue: 'dlq-mail', maxAgeSeconds: 3600 }).expect(200)),
+    ).toEqual([smtp]);
+
+    const byFilter = await api().post('/v1/dead-letter/redrive').send({ error: 'SMTP' }).expect(200);
+    expect(byFilter.body).toEqual({ redriven: 2 });
+    for (const id of [smtp, report]) {
+      const job = await api().get(`/v1/jobs/${id}`).expect(200);
+      expect(job.body).toMatchObject({ status: 'pending', attempts: 0 });
+    }
+    const byIds = await api()
+      .post('/v1/dead-letter/redrive')
+      .send({ ids: [dns, smtp] })
+      .expect(200);
+    expect(byIds.body).toEqual({ redriven: 1 }); // smtp is no longer dead-lettered
+    expect(ids(await api().get('/v1/dead-letter').query({ queue: 'dlq-mail' }).expect(200))).toEqual([]);
+  });
+
+  it.each([
+    ['a negative age', { minAgeSeconds: -1 }],
+    ['ids that are not UUIDs', { ids: ['nope'] }],
+    ['an unknown field', { status: 'completed' }],
+  ])('refuses a redrive with %s (400)', async (_label, body) => {
+    expectProblem(await api().post('/v1/dead-letter/redrive').send(body), 400, 'validation-error');
   });
 });

@@ -42,3 +42,4 @@ export {
   type QueueStats,
 } from './application/queries/get-queue-stats/get-queue-stats.query.js';
 export { DEFAULT_NAMESPACE, DEFAULT_QUEUE } from './domain/defaults.js';
+export { RedriveDeadLettersCommand } from './application/commands/redrive-dead-letters/redrive-dead-letters.command.js';

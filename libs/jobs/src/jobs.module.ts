@@ -4,11 +4,13 @@ import { ClaimJobHandler } from './application/commands/claim-job/claim-job.hand
 import { CompleteJobHandler } from './application/commands/complete-job/complete-job.handler.js';
 import { FailJobHandler } from './application/commands/fail-job/fail-job.handler.js';
 import { HeartbeatJobHandler } from './application/commands/heartbeat-job/heartbeat-job.handler.js';
+import { RedriveDeadLettersHandler } from './application/commands/redrive-dead-letters/redrive-dead-letters.handler.js';
 import { RetryJobHandler } from './application/commands/retry-job/retry-job.handler.js';
 import { SubmitJobHandler } from './application/commands/submit-job/submit-job.handler.js';
 import { GetJobHandler } from './application/queries/get-job/get-job.handler.js';
 import { GetQueueStatsHandler } from './application/queries/get-queue-stats/get-queue-stats.handler.js';
 import { ListJobsHandler } from './application/queries/list-jobs/list-jobs.handler.js';
+import { DeadLetterController } from './http/dead-letter.controller.js';
 import { JobsController } from './http/jobs.controller.js';
 import { StatsController } from './http/stats.controller.js';
 import { JobRepository } from './infrastructure/job.repository.js';
@@ -26,6 +28,7 @@ import { SubmitGroupCommitter } from './infrastructure/submit-group-committer.js
     HeartbeatJobHandler,
     CancelJobHandler,
     RetryJobHandler,
+    RedriveDeadLettersHandler,
     GetJobHandler,
     ListJobsHandler,
     GetQueueStatsHandler,
@@ -37,6 +40,6 @@ export class JobsModule {}
 /** The REST API over the jobs library; left out of worker-only instances (CONVEYOR_ROLE=worker). */
 @Module({
   imports: [JobsModule],
-  controllers: [JobsController, StatsController],
+  controllers: [JobsController, StatsController, DeadLetterController],
 })
 export class JobsHttpModule {}

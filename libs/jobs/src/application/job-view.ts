@@ -29,11 +29,4 @@ export interface ClaimedJobView extends JobView {
   leaseExpiresAt: Date;
 }
 
-export interface JobEventView {
-  fromStatus: JobStatus | null;
-  toStatus: JobStatus;
-  attempt: number;
-  workerId: string | null;
-  error: string | null;
-  occurredAt: Date;
-}
+export type { TransitionEvent as JobEventView } from '../domain/attempt-history.js';

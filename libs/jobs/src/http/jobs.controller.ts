@@ -160,6 +160,9 @@ export class JobsController {
         type: query.type ?? null,
         limit: query.limit ?? 50,
         cursor: query.cursor ?? null,
+        errorContains: null,
+        minAgeSeconds: null,
+        maxAgeSeconds: null,
       }),
     );
   }

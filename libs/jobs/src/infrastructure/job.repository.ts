@@ -10,7 +10,7 @@ import { type JobEventRow, type JobRow, toJobEventView, toJobView } from './job-
 import { CLAIM_JOBS } from './sql/claim.sql.js';
 import { DELETE_EXPIRED_KEYS, DELETE_FINISHED_JOBS, REAP_EXPIRED_LEASES } from './sql/housekeeping.sql.js';
 import { EXTEND_LEASES, RELEASE_JOBS } from './sql/lease.sql.js';
-import { CANCEL_JOB, RETRY_JOB } from './sql/manage.sql.js';
+import { CANCEL_JOB, REDRIVE_DEAD_LETTERS, RETRY_JOB } from './sql/manage.sql.js';
 import { GET_JOB, GET_JOB_EVENTS, LIST_JOBS, LOAD_JOB_STATE, QUEUE_STATS } from './sql/read.sql.js';
 import { COMPLETE_JOBS, FAIL_JOBS } from './sql/settle.sql.js';
 import { FIND_JOBS_BY_IDEMPOTENCY_KEYS, INSERT_JOBS } from './sql/submit.sql.js';
@@ -51,13 +51,29 @@ export interface CompletedAttempt extends LeaseProof {
   result: unknown;
 }
 
-export interface ListFilter {
+/** Filters that select dead letters (or any jobs) by what happened to them. */
+export interface OutcomeFilter {
+  /** Case-insensitive text the last error contains. */
+  errorContains: string | null;
+  /** Seconds since the job last changed (for dead letters: since it was dead-lettered). */
+  minAgeSeconds: number | null;
+  maxAgeSeconds: number | null;
+}
+
+export interface ListFilter extends OutcomeFilter {
   namespace: string;
   status: JobStatus | null;
   queue: string | null;
   type: string | null;
   after: { createdAt: string; id: string } | null;
   limit: number;
+}
+
+export interface RedriveFilter extends OutcomeFilter {
+  namespace: string;
+  queue: string | null;
+  type: string | null;
+  ids: readonly string[] | null;
 }
 
 export interface QueueStatRow {
@@ -267,11 +283,29 @@ export class JobRepository {
       filter.after?.createdAt ?? null,
       filter.after?.id ?? null,
       filter.limit,
+      filter.errorContains,
+      filter.minAgeSeconds,
+      filter.maxAgeSeconds,
     ]);
     return rows.map((row) => ({
       job: toJobView(row),
       cursor: { createdAt: row.cursor_created_at, id: row.id },
     }));
+  }
+
+  /** Redrives one batch of at most `limit` dead letters; returns how many moved. */
+  async redriveDeadLetters(filter: RedriveFilter, limit: number): Promise<number> {
+    const result = await this.sql.pool.query(REDRIVE_DEAD_LETTERS, [
+      filter.namespace,
+      filter.queue,
+      filter.type,
+      filter.errorContains,
+      filter.minAgeSeconds,
+      filter.maxAgeSeconds,
+      filter.ids,
+      limit,
+    ]);
+    return result.rowCount ?? 0;
   }
 
   async queueStats(namespace: string): Promise<QueueStatRow[]> {

@@ -21,7 +21,8 @@ FROM job_events WHERE job_id = $1 ORDER BY id`;
  * and as fast on page 1,000 as on page 1. The cursor's timestamp travels as PostgreSQL's own text
  * form, which keeps the microseconds a JavaScript Date would drop.
  * $1 namespace, $2 status, $3 queue, $4 type (NULL = any), $5 cursor created_at text, $6 cursor id,
- * $7 limit.
+ * $7 limit, $8 text the last error contains (case-insensitive), $9 / $10 minimum / maximum seconds
+ * since the job's last change (for dead letters: since it was dead-lettered).
  */
 export const LIST_JOBS = `
 SELECT ${JOB_COLUMNS}, j.created_at::text AS cursor_created_at
@@ -31,6 +32,9 @@ WHERE j.namespace = $1
   AND ($3::text IS NULL OR j.queue = $3)
   AND ($4::text IS NULL OR j.type = $4)
   AND ($5::timestamptz IS NULL OR (j.created_at, j.id) < ($5::timestamptz, $6::uuid))
+  AND ($8::text IS NULL OR strpos(lower(j.last_error), lower($8)) > 0)
+  AND ($9::integer IS NULL OR j.updated_at <= now() - make_interval(secs => $9))
+  AND ($10::integer IS NULL OR j.updated_at >= now() - make_interval(secs => $10))
 ORDER BY j.created_at DESC, j.id DESC
 LIMIT $7`;
 

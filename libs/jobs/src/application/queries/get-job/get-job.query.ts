@@ -1,9 +1,12 @@
 import { Query } from '@nestjs/cqrs';
+import type { AttemptRecord } from '../../../domain/attempt-history.js';
 import type { JobEventView, JobView } from '../../job-view.js';
 
 export interface JobWithHistory extends JobView {
   /** Every transition, oldest first. */
   events: JobEventView[];
+  /** Per attempt: worker, start, end, duration, outcome, error. */
+  attemptHistory: AttemptRecord[];
 }
 
 export class GetJobQuery extends Query<JobWithHistory> {

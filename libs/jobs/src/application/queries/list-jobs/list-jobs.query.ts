@@ -1,8 +1,9 @@
 import { Query } from '@nestjs/cqrs';
 import type { JobStatus } from '../../../domain/job-status.js';
+import type { OutcomeFilter } from '../../../infrastructure/job.repository.js';
 import type { JobView } from '../../job-view.js';
 
-export interface ListJobsInput {
+export interface ListJobsInput extends OutcomeFilter {
   namespace: string;
   status: JobStatus | null;
   queue: string | null;
