@@ -67,6 +67,14 @@ it('drains on SIGTERM and exits 0', async () => {
   });
 
   service.kill('SIGTERM');
+  // Readiness turns 503 at once, while the drain is still running and the server still answers.
+  await eventually(
+    async () => {
+      expect((await fetch(`${base}/health/ready`)).status).toBe(503);
+    },
+    1000,
+    50,
+  );
   expect(await exited).toBe(0);
   expect(await status(short)).toEqual({ status: 'completed', attempts: 1 });
   expect(await status(long)).toEqual({ status: 'pending', attempts: 0 });

@@ -5,7 +5,7 @@ import { DatabaseModule } from '#conveyor/database';
 import { ExampleHandlersModule } from '#conveyor/example-handlers';
 import { JOBS_ENTITIES, JOBS_MIGRATIONS, JobsHttpModule, JobsModule } from '#conveyor/jobs';
 import { WorkerModule } from '#conveyor/worker';
-import { HealthController } from './health.controller.js';
+import { HealthModule } from './health/health.module.js';
 
 @Module({})
 export class AppModule {
@@ -28,8 +28,8 @@ export class AppModule {
         WorkerModule,
         ...(config.worker.exampleHandlers ? [ExampleHandlersModule] : []),
         ...handlerModules,
+        HealthModule,
       ],
-      controllers: [HealthController],
     };
   }
 }

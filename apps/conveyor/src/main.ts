@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import { loadConfig } from '#conveyor/config';
 import { type DatabaseServer, openDatabase } from '#conveyor/database';
 import { createApp } from './create-app.js';
+import { ShutdownSignal } from './health/readiness.js';
 
 const logger = new Logger('Conveyor');
 
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
       if (closing) return;
       closing = true;
       logger.log(`${signal} received, shutting down`);
+      app.get(ShutdownSignal).startDraining();
       app
         .close()
         .then(() => server.stop())

@@ -35,6 +35,13 @@ export interface ConveyorConfig {
     readonly reaperIntervalMs: number;
     readonly exampleHandlers: boolean;
   };
+  readonly health: {
+    /** Liveness fails when the event loop stalled longer than this since the previous check. */
+    readonly maxEventLoopDelayMs: number;
+    readonly databaseTimeoutMs: number;
+    /** Readiness fails when more requests than this wait for a pool connection. */
+    readonly maxPoolWaiting: number;
+  };
   readonly retention: {
     readonly intervalMs: number;
     readonly finishedSeconds: number;
@@ -149,6 +156,11 @@ export function loadConfig(env: Env = process.env): ConveyorConfig {
       handlerTimeoutMs: integer(env, 'CONVEYOR_HANDLER_TIMEOUT_MS', 300_000, 10, 86_400_000),
       reaperIntervalMs: integer(env, 'CONVEYOR_REAPER_INTERVAL_MS', 5000, 100, 600_000),
       exampleHandlers: boolean(env, 'CONVEYOR_EXAMPLE_HANDLERS', true),
+    },
+    health: {
+      maxEventLoopDelayMs: integer(env, 'CONVEYOR_LIVENESS_MAX_EVENT_LOOP_DELAY_MS', 5000, 10, 600_000),
+      databaseTimeoutMs: integer(env, 'CONVEYOR_READINESS_DB_TIMEOUT_MS', 1000, 10, 60_000),
+      maxPoolWaiting: integer(env, 'CONVEYOR_READINESS_MAX_POOL_WAITING', 4 * dbPoolSize, 0, 100_000),
     },
     retention: {
       intervalMs: integer(env, 'CONVEYOR_RETENTION_INTERVAL_MS', 60_000, 100, 86_400_000),

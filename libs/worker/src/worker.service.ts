@@ -39,6 +39,8 @@ export class WorkerService implements OnApplicationBootstrap, BeforeApplicationS
   private readonly wakers = new Map<string, Wakeable>();
   private readonly loops: Promise<void>[] = [];
   private stopping = false;
+  /** When a claim loop last went round (a claim, or a wait that ended): readiness watches it. */
+  private lastLoopAt = 0;
   private stopHeartbeats: (() => Promise<void>) | undefined;
   private listener: WakeupListener | undefined;
 
@@ -53,6 +55,14 @@ export class WorkerService implements OnApplicationBootstrap, BeforeApplicationS
 
   get leaseSeconds(): number {
     return this.config.jobs.defaultLeaseSeconds;
+  }
+
+  /** Whether this process runs claim loops, and how long ago one last went round. */
+  loopStatus(): { running: boolean; sinceLastLoopMs: number } {
+    return {
+      running: this.loops.length > 0 && !this.stopping,
+      sinceLastLoopMs: Date.now() - this.lastLoopAt,
+    };
   }
 
   onApplicationBootstrap(): void {
@@ -122,6 +132,7 @@ export class WorkerService implements OnApplicationBootstrap, BeforeApplicationS
   private async claimLoop(handler: RegisteredHandler, waker: Wakeable): Promise<void> {
     let retryMs = 0;
     while (!this.stopping) {
+      this.lastLoopAt = Date.now();
       const free = Math.min(handler.concurrency - (this.inFlightByType.get(handler.type) ?? 0), MAX_CLAIM);
       if (free <= 0) {
         await waker.wait(this.config.worker.pollIntervalMs);

@@ -1,0 +1,89 @@
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import type { App } from 'supertest/types.js';
+import {
+  type EmbeddedPostgresHandle,
+  ensureDatabase,
+  startEmbeddedPostgres,
+  withDatabase,
+} from '#conveyor/database';
+import { type Instance, startInstance } from '../support/app.js';
+import { eventually } from '../support/eventually.js';
+
+// A PostgreSQL of its own, so this file can stop and restart it.
+
+let dir: string;
+let port: number;
+let server: EmbeddedPostgresHandle;
+let app: Instance;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const address = probe.address() as { port: number };
+      probe.close(() => {
+        resolve(address.port);
+      });
+    });
+  });
+}
+
+const startServer = () => startEmbeddedPostgres({ dataDir: join(dir, 'postgres'), port, persistent: true });
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'conveyor-health-'));
+  chmodSync(dir, 0o755);
+  port = await freePort();
+  server = await startServer();
+  await ensureDatabase(server.url, 'conveyor');
+  app = await startInstance(withDatabase(server.url, 'conveyor'), {
+    CONVEYOR_MIGRATIONS_RUN: 'true',
+    CONVEYOR_READINESS_DB_TIMEOUT_MS: '500',
+  });
+}, 60_000);
+afterAll(async () => {
+  await app.close();
+  await server.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const http = () => request(app.app.getHttpServer() as App);
+
+it('is live and ready, and says why', async () => {
+  await http().get('/health/live').expect(200);
+  const ready = await http().get('/health/ready').expect(200);
+  expect(ready.body).toMatchObject({
+    status: 'ok',
+    details: {
+      database: { status: 'up' },
+      migrations: { status: 'up' },
+      pool: { status: 'up' },
+      worker: { status: 'up' },
+    },
+  });
+});
+
+it('turns unready while PostgreSQL is down and ready again when it returns; liveness stays 200', async () => {
+  await server.stop();
+  const down = await http().get('/health/ready').expect(503);
+  expect(down.headers['content-type']).toMatch(/^application\/problem\+json/);
+  expect(down.body).toMatchObject({
+    type: 'urn:conveyor:problem:not-ready',
+    checks: { database: { status: 'down' } },
+  });
+  expect((down.body as { detail: string }).detail).toMatch(/failing: .*database/);
+  await http().get('/health/live').expect(200);
+
+  server = await startServer();
+  await eventually(
+    async () => {
+      await http().get('/health/ready').expect(200);
+    },
+    20_000,
+    200,
+  );
+  await http().get('/health/live').expect(200);
+}, 60_000);
