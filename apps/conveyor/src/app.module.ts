@@ -4,6 +4,7 @@ import { ConfigModule, type ConveyorConfig } from '#conveyor/config';
 import { DatabaseModule } from '#conveyor/database';
 import { ExampleHandlersModule } from '#conveyor/example-handlers';
 import { JOBS_ENTITIES, JOBS_MIGRATIONS, JobsHttpModule, JobsModule } from '#conveyor/jobs';
+import { MetricsModule } from '#conveyor/metrics';
 import { WorkerModule } from '#conveyor/worker';
 import { HealthModule } from './health/health.module.js';
 
@@ -29,6 +30,7 @@ export class AppModule {
         ...(config.worker.exampleHandlers ? [ExampleHandlersModule] : []),
         ...handlerModules,
         HealthModule,
+        MetricsModule,
       ],
     };
   }

@@ -42,6 +42,10 @@ export interface ConveyorConfig {
     /** Readiness fails when more requests than this wait for a pool connection. */
     readonly maxPoolWaiting: number;
   };
+  readonly metrics: {
+    /** Distinct (queue, type) label pairs per metric before the rest is counted as `_other`. */
+    readonly maxSeries: number;
+  };
   readonly retention: {
     readonly intervalMs: number;
     readonly finishedSeconds: number;
@@ -161,6 +165,9 @@ export function loadConfig(env: Env = process.env): ConveyorConfig {
       maxEventLoopDelayMs: integer(env, 'CONVEYOR_LIVENESS_MAX_EVENT_LOOP_DELAY_MS', 5000, 10, 600_000),
       databaseTimeoutMs: integer(env, 'CONVEYOR_READINESS_DB_TIMEOUT_MS', 1000, 10, 60_000),
       maxPoolWaiting: integer(env, 'CONVEYOR_READINESS_MAX_POOL_WAITING', 4 * dbPoolSize, 0, 100_000),
+    },
+    metrics: {
+      maxSeries: integer(env, 'CONVEYOR_METRICS_MAX_SERIES', 500, 1, 100_000),
     },
     retention: {
       intervalMs: integer(env, 'CONVEYOR_RETENTION_INTERVAL_MS', 60_000, 100, 86_400_000),

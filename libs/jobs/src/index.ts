@@ -15,7 +15,7 @@ export {
   type JobTypeRules,
   type PayloadFieldError,
 } from './application/job-type-rules.js';
-export { JobRepository, type ReapedJob } from './infrastructure/job.repository.js';
+export { type ClaimOutcome, JobRepository, type ReapedJob } from './infrastructure/job.repository.js';
 export type { ClaimedJobView, JobEventView, JobView } from './application/job-view.js';
 export {
   SubmitJobCommand,
@@ -43,3 +43,10 @@ export {
 } from './application/queries/get-queue-stats/get-queue-stats.query.js';
 export { DEFAULT_NAMESPACE, DEFAULT_QUEUE } from './domain/defaults.js';
 export { RedriveDeadLettersCommand } from './application/commands/redrive-dead-letters/redrive-dead-letters.command.js';
+export {
+  JobClaimed,
+  JobSettled,
+  JobSubmitted,
+  LeaseExpired,
+  type SettleOutcome,
+} from './domain/lifecycle.events.js';

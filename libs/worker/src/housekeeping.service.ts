@@ -6,7 +6,8 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { CONVEYOR_CONFIG, type ConveyorConfig } from '#conveyor/config';
-import { JobRepository } from '#conveyor/jobs';
+import { EventBus } from '@nestjs/cqrs';
+import { JobRepository, JobSettled, LeaseExpired } from '#conveyor/jobs';
 import { repeat } from './timing.js';
 
 const REAP_BATCH = 1000;
@@ -31,6 +32,7 @@ export class HousekeepingService implements OnApplicationBootstrap, OnApplicatio
 
   constructor(
     private readonly repository: JobRepository,
+    private readonly events: EventBus,
     @Inject(CONVEYOR_CONFIG) private readonly config: ConveyorConfig,
   ) {}
 
@@ -63,6 +65,12 @@ export class HousekeepingService implements OnApplicationBootstrap, OnApplicatio
 
   async reapExpiredLeases(): Promise<number> {
     const reaped = await this.repository.reapExpiredLeases(REAP_BATCH);
+    for (const job of reaped) {
+      this.events.publish(new LeaseExpired(job.queue, job.type));
+      this.events.publish(
+        new JobSettled(job.queue, job.type, job.status === 'dead_letter' ? 'dead_letter' : 'failed', null),
+      );
+    }
     if (reaped.length > 0) {
       const dead = reaped.filter((job) => job.status === 'dead_letter').length;
       this.logger.warn(

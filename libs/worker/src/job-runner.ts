@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { CommandBus } from '@nestjs/cqrs';
+import type { CommandBus, EventBus } from '@nestjs/cqrs';
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import {
   type ClaimedJobView,
@@ -7,6 +7,7 @@ import {
   FailJobCommand,
   JobConflictError,
   type JobRepository,
+  JobSettled,
 } from '#conveyor/jobs';
 import type { HandlerRegistry, RegisteredHandler } from './handler-registry.js';
 import {
@@ -27,6 +28,7 @@ export interface RunningJob {
 
 export interface RunnerDependencies {
   commandBus: CommandBus;
+  events: EventBus;
   repository: JobRepository;
   registry: HandlerRegistry;
   dataSource: DataSource;
@@ -122,9 +124,12 @@ export function runJob(
     }
     // The completion is fenced by the lease inside the handler's own transaction: if the lease
     // is gone, nothing the handler wrote commits.
-    const completed = await deps.repository.completeInTransaction(transaction, job.namespace, proof);
-    if (!completed.has(job.id)) throw new LeaseLostError(job.id);
+    const completed = (await deps.repository.completeInTransaction(transaction, job.namespace, proof)).get(
+      job.id,
+    );
+    if (completed === undefined) throw new LeaseLostError(job.id);
     await transaction.commitTransaction();
+    deps.events.publish(JobSettled.of(completed));
   };
 
   const rollback = async (): Promise<void> => {

@@ -7,7 +7,7 @@ import {
   Logger,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
-import { CommandBus } from '@nestjs/cqrs';
+import { CommandBus, EventBus } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
 import { CONVEYOR_CONFIG, type ConveyorConfig } from '#conveyor/config';
 import { Sql } from '#conveyor/database';
@@ -47,6 +47,7 @@ export class WorkerService implements OnApplicationBootstrap, BeforeApplicationS
   constructor(
     private readonly registry: HandlerRegistry,
     private readonly commandBus: CommandBus,
+    private readonly events: EventBus,
     private readonly repository: JobRepository,
     private readonly dataSource: DataSource,
     private readonly sql: Sql,
@@ -167,6 +168,7 @@ export class WorkerService implements OnApplicationBootstrap, BeforeApplicationS
   private start(handler: RegisteredHandler, job: Parameters<typeof runJob>[1]): void {
     const running = runJob(handler, job, {
       commandBus: this.commandBus,
+      events: this.events,
       repository: this.repository,
       registry: this.registry,
       dataSource: this.dataSource,

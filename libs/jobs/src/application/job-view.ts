@@ -19,6 +19,8 @@ export interface JobView {
   result: unknown;
   workerId: string | null;
   leaseExpiresAt: Date | null;
+  /** When the current or last attempt was claimed. */
+  claimedAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }

@@ -21,6 +21,7 @@ export interface JobRow {
   worker_id: string | null;
   last_error: string | null;
   result: unknown;
+  claimed_at: Date | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -52,6 +53,7 @@ export function toJobView(row: JobRow): JobView {
     result: row.result,
     workerId: row.worker_id,
     leaseExpiresAt: row.lease_expires_at,
+    claimedAt: row.claimed_at,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

@@ -83,6 +83,12 @@ export interface QueueStatRow {
   oldest_pending_age_seconds: number | null;
 }
 
+export interface ClaimOutcome {
+  claimed: ClaimedJobView[];
+  deadLettered: JobView[];
+  reclaimedIds: Set<string>;
+}
+
 export interface ReapedJob {
   id: string;
   queue: string;
@@ -139,8 +145,12 @@ export class JobRepository {
     return rows.map((row) => ({ job: toJobView(row), keyFingerprint: row.key_fingerprint }));
   }
 
-  async claim(params: ClaimJobInput): Promise<ClaimedJobView[]> {
-    const rows = await this.sql.rows<JobRow>(CLAIM_JOBS, [
+  /**
+   * The claimed jobs, the ones dead-lettered instead (an expired lease on their last attempt), and
+   * which claimed ones are re-claims after an expired lease.
+   */
+  async claim(params: ClaimJobInput): Promise<ClaimOutcome> {
+    const rows = await this.sql.rows<JobRow & { reclaimed: boolean }>(CLAIM_JOBS, [
       params.namespace,
       params.queue,
       params.types,
@@ -148,12 +158,23 @@ export class JobRepository {
       params.leaseSeconds,
       params.workerId,
     ]);
-    return rows.map((row) => {
+    const outcome: ClaimOutcome = { claimed: [], deadLettered: [], reclaimedIds: new Set() };
+    for (const row of rows) {
+      if (row.status === 'dead_letter') {
+        outcome.deadLettered.push(toJobView(row));
+        continue;
+      }
       if (row.lease_token === null || row.lease_expires_at === null) {
         throw new Error(`claimed job ${row.id} has no lease`); // excluded by jobs_lease_check
       }
-      return { ...toJobView(row), leaseToken: row.lease_token, leaseExpiresAt: row.lease_expires_at };
-    });
+      if (row.reclaimed) outcome.reclaimedIds.add(row.id);
+      outcome.claimed.push({
+        ...toJobView(row),
+        leaseToken: row.lease_token,
+        leaseExpiresAt: row.lease_expires_at,
+      });
+    }
+    return outcome;
   }
 
   /** The jobs that were completed, by id; the others failed the lease guard. */
@@ -170,9 +191,9 @@ export class JobRepository {
     runner: QueryRunner,
     namespace: string,
     attempts: readonly CompletedAttempt[],
-  ): Promise<Set<string>> {
+  ): Promise<Map<string, JobView>> {
     const result = await runner.query(COMPLETE_JOBS, completeParams(namespace, attempts), true);
-    return new Set((result.records as JobRow[]).map((row) => row.id));
+    return new Map((result.records as JobRow[]).map((row) => [row.id, toJobView(row)]));
   }
 
   /** Ids handed back to pending (attempt not counted); the others failed the lease guard. */

@@ -76,6 +76,9 @@ export class JobEntity {
   @Column('jsonb', { nullable: true })
   result: unknown;
 
+  @Column('timestamptz', { name: 'claimed_at', nullable: true })
+  claimedAt: Date | null;
+
   @Column('timestamptz', { name: 'created_at', default: () => 'now()' })
   createdAt: Date;
 

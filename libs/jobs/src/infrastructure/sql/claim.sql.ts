@@ -14,7 +14,8 @@ import { JOB_COLUMNS } from './job-columns.js';
  *             not returned.
  *   due     — pending jobs, and failed jobs whose retry time has come, in priority order.
  * Attempts are counted here, at claim time, so a job that crashes its worker every time still
- * reaches dead_letter.
+ * reaches dead_letter. Every row taken is returned: `status` tells the claimed from the
+ * dead-lettered, `reclaimed` marks a new attempt after an expired lease.
  */
 export const CLAIM_JOBS = `
 WITH expired AS (
@@ -35,7 +36,7 @@ due AS (
   FOR UPDATE SKIP LOCKED
 ),
 picked AS (
-  SELECT id, exhausted FROM expired UNION ALL SELECT id, false FROM due
+  SELECT id, exhausted, true AS reclaimed FROM expired UNION ALL SELECT id, false, false FROM due
 ),
 claimed AS (
   UPDATE jobs j SET
@@ -45,10 +46,11 @@ claimed AS (
     lease_expires_at = CASE WHEN picked.exhausted THEN NULL ELSE now() + make_interval(secs => $5) END,
     worker_id = CASE WHEN picked.exhausted THEN j.worker_id ELSE $6 END,
     last_error = CASE WHEN j.status = 'processing' THEN 'lease expired' ELSE j.last_error END,
+    claimed_at = CASE WHEN picked.exhausted THEN j.claimed_at ELSE now() END,
     updated_at = now()
   FROM picked
   WHERE j.id = picked.id
-  RETURNING ${JOB_COLUMNS}
+  RETURNING ${JOB_COLUMNS}, picked.reclaimed
 )
-SELECT * FROM claimed j WHERE j.status = 'processing'
+SELECT * FROM claimed j
 ORDER BY j.priority DESC, j.run_at, j.created_at`;

@@ -1,4 +1,5 @@
-import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { CommandHandler, EventBus, type ICommandHandler } from '@nestjs/cqrs';
+import { JobSettled } from '../../../domain/lifecycle.events.js';
 import { JobRepository } from '../../../infrastructure/job.repository.js';
 import { explainRefusal } from '../../explain-refusal.js';
 import type { JobView } from '../../job-view.js';
@@ -6,12 +7,17 @@ import { CompleteJobCommand } from './complete-job.command.js';
 
 @CommandHandler(CompleteJobCommand)
 export class CompleteJobHandler implements ICommandHandler<CompleteJobCommand> {
-  constructor(private readonly repository: JobRepository) {}
+  constructor(
+    private readonly repository: JobRepository,
+    private readonly events: EventBus,
+  ) {}
 
   async execute({ namespace, id, leaseToken, result }: CompleteJobCommand): Promise<JobView> {
-    const completed = await this.repository.complete(namespace, [{ id, leaseToken, result }]);
-    return (
-      completed.get(id) ?? explainRefusal(this.repository, namespace, id, (job) => job.complete(leaseToken))
-    );
+    const completed = (await this.repository.complete(namespace, [{ id, leaseToken, result }])).get(id);
+    if (completed === undefined) {
+      return explainRefusal(this.repository, namespace, id, (job) => job.complete(leaseToken));
+    }
+    this.events.publish(JobSettled.of(completed));
+    return completed;
   }
 }

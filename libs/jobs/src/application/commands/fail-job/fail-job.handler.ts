@@ -1,4 +1,5 @@
-import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { CommandHandler, EventBus, type ICommandHandler } from '@nestjs/cqrs';
+import { JobSettled } from '../../../domain/lifecycle.events.js';
 import { JobRepository } from '../../../infrastructure/job.repository.js';
 import { explainRefusal } from '../../explain-refusal.js';
 import type { JobView } from '../../job-view.js';
@@ -6,13 +7,17 @@ import { FailJobCommand } from './fail-job.command.js';
 
 @CommandHandler(FailJobCommand)
 export class FailJobHandler implements ICommandHandler<FailJobCommand> {
-  constructor(private readonly repository: JobRepository) {}
+  constructor(
+    private readonly repository: JobRepository,
+    private readonly events: EventBus,
+  ) {}
 
   async execute({ namespace, id, leaseToken, error, retryable }: FailJobCommand): Promise<JobView> {
-    const failed = await this.repository.fail(namespace, [{ id, leaseToken, error, retryable }]);
-    return (
-      failed.get(id) ??
-      explainRefusal(this.repository, namespace, id, (job) => job.fail(leaseToken, retryable))
-    );
+    const failed = (await this.repository.fail(namespace, [{ id, leaseToken, error, retryable }])).get(id);
+    if (failed === undefined) {
+      return explainRefusal(this.repository, namespace, id, (job) => job.fail(leaseToken, retryable));
+    }
+    this.events.publish(JobSettled.of(failed));
+    return failed;
   }
 }

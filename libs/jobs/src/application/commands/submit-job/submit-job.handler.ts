@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Optional } from '@nestjs/common';
-import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { CommandHandler, EventBus, type ICommandHandler } from '@nestjs/cqrs';
 import { CONVEYOR_CONFIG, type ConveyorConfig } from '#conveyor/config';
 import { type BackoffPolicy, DEFAULT_BACKOFF } from '../../../domain/backoff.js';
 import { DEFAULT_QUEUE } from '../../../domain/defaults.js';
 import { jobFingerprint } from '../../../domain/fingerprint.js';
+import { JobSubmitted } from '../../../domain/lifecycle.events.js';
 import {
   InvalidJobFieldError,
   InvalidPayloadError,
@@ -19,6 +20,7 @@ export class SubmitJobHandler implements ICommandHandler<SubmitJobCommand> {
   constructor(
     private readonly committer: SubmitGroupCommitter,
     @Inject(CONVEYOR_CONFIG) private readonly config: ConveyorConfig,
+    private readonly events: EventBus,
     @Optional() @Inject(JOB_TYPE_RULES) private readonly rules: JobTypeRules | undefined,
   ) {}
 
@@ -35,7 +37,7 @@ export class SubmitJobHandler implements ICommandHandler<SubmitJobCommand> {
       throw new InvalidJobFieldError('backoff.maxDelayMs', 'maxDelayMs must not be below delayMs');
     }
     const fingerprint = jobFingerprint(input.type, queue, input.payload);
-    return this.committer.submit({
+    const result = await this.committer.submit({
       id: randomUUID(),
       namespace: input.namespace,
       queue,
@@ -49,5 +51,7 @@ export class SubmitJobHandler implements ICommandHandler<SubmitJobCommand> {
       fingerprint,
       dedupeWindowSeconds: input.dedupeWindowSeconds ?? this.config.jobs.dedupeWindowSeconds,
     });
+    this.events.publish(new JobSubmitted(result.job.queue, result.job.type, !result.created));
+    return result;
   }
 }

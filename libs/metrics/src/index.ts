@@ -1,0 +1,2 @@
+export { JobMetrics } from './job-metrics.js';
+export { MetricsModule } from './metrics.module.js';
