@@ -1,4 +1,5 @@
 import type { INestApplication, Type } from '@nestjs/common';
+import type { DestinationStream } from 'pino';
 import type { App } from 'supertest/types.js';
 import { loadConfig } from '#conveyor/config';
 import { createApp } from '#conveyor-app';
@@ -24,9 +25,13 @@ export async function startInstance(
   url: string,
   env: Record<string, string> = {},
   handlerModules: Type[] = [],
+  logDestination?: DestinationStream,
 ): Promise<Instance> {
-  const config = loadConfig({ CONVEYOR_MIGRATIONS_RUN: 'false', ...env });
-  const app = await createApp(config, url, { logger: false, handlerModules });
+  const config = loadConfig({ CONVEYOR_MIGRATIONS_RUN: 'false', LOG_LEVEL: 'silent', ...env });
+  const app = await createApp(config, url, {
+    handlerModules,
+    ...(logDestination === undefined ? {} : { logDestination }),
+  });
   try {
     await app.init();
   } catch (error) {

@@ -1,6 +1,6 @@
 /** Polls `check` until it passes or `timeoutMs` runs out, then fails with its last error. */
 export async function eventually<T>(
-  check: () => Promise<T>,
+  check: () => T | Promise<T>,
   timeoutMs = 15_000,
   intervalMs = 50,
 ): Promise<T> {

@@ -7,12 +7,9 @@ import { loadConfig } from '#conveyor/config';
 import { createApp } from '#conveyor-app';
 import { TestHandlersModule } from './test-handlers.js';
 
-const config = loadConfig();
+const config = loadConfig({ LOG_LEVEL: 'error', ...process.env });
 if (config.databaseUrl === undefined) throw new Error('DATABASE_URL is required');
-const app = await createApp(config, config.databaseUrl, {
-  logger: ['error'],
-  handlerModules: [TestHandlersModule],
-});
+const app = await createApp(config, config.databaseUrl, { handlerModules: [TestHandlersModule] });
 await app.init();
 process.once('SIGTERM', () => {
   void app.close().then(() => process.exit(0));

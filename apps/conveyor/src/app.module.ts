@@ -1,4 +1,5 @@
 import { type DynamicModule, Module, type Type } from '@nestjs/common';
+import type { DestinationStream } from 'pino';
 import { CqrsModule } from '@nestjs/cqrs';
 import { ConfigModule, type ConveyorConfig } from '#conveyor/config';
 import { DatabaseModule } from '#conveyor/database';
@@ -7,14 +8,29 @@ import { JOBS_ENTITIES, JOBS_MIGRATIONS, JobsHttpModule, JobsModule } from '#con
 import { MetricsModule } from '#conveyor/metrics';
 import { WorkerModule } from '#conveyor/worker';
 import { HealthModule } from './health/health.module.js';
+import { loggingModule } from './logging.js';
+
+export interface AppModuleOptions {
+  config: ConveyorConfig;
+  databaseUrl: string;
+  /** Modules holding @JobHandler providers, besides the shipped examples. */
+  handlerModules?: Type[] | undefined;
+  /** Where log lines go; stdout by default. */
+  logDestination?: DestinationStream | undefined;
+}
 
 @Module({})
 export class AppModule {
-  /** `handlerModules`: modules holding @JobHandler providers, besides the shipped examples. */
-  static forRoot(config: ConveyorConfig, databaseUrl: string, handlerModules: Type[] = []): DynamicModule {
+  static forRoot({
+    config,
+    databaseUrl,
+    handlerModules = [],
+    logDestination,
+  }: AppModuleOptions): DynamicModule {
     return {
       module: AppModule,
       imports: [
+        loggingModule(config, logDestination),
         ConfigModule.forRoot(config),
         CqrsModule.forRoot(),
         DatabaseModule.forRoot({

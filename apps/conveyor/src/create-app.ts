@@ -1,14 +1,17 @@
-import type { INestApplication, LoggerService, LogLevel, Type } from '@nestjs/common';
+import type { INestApplication, Type } from '@nestjs/common';
 import { HttpAdapterHost, NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Logger } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
 import type { ConveyorConfig } from '#conveyor/config';
 import { createValidationPipe, JsonGuardPipe, ProblemDetailsFilter } from '#conveyor/http';
 import { AppModule } from './app.module.js';
 
 export interface CreateAppOptions {
-  logger?: LoggerService | LogLevel[] | false;
   /** Extra modules with @JobHandler providers (tests, or a team's own entry point). */
   handlerModules?: Type[];
+  /** Where log lines go; stdout by default. */
+  logDestination?: DestinationStream;
 }
 
 /** The whole HTTP application, configured the same way for `main.ts` and for the e2e tests. */
@@ -18,12 +21,15 @@ export async function createApp(
   options: CreateAppOptions = {},
 ): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(
-    AppModule.forRoot(config, databaseUrl, options.handlerModules),
-    {
-      bodyParser: false,
-      ...(options.logger === undefined ? {} : { logger: options.logger }),
-    },
+    AppModule.forRoot({
+      config,
+      databaseUrl,
+      handlerModules: options.handlerModules,
+      logDestination: options.logDestination,
+    }),
+    { bodyParser: false, bufferLogs: true },
   );
+  app.useLogger(app.get(Logger));
   app.useBodyParser('json', {
     limit: config.bodyLimitBytes,
     type: ['application/json', 'application/*+json'],

@@ -12,6 +12,11 @@ export interface ConveyorConfig {
   readonly dbPoolSize: number;
   readonly migrationsRun: boolean;
   readonly bodyLimitBytes: number;
+  readonly log: {
+    readonly level: LogLevel;
+    /** Payload field names whose values are replaced by "[redacted]" wherever a payload is logged. */
+    readonly secretPayloadFields: readonly string[];
+  };
   readonly jobs: {
     readonly dedupeWindowSeconds: number;
     readonly defaultMaxAttempts: number;
@@ -57,6 +62,17 @@ export interface ConveyorConfig {
     readonly secret: string | undefined;
     readonly timeoutMs: number;
   };
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+function logLevel(env: Env): LogLevel {
+  const raw = env['LOG_LEVEL']?.trim().toLowerCase() || 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(raw)) {
+    throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got "${raw}"`);
+  }
+  return raw as LogLevel;
 }
 
 export const CONVEYOR_ROLES = ['all', 'api', 'worker'] as const;
@@ -130,6 +146,13 @@ export function loadConfig(env: Env = process.env): ConveyorConfig {
     dbPoolSize,
     migrationsRun: boolean(env, 'CONVEYOR_MIGRATIONS_RUN', true),
     bodyLimitBytes: integer(env, 'CONVEYOR_BODY_LIMIT_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
+    log: {
+      level: logLevel(env),
+      secretPayloadFields: (env['CONVEYOR_SECRET_PAYLOAD_FIELDS'] ?? '')
+        .split(',')
+        .map((field) => field.trim())
+        .filter((field) => /^[A-Za-z0-9_$-]+$/.test(field)),
+    },
     jobs: {
       dedupeWindowSeconds: integer(
         env,

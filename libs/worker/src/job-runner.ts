@@ -1,4 +1,3 @@
-import { Logger } from '@nestjs/common';
 import type { CommandBus, EventBus } from '@nestjs/cqrs';
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import {
@@ -10,6 +9,7 @@ import {
   JobSettled,
 } from '#conveyor/jobs';
 import type { HandlerRegistry, RegisteredHandler } from './handler-registry.js';
+import { JobLogger } from './job-logger.js';
 import {
   type JobContext,
   JobTimeoutError,
@@ -61,7 +61,7 @@ export function runJob(
   deps: RunnerDependencies,
 ): RunningJob {
   const controller = new AbortController();
-  const logger = new Logger(`job ${job.type} ${job.id} queue=${job.queue} attempt=${job.attempts}`);
+  const logger = new JobLogger({ jobId: job.id, jobType: job.type, queue: job.queue, attempt: job.attempts });
   let transaction: QueryRunner | undefined;
 
   const context: JobContext = {

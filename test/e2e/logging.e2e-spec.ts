@@ -1,0 +1,75 @@
+import type { DestinationStream } from 'pino';
+import request from 'supertest';
+import type { App } from 'supertest/types.js';
+import { type Instance, startInstance } from '../support/app.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { eventually } from '../support/eventually.js';
+
+const CANARY = 'canary-5b1e9f';
+const lines: string[] = [];
+const capture: DestinationStream = {
+  write(line: string) {
+    lines.push(line);
+  },
+};
+
+let db: TestDatabase;
+let app: Instance;
+beforeAll(async () => {
+  db = await createTestDatabase();
+  app = await startInstance(
+    db.url,
+    { LOG_LEVEL: 'info', CONVEYOR_SECRET_PAYLOAD_FIELDS: 'password', CONVEYOR_POLL_INTERVAL_MS: '50' },
+    [],
+    capture,
+  );
+});
+afterAll(async () => {
+  await app.close();
+  await db.drop();
+});
+
+const records = (): Record<string, unknown>[] =>
+  lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+
+it('writes JSON lines: requests with their id, jobs with their fields, and never a secret', async () => {
+  const response = await request(app.app.getHttpServer() as App)
+    .post('/v1/jobs')
+    .set('X-Request-Id', 'req-from-client-1')
+    .set('Authorization', `Bearer ${CANARY}`)
+    .set('Cookie', `session=${CANARY}`)
+    .send({
+      type: 'webhook',
+      payload: { url: 'http://not-allowed.example/hook', body: { password: CANARY } },
+    })
+    .expect(201);
+  expect(response.headers['x-request-id']).toBe('req-from-client-1');
+  const jobId = (response.body as { id: string }).id;
+
+  await eventually(() => {
+    expect(records().find((record) => record['jobId'] === jobId)).toMatchObject({
+      jobType: 'webhook',
+      queue: 'default',
+      attempt: 1,
+      level: 40,
+    });
+  });
+  expect(
+    records().find((record) => (record['req'] as { id?: string } | undefined)?.id === 'req-from-client-1'),
+  ).toMatchObject({
+    req: { method: 'POST', url: '/v1/jobs' },
+    res: { statusCode: 201 },
+  });
+  expect(lines.join('\n')).not.toContain(CANARY);
+});
+
+it('mints a request id when the client sends none, or an unusable one', async () => {
+  const server = app.app.getHttpServer() as App;
+  const minted = await request(server).get('/v1/stats').expect(200);
+  expect(minted.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  const replaced = await request(server)
+    .get('/v1/stats')
+    .set('X-Request-Id', 'bad id with spaces')
+    .expect(200);
+  expect(replaced.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+});
