@@ -39,6 +39,7 @@ export {
 } from './application/queries/list-jobs/list-jobs.query.js';
 export {
   GetQueueStatsQuery,
+  type JobStats,
   type QueueStats,
 } from './application/queries/get-queue-stats/get-queue-stats.query.js';
 export { DEFAULT_NAMESPACE, DEFAULT_QUEUE } from './domain/defaults.js';

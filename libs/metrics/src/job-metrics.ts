@@ -6,15 +6,26 @@ import { Sql } from '#conveyor/database';
 /** Everything beyond this many distinct (queue, type) pairs is counted under type "_other". */
 const OTHER = '_other';
 
+/** From the stats counters (see the jobs library's JobStats migration): no scan of `jobs`. */
 const QUEUE_DEPTH = `
-SELECT queue, status, count(*)::integer AS count FROM jobs
+SELECT queue, status, sum(count)::float8 AS count FROM (
+  SELECT queue, status, count FROM job_counts
+  UNION ALL
+  SELECT queue, status, delta FROM job_stat_deltas
+) counted
 WHERE status IN ('pending', 'processing', 'failed', 'dead_letter')
 GROUP BY queue, status`;
 
+/** One probe of jobs_pending_age_idx per namespace and queue. */
 const OLDEST_PENDING = `
-SELECT queue, extract(epoch FROM now() - min(run_at))::float8 AS seconds FROM jobs
-WHERE status = 'pending' AND run_at <= now()
-GROUP BY queue`;
+SELECT q.queue, max(extract(epoch FROM now() - p.run_at))::float8 AS seconds
+FROM (SELECT DISTINCT namespace, queue FROM job_counts WHERE status = 'pending' AND count > 0) q
+CROSS JOIN LATERAL (
+  SELECT run_at FROM jobs
+  WHERE namespace = q.namespace AND queue = q.queue AND status = 'pending' AND run_at <= now()
+  ORDER BY run_at LIMIT 1
+) p
+GROUP BY q.queue`;
 
 /**
  * Conveyor's Prometheus metrics. Labels are queue and type names only, never ids or payloads, and

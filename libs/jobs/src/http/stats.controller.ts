@@ -1,6 +1,6 @@
 import { Controller, Get, UseFilters } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import type { QueueStats } from '../application/queries/get-queue-stats/get-queue-stats.query.js';
+import type { JobStats } from '../application/queries/get-queue-stats/get-queue-stats.query.js';
 import { GetQueueStatsQuery } from '../application/queries/get-queue-stats/get-queue-stats.query.js';
 import { JobErrorsFilter } from './job-errors.filter.js';
 import { DEFAULT_NAMESPACE } from '../domain/defaults.js';
@@ -11,7 +11,7 @@ export class StatsController {
   constructor(private readonly queryBus: QueryBus) {}
 
   @Get()
-  stats(): Promise<{ queues: QueueStats[] }> {
+  stats(): Promise<JobStats> {
     return this.queryBus.execute(new GetQueueStatsQuery(DEFAULT_NAMESPACE));
   }
 }

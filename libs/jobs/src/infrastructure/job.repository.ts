@@ -8,10 +8,25 @@ import type { JobState } from '../domain/job.js';
 import type { JobStatus } from '../domain/job-status.js';
 import { type JobEventRow, type JobRow, toJobEventView, toJobView } from './job-row.js';
 import { CLAIM_JOBS } from './sql/claim.sql.js';
-import { DELETE_EXPIRED_KEYS, DELETE_FINISHED_JOBS, REAP_EXPIRED_LEASES } from './sql/housekeeping.sql.js';
+import {
+  COMPACT_JOB_STATS,
+  DELETE_EXPIRED_KEYS,
+  DELETE_FINISHED_JOBS,
+  PRUNE_STATUS_MINUTES,
+  REAP_EXPIRED_LEASES,
+} from './sql/housekeeping.sql.js';
 import { EXTEND_LEASES, RELEASE_JOBS } from './sql/lease.sql.js';
 import { CANCEL_JOB, REDRIVE_DEAD_LETTERS, RETRY_JOB } from './sql/manage.sql.js';
-import { GET_JOB, GET_JOB_EVENTS, LIST_JOBS, LOAD_JOB_STATE, QUEUE_STATS } from './sql/read.sql.js';
+import {
+  GET_JOB,
+  GET_JOB_EVENTS,
+  LATENCY_SAMPLE,
+  LIST_JOBS,
+  LOAD_JOB_STATE,
+  OLDEST_PENDING,
+  QUEUE_COUNTS,
+  QUEUE_THROUGHPUT,
+} from './sql/read.sql.js';
 import { COMPLETE_JOBS, FAIL_JOBS } from './sql/settle.sql.js';
 import { FIND_JOBS_BY_IDEMPOTENCY_KEYS, INSERT_JOBS } from './sql/submit.sql.js';
 
@@ -76,11 +91,11 @@ export interface RedriveFilter extends OutcomeFilter {
   ids: readonly string[] | null;
 }
 
-export interface QueueStatRow {
-  queue: string;
-  status: JobStatus;
-  count: number;
-  oldest_pending_age_seconds: number | null;
+export interface QueueStatsRows {
+  counts: { queue: string; status: JobStatus; count: number }[];
+  throughput: { queue: string; status: JobStatus; last1: number; last5: number; last15: number }[];
+  oldestPending: { queue: string; age_seconds: number }[];
+  latency: { sample: number; wait: number[] | null; run: number[] | null };
 }
 
 export interface ClaimOutcome {
@@ -329,7 +344,24 @@ export class JobRepository {
     return result.rowCount ?? 0;
   }
 
-  async queueStats(namespace: string): Promise<QueueStatRow[]> {
-    return this.sql.rows<QueueStatRow>(QUEUE_STATS, [namespace]);
+  /** The four dashboard reads, in parallel on the pool. */
+  async queueStats(namespace: string, latencySample: number): Promise<QueueStatsRows> {
+    const [counts, throughput, oldestPending, [latency]] = await Promise.all([
+      this.sql.rows<QueueStatsRows['counts'][number]>(QUEUE_COUNTS, [namespace]),
+      this.sql.rows<QueueStatsRows['throughput'][number]>(QUEUE_THROUGHPUT, [namespace]),
+      this.sql.rows<QueueStatsRows['oldestPending'][number]>(OLDEST_PENDING, [namespace]),
+      this.sql.rows<QueueStatsRows['latency']>(LATENCY_SAMPLE, [namespace, latencySample]),
+    ]);
+    return { counts, throughput, oldestPending, latency: latency ?? { sample: 0, wait: null, run: null } };
+  }
+
+  /** Folds stats deltas into the counters; returns how many delta rows were folded. */
+  async compactStats(): Promise<number> {
+    const [row] = await this.sql.rows<{ folded: number }>(COMPACT_JOB_STATS);
+    return row?.folded ?? 0;
+  }
+
+  async pruneStatusMinutes(): Promise<void> {
+    await this.sql.pool.query(PRUNE_STATUS_MINUTES);
   }
 }

@@ -4,7 +4,21 @@ import { JobEntity } from './entities/job.entity.js';
 import { CreateJobs1764288000000 } from './migrations/1764288000000-create-jobs.js';
 import { WorkerSupport1764374400000 } from './migrations/1764374400000-worker-support.js';
 import { ClaimedAt1764460800000 } from './migrations/1764460800000-claimed-at.js';
+import { JobStats1764547200000 } from './migrations/1764547200000-job-stats.js';
+import { JobCountEntity, JobStatDeltaEntity, JobStatusMinuteEntity } from './entities/job-stats.entities.js';
 
-export const JOBS_ENTITIES = [JobEntity, JobEventEntity, IdempotencyKeyEntity];
+export const JOBS_ENTITIES = [
+  JobEntity,
+  JobEventEntity,
+  IdempotencyKeyEntity,
+  JobStatDeltaEntity,
+  JobCountEntity,
+  JobStatusMinuteEntity,
+];
 /** In order. Listed, not globbed: the build is ESM and the CLI, the app and tests load the same list. */
-export const JOBS_MIGRATIONS = [CreateJobs1764288000000, WorkerSupport1764374400000, ClaimedAt1764460800000];
+export const JOBS_MIGRATIONS = [
+  CreateJobs1764288000000,
+  WorkerSupport1764374400000,
+  ClaimedAt1764460800000,
+  JobStats1764547200000,
+];

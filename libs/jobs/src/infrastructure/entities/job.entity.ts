@@ -24,6 +24,8 @@ import type { JobStatus } from '../../domain/job-status.js';
 @Index('jobs_list_by_status_idx', { synchronize: false })
 @Index('jobs_retention_idx', { synchronize: false })
 @Index('jobs_reap_idx', { synchronize: false })
+@Index('jobs_pending_age_idx', { synchronize: false })
+@Index('jobs_recently_completed_idx', { synchronize: false })
 export class JobEntity {
   @PrimaryColumn('uuid')
   id: string;

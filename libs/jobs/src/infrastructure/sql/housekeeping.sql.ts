@@ -51,3 +51,9 @@ WITH doomed AS (
 )
 DELETE FROM job_idempotency_keys k USING doomed
 WHERE k.namespace = doomed.namespace AND k.idempotency_key = doomed.idempotency_key`;
+
+/** compactJobStats — folds the stats deltas into the counters (see migration JobStats). */
+export const COMPACT_JOB_STATS = `SELECT conveyor_compact_job_stats() AS folded`;
+
+/** pruneStatusMinutes — per-minute entry counts older than a day are no longer shown anywhere. */
+export const PRUNE_STATUS_MINUTES = `DELETE FROM job_status_minutes WHERE minute < now() - interval '1 day'`;

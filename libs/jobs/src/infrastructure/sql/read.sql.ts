@@ -38,11 +38,65 @@ WHERE j.namespace = $1
 ORDER BY j.created_at DESC, j.id DESC
 LIMIT $7`;
 
-/** queueStats — counts per queue and status, and how long the oldest due pending job has waited. */
-export const QUEUE_STATS = `
-SELECT queue, status, count(*)::integer AS count,
-       extract(epoch FROM now() - min(run_at) FILTER (WHERE status = 'pending' AND run_at <= now()))::float8
-         AS oldest_pending_age_seconds
-FROM jobs WHERE namespace = $1
+/**
+ * Statistics for dashboards, built to stay fast with millions of jobs (see migration JobStats):
+ * counters plus the deltas not yet folded into them, per-minute entry counts, one index probe per
+ * queue for the oldest pending job, and percentiles over a bounded sample of recent completions.
+ */
+
+/** queueCounts — exact counts per queue and status: folded counters + pending deltas. $1 namespace. */
+export const QUEUE_COUNTS = `
+SELECT queue, status, sum(count)::float8 AS count FROM (
+  SELECT queue, status, count FROM job_counts WHERE namespace = $1
+  UNION ALL
+  SELECT queue, status, delta FROM job_stat_deltas WHERE namespace = $1
+) counted
 GROUP BY queue, status
-ORDER BY queue, status`;
+HAVING sum(count) <> 0`;
+
+/**
+ * queueThroughput — jobs that entered completed / failed / dead_letter in the last 1, 5 and 15
+ * minutes, to the minute (buckets start at whole minutes). $1 namespace.
+ */
+export const QUEUE_THROUGHPUT = `
+SELECT queue, status,
+       coalesce(sum(entered) FILTER (WHERE minute > now() - interval '1 minute'), 0)::float8 AS last1,
+       coalesce(sum(entered) FILTER (WHERE minute > now() - interval '5 minutes'), 0)::float8 AS last5,
+       coalesce(sum(entered), 0)::float8 AS last15
+FROM (
+  SELECT queue, status, minute, entered FROM job_status_minutes
+  WHERE namespace = $1 AND minute > now() - interval '15 minutes'
+  UNION ALL
+  SELECT queue, status, minute, entered FROM job_stat_deltas
+  WHERE namespace = $1 AND entered > 0 AND minute > now() - interval '15 minutes'
+) entries
+WHERE status IN ('completed', 'failed', 'dead_letter')
+GROUP BY queue, status`;
+
+/** oldestPending — per queue, the age of its oldest due pending job: one probe of jobs_pending_age_idx. */
+export const OLDEST_PENDING = `
+SELECT q.queue, extract(epoch FROM now() - p.run_at)::float8 AS age_seconds
+FROM (
+  SELECT DISTINCT queue FROM job_counts WHERE namespace = $1
+  UNION
+  SELECT DISTINCT queue FROM job_stat_deltas WHERE namespace = $1
+) q
+CROSS JOIN LATERAL (
+  SELECT run_at FROM jobs
+  WHERE namespace = $1 AND queue = q.queue AND status = 'pending' AND run_at <= now()
+  ORDER BY run_at LIMIT 1
+) p`;
+
+/** latencySample — wait (runAt to claim) and run (claim to done) percentiles over the last $2 completions. */
+export const LATENCY_SAMPLE = `
+WITH recent AS (
+  SELECT extract(epoch FROM claimed_at - run_at)::float8 AS wait, extract(epoch FROM updated_at - claimed_at)::float8 AS run
+  FROM jobs
+  WHERE namespace = $1 AND status = 'completed' AND claimed_at IS NOT NULL
+  ORDER BY updated_at DESC
+  LIMIT $2
+)
+SELECT count(*)::integer AS sample,
+       percentile_cont(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (ORDER BY greatest(wait, 0)) AS wait,
+       percentile_cont(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (ORDER BY greatest(run, 0)) AS run
+FROM recent`;
