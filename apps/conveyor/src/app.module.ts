@@ -6,6 +6,7 @@ import { DatabaseModule } from '#conveyor/database';
 import { ExampleHandlersModule } from '#conveyor/example-handlers';
 import { JOBS_ENTITIES, JOBS_MIGRATIONS, JobsHttpModule, JobsModule } from '#conveyor/jobs';
 import { MetricsModule } from '#conveyor/metrics';
+import { TelemetryModule } from '#conveyor/telemetry';
 import { WorkerModule } from '#conveyor/worker';
 import { HealthModule } from './health/health.module.js';
 import { loggingModule } from './logging.js';
@@ -33,6 +34,7 @@ export class AppModule {
         loggingModule(config, logDestination),
         ConfigModule.forRoot(config),
         CqrsModule.forRoot(),
+        TelemetryModule,
         DatabaseModule.forRoot({
           url: databaseUrl,
           poolSize: config.dbPoolSize,

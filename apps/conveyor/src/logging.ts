@@ -4,6 +4,7 @@ import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import type { Options } from 'pino-http';
 import type { ConveyorConfig } from '#conveyor/config';
+import { traceLogFields } from '#conveyor/telemetry';
 
 /** A client's X-Request-Id is kept if it is short and printable; otherwise we mint one. */
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -39,6 +40,7 @@ export function loggingModule(config: ConveyorConfig, destination?: DestinationS
   ]);
   const options: Options = {
     level: config.log.level,
+    mixin: traceLogFields,
     redact: { paths: [...ALWAYS_REDACTED, ...secretPaths], censor: '[redacted]' },
     genReqId(request, response) {
       const incoming = request.headers['x-request-id'];

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { loadConfig } from '#conveyor/config';
 import { type DatabaseServer, openDatabase } from '#conveyor/database';
+import { flushTraces } from '#conveyor/telemetry';
 import { createApp } from './create-app.js';
 import { ShutdownSignal } from './health/readiness.js';
 
@@ -31,6 +32,7 @@ async function main(): Promise<void> {
       app
         .close()
         .then(() => server.stop())
+        .then(() => flushTraces())
         .then(() => process.exit(0))
         .catch((error: unknown) => {
           logger.error(error instanceof Error ? error.stack : String(error));

@@ -1,4 +1,6 @@
 import type { CommandBus, EventBus } from '@nestjs/cqrs';
+import { propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { tracer } from '#conveyor/telemetry';
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import {
   type ClaimedJobView,
@@ -95,6 +97,34 @@ export function runJob(
     },
   };
 
+  const attemptInSpan = (): Promise<void> => {
+    // The submitter's trace continues here: same trace id, parent = the submit, across processes.
+    const parent = propagation.extract(
+      ROOT_CONTEXT,
+      job.traceparent === null ? {} : { traceparent: job.traceparent },
+    );
+    const attributes = {
+      'conveyor.job.id': job.id,
+      'conveyor.job.type': job.type,
+      'conveyor.job.queue': job.queue,
+      'conveyor.job.attempt': job.attempts,
+    };
+    return tracer.startActiveSpan(
+      `job ${job.type}`,
+      { kind: SpanKind.CONSUMER, attributes },
+      parent,
+      async (span) => {
+        try {
+          await attempt();
+          if (controller.signal.aborted)
+            span.setStatus({ code: SpanStatusCode.ERROR, message: describe(controller.signal.reason) });
+        } finally {
+          span.end();
+        }
+      },
+    );
+  };
+
   const attempt = async (): Promise<void> => {
     const timer = setTimeout(() => {
       controller.abort(new JobTimeoutError(handler.timeoutMs));
@@ -106,6 +136,7 @@ export function runJob(
       const result = await Promise.race([work, untilAborted(controller.signal)]);
       await complete(result);
     } catch (error) {
+      trace.getActiveSpan()?.setStatus({ code: SpanStatusCode.ERROR, message: describe(error) });
       await rollback();
       await settleFailure(error);
     } finally {
@@ -156,5 +187,5 @@ export function runJob(
     }
   };
 
-  return { job, controller, done: attempt() };
+  return { job, controller, done: attemptInSpan() };
 }

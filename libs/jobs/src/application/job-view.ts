@@ -21,6 +21,8 @@ export interface JobView {
   leaseExpiresAt: Date | null;
   /** When the current or last attempt was claimed. */
   claimedAt: Date | null;
+  /** W3C trace context of the submit: a worker continues this trace when it runs the job. */
+  traceparent: string | null;
   createdAt: Date;
   updatedAt: Date;
 }

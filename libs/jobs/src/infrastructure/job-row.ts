@@ -22,6 +22,7 @@ export interface JobRow {
   last_error: string | null;
   result: unknown;
   claimed_at: Date | null;
+  traceparent: string | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -54,6 +55,7 @@ export function toJobView(row: JobRow): JobView {
     workerId: row.worker_id,
     leaseExpiresAt: row.lease_expires_at,
     claimedAt: row.claimed_at,
+    traceparent: row.traceparent,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

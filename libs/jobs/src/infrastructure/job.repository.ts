@@ -44,6 +44,8 @@ export interface NewJob {
   idempotencyKey: string;
   fingerprint: string;
   dedupeWindowSeconds: number;
+  /** W3C traceparent of the submitting trace, or null when none is active. */
+  traceparent: string | null;
 }
 
 export interface KeyedJob {
@@ -145,6 +147,7 @@ export class JobRepository {
       idempotency_key: job.idempotencyKey,
       fingerprint: job.fingerprint,
       dedupe_window_seconds: job.dedupeWindowSeconds,
+      traceparent: job.traceparent,
     }));
     const rows = await this.sql.rows<JobRow>(INSERT_JOBS, [JSON.stringify(input)]);
     return rows.map(toJobView);

@@ -5,6 +5,7 @@ import { CreateJobs1764288000000 } from './migrations/1764288000000-create-jobs.
 import { WorkerSupport1764374400000 } from './migrations/1764374400000-worker-support.js';
 import { ClaimedAt1764460800000 } from './migrations/1764460800000-claimed-at.js';
 import { JobStats1764547200000 } from './migrations/1764547200000-job-stats.js';
+import { Traceparent1764633600000 } from './migrations/1764633600000-traceparent.js';
 import { JobCountEntity, JobStatDeltaEntity, JobStatusMinuteEntity } from './entities/job-stats.entities.js';
 
 export const JOBS_ENTITIES = [
@@ -21,4 +22,5 @@ export const JOBS_MIGRATIONS = [
   WorkerSupport1764374400000,
   ClaimedAt1764460800000,
   JobStats1764547200000,
+  Traceparent1764633600000,
 ];

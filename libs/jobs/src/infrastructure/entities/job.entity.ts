@@ -81,6 +81,9 @@ export class JobEntity {
   @Column('timestamptz', { name: 'claimed_at', nullable: true })
   claimedAt: Date | null;
 
+  @Column('varchar', { length: 55, nullable: true })
+  traceparent: string | null;
+
   @Column('timestamptz', { name: 'created_at', default: () => 'now()' })
   createdAt: Date;
 

@@ -4,7 +4,7 @@ import { JOB_COLUMNS } from './job-columns.js';
  * insertJobs — writes many submits in one statement (group commit: one WAL flush for all of them).
  *
  * $1 is a JSON array of { id, namespace, queue, type, payload, priority, run_at, max_attempts,
- * backoff, idempotency_key, fingerprint, dedupe_window_seconds }; each (namespace, idempotency_key)
+ * backoff, idempotency_key, fingerprint, dedupe_window_seconds, traceparent }; each (namespace, idempotency_key)
  * occurs at most once (the caller folds duplicates, since ON CONFLICT DO UPDATE may not touch one
  * row twice in a statement).
  *
@@ -18,7 +18,7 @@ WITH input AS (
   SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(
     id uuid, namespace text, queue text, type text, payload jsonb, priority integer,
     run_at timestamptz, max_attempts integer, backoff jsonb, idempotency_key text,
-    fingerprint text, dedupe_window_seconds integer)
+    fingerprint text, dedupe_window_seconds integer, traceparent text)
 ),
 won AS (
   INSERT INTO job_idempotency_keys AS k (namespace, idempotency_key, job_id, fingerprint, expires_at)
@@ -33,9 +33,9 @@ won AS (
   RETURNING k.job_id
 )
 INSERT INTO jobs AS j (id, namespace, queue, type, payload, status, priority, run_at, max_attempts,
-                       backoff, idempotency_key)
+                       backoff, idempotency_key, traceparent)
 SELECT i.id, i.namespace, i.queue, i.type, i.payload, 'pending', i.priority, coalesce(i.run_at, now()),
-       i.max_attempts, i.backoff, i.idempotency_key
+       i.max_attempts, i.backoff, i.idempotency_key, i.traceparent
 FROM input i JOIN won ON won.job_id = i.id
 RETURNING ${JOB_COLUMNS}`;
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { context, propagation } from '@opentelemetry/api';
 import { Inject, Optional } from '@nestjs/common';
 import { CommandHandler, EventBus, type ICommandHandler } from '@nestjs/cqrs';
 import { CONVEYOR_CONFIG, type ConveyorConfig } from '#conveyor/config';
@@ -14,6 +15,13 @@ import {
 import { SubmitGroupCommitter } from '../../../infrastructure/submit-group-committer.js';
 import { JOB_TYPE_RULES, type JobTypeRules } from '../../job-type-rules.js';
 import { SubmitJobCommand, type SubmitJobResult } from './submit-job.command.js';
+
+/** The active trace as a W3C traceparent; captured here, before group commit leaves this async context. */
+function currentTraceparent(): string | null {
+  const carrier: Record<string, string> = {};
+  propagation.inject(context.active(), carrier);
+  return carrier['traceparent'] ?? null;
+}
 
 @CommandHandler(SubmitJobCommand)
 export class SubmitJobHandler implements ICommandHandler<SubmitJobCommand> {
@@ -50,6 +58,7 @@ export class SubmitJobHandler implements ICommandHandler<SubmitJobCommand> {
       idempotencyKey: input.idempotencyKey ?? fingerprint,
       fingerprint,
       dedupeWindowSeconds: input.dedupeWindowSeconds ?? this.config.jobs.dedupeWindowSeconds,
+      traceparent: currentTraceparent(),
     });
     this.events.publish(new JobSubmitted(result.job.queue, result.job.type, !result.created));
     return result;

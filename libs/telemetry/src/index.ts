@@ -1,0 +1,3 @@
+export { BusTracing, inSpan, tracer } from './bus-tracing.js';
+export { flushTraces, traceLogFields } from './log-fields.js';
+export { TelemetryModule } from './telemetry.module.js';

@@ -1,0 +1,5 @@
+import { Module } from '@nestjs/common';
+import { BusTracing } from './bus-tracing.js';
+
+@Module({ providers: [BusTracing] })
+export class TelemetryModule {}

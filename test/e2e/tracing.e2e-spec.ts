@@ -1,0 +1,120 @@
+import { context, propagation, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import type { DestinationStream } from 'pino';
+import request from 'supertest';
+import type { App } from 'supertest/types.js';
+import { type Instance, startInstance } from '../support/app.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { eventually } from '../support/eventually.js';
+
+// What telemetry.ts sets up in production, with an in-memory exporter instead of OTLP.
+const exporter = new InMemorySpanExporter();
+const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
+trace.setGlobalTracerProvider(provider);
+context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+
+const lines: string[] = [];
+const capture: DestinationStream = {
+  write(line: string) {
+    lines.push(line);
+  },
+};
+
+let db: TestDatabase;
+let app: Instance;
+beforeAll(async () => {
+  db = await createTestDatabase();
+  app = await startInstance(db.url, { LOG_LEVEL: 'info', CONVEYOR_POLL_INTERVAL_MS: '50' }, [], capture);
+});
+afterAll(async () => {
+  await app.close();
+  await db.drop();
+  trace.disable();
+  context.disable();
+  propagation.disable();
+});
+
+const tracer = trace.getTracer('test');
+const http = () => request(app.app.getHttpServer() as App);
+
+/** Stands in for the HTTP server span that the http instrumentation opens in production. */
+function asRequest<T>(
+  name: string,
+  work: () => Promise<T>,
+): Promise<{ result: T; traceId: string; spanId: string }> {
+  return tracer.startActiveSpan(name, async (span) => {
+    try {
+      const result = await work();
+      return { result, traceId: span.spanContext().traceId, spanId: span.spanContext().spanId };
+    } finally {
+      span.end();
+    }
+  });
+}
+
+it('continues the submit trace in the in-process job execution', async () => {
+  const { result, traceId } = await asRequest('POST /v1/jobs', () =>
+    http()
+      .post('/v1/jobs')
+      .send({ type: 'noop', payload: { traced: 1 } })
+      .expect(201),
+  );
+  const jobId = (result.body as { id: string }).id;
+  const execution = await eventually(() => {
+    const span = exporter.getFinishedSpans().find((candidate) => candidate.name === 'job noop');
+    expect(span).toBeDefined();
+    return span!;
+  });
+  const submit = exporter.getFinishedSpans().find((span) => span.name === 'command SubmitJob');
+  expect(submit?.spanContext().traceId).toBe(traceId);
+  expect(execution.spanContext().traceId).toBe(traceId);
+  expect(execution.parentSpanContext?.spanId).toBe(submit?.spanContext().spanId);
+  expect(execution.attributes).toMatchObject({ 'conveyor.job.id': jobId, 'conveyor.job.attempt': 1 });
+
+  // Log lines written while the trace was active carry it.
+  const traced = lines
+    .map((line) => JSON.parse(line) as Record<string, unknown>)
+    .filter((l) => l['trace_id'] === traceId);
+  expect(traced.length).toBeGreaterThan(0);
+});
+
+it('hands REST workers the traceparent of the submit with the claim', async () => {
+  const { traceId } = await asRequest('POST /v1/jobs', () =>
+    http().post('/v1/jobs').send({ type: 'external.work', queue: 'rest', payload: {} }).expect(201),
+  );
+  const claim = await http().post('/v1/jobs/claim').send({ queue: 'rest' }).expect(200);
+  const [job] = (claim.body as { jobs: { traceparent: string | null }[] }).jobs;
+  expect(job?.traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+});
+
+it('puts every command and query on the buses in a span of its own', () => {
+  const names = new Set(exporter.getFinishedSpans().map((span) => span.name));
+  expect(names).toContain('command SubmitJob');
+  expect(names).toContain('command ClaimJob');
+  expect(names).toContain('command CompleteJob');
+});
+
+it('writes the trace id on the request line and on the lines of the job it submitted', async () => {
+  const { result, traceId } = await asRequest('POST /v1/jobs', () =>
+    http()
+      .post('/v1/jobs')
+      .send({ type: 'webhook', payload: { url: 'http://not-allowed.example/', body: {} } })
+      .expect(201),
+  );
+  const jobId = (result.body as { id: string }).id;
+  const records = () => lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+  const jobLine = await eventually(() => {
+    const line = records().find((record) => record['jobId'] === jobId);
+    expect(line).toBeDefined();
+    return line!;
+  });
+  expect(jobLine['trace_id']).toBe(traceId);
+  const requestLine = records().find(
+    (record) =>
+      (record['req'] as { url?: string } | undefined)?.url === '/v1/jobs' && record['trace_id'] === traceId,
+  );
+  expect(requestLine).toMatchObject({ res: { statusCode: 201 } });
+});
