@@ -66,7 +66,7 @@ it('is live and ready, and says why', async () => {
   });
 });
 
-it('turns unready while PostgreSQL is down and ready again when it returns; liveness stays 200', async () => {
+it('turns unready while PostgreSQL is down, ready again when it returns, and resumes work; liveness stays 200', async () => {
   await server.stop();
   const down = await http().get('/health/ready').expect(503);
   expect(down.headers['content-type']).toMatch(/^application\/problem\+json/);
