@@ -53,7 +53,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const request: unknown = context.getRequest();
     const response: unknown = context.getResponse();
     const problem = this.problemFor(error);
-    if (problem.status >= 500) this.logger.error(error instanceof Error ? error.stack : String(error));
+    // Problems we answer on purpose (503 not ready, ...) are not errors of ours; anything else is.
+    if (problem.status >= 500 && !(error instanceof HttpException)) {
+      this.logger.error(error instanceof Error ? error.stack : String(error));
+    }
     problem.instance ??= httpAdapter.getRequestUrl(request) as string;
     httpAdapter.setHeader(response, 'Content-Type', 'application/problem+json');
     httpAdapter.reply(response, problem, problem.status);

@@ -39,8 +39,8 @@ export class WorkerService implements OnApplicationBootstrap, BeforeApplicationS
   private readonly wakers = new Map<string, Wakeable>();
   private readonly loops: Promise<void>[] = [];
   private stopping = false;
-  /** When a claim loop last went round (a claim, or a wait that ended): readiness watches it. */
-  private lastLoopAt = 0;
+  /** When each claim loop last went round (a claim, or a wait that ended): readiness watches them. */
+  private readonly lastLoopAt = new Map<string, number>();
   private stopHeartbeats: (() => Promise<void>) | undefined;
   private listener: WakeupListener | undefined;
 
@@ -58,12 +58,10 @@ export class WorkerService implements OnApplicationBootstrap, BeforeApplicationS
     return this.config.jobs.defaultLeaseSeconds;
   }
 
-  /** Whether this process runs claim loops, and how long ago one last went round. */
+  /** Whether this process runs claim loops, and how long ago the stalest of them went round. */
   loopStatus(): { running: boolean; sinceLastLoopMs: number } {
-    return {
-      running: this.loops.length > 0 && !this.stopping,
-      sinceLastLoopMs: Date.now() - this.lastLoopAt,
-    };
+    const stalest = Math.min(...this.lastLoopAt.values());
+    return { running: this.loops.length > 0 && !this.stopping, sinceLastLoopMs: Date.now() - stalest };
   }
 
   onApplicationBootstrap(): void {
@@ -133,7 +131,7 @@ export class WorkerService implements OnApplicationBootstrap, BeforeApplicationS
   private async claimLoop(handler: RegisteredHandler, waker: Wakeable): Promise<void> {
     let retryMs = 0;
     while (!this.stopping) {
-      this.lastLoopAt = Date.now();
+      this.lastLoopAt.set(handler.type, Date.now());
       const free = Math.min(handler.concurrency - (this.inFlightByType.get(handler.type) ?? 0), MAX_CLAIM);
       if (free <= 0) {
         await waker.wait(this.config.worker.pollIntervalMs);
