@@ -2,13 +2,12 @@
 // Runs the real app in this process against a scratch database on an embedded PostgreSQL (or
 // DATABASE_URL's server), times the endpoint over HTTP, and writes bench/results/<time>-stats.{json,md}.
 // Usage: npm run bench:stats [-- --jobs 1000000 --requests 50]
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { loadConfig } from '#conveyor/config';
-import { dropDatabase, ensureDatabase, startEmbeddedPostgres, withDatabase } from '#conveyor/database';
+import { dropDatabase, ensureDatabase, startScratchPostgres, withDatabase } from '#conveyor/database';
 import { createApp } from '#conveyor-app';
 
 const { values } = parseArgs({
@@ -17,15 +16,8 @@ const { values } = parseArgs({
 const jobs = Number(values.jobs);
 const requests = Number(values.requests);
 
-let scratch;
-let embedded;
-let serverUrl = process.env.DATABASE_URL;
-if (!serverUrl) {
-  scratch = mkdtempSync(join(tmpdir(), 'conveyor-bench-'));
-  chmodSync(scratch, 0o755);
-  embedded = await startEmbeddedPostgres({ dataDir: join(scratch, 'postgres'), port: 0, persistent: false });
-  serverUrl = embedded.url;
-}
+const server = await startScratchPostgres();
+const serverUrl = server.url;
 const database = `conveyor_bench_${Date.now()}`;
 await ensureDatabase(serverUrl, database);
 const url = withDatabase(serverUrl, database);
@@ -72,7 +64,7 @@ try {
     benchmark: 'GET /v1/stats',
     at: new Date().toISOString(),
     machine: { cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
-    postgres: { version: rows[0].server_version, embedded: embedded !== undefined },
+    postgres: { version: rows[0].server_version, embedded: !process.env.DATABASE_URL },
     jobs,
     requests,
     loadSeconds: Number(loadSeconds.toFixed(1)),
@@ -98,6 +90,5 @@ try {
   await client.end();
   await app.close();
   await dropDatabase(serverUrl, database);
-  await embedded?.stop();
-  if (scratch) rmSync(scratch, { recursive: true, force: true });
+  await server.stop();
 }

@@ -2,34 +2,20 @@
 // what it would still change to match the entities (what `migration:generate --check` does).
 // Any pending statement means the entities and the migrations disagree: exit 1 and print them.
 // Uses DATABASE_URL's server when set, otherwise a throwaway embedded PostgreSQL.
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import {
   dataSourceOptions,
   dropDatabase,
   ensureDatabase,
   runMigrations,
-  startEmbeddedPostgres,
+  startScratchPostgres,
   withDatabase,
 } from '#conveyor/database';
 import { JOBS_ENTITIES, JOBS_MIGRATIONS } from '#conveyor/jobs';
 
-let embedded;
-let scratchDir;
-let serverUrl = process.env.DATABASE_URL;
-if (!serverUrl) {
-  scratchDir = mkdtempSync(join(tmpdir(), 'conveyor-drift-'));
-  chmodSync(scratchDir, 0o755);
-  embedded = await startEmbeddedPostgres({
-    dataDir: join(scratchDir, 'postgres'),
-    port: 0,
-    persistent: false,
-  });
-  serverUrl = embedded.url;
-}
+const server = await startScratchPostgres();
+const serverUrl = server.url;
 
 const name = `conveyor_drift_${randomBytes(4).toString('hex')}`;
 await ensureDatabase(serverUrl, name);
@@ -50,8 +36,7 @@ try {
 } finally {
   await dataSource.destroy();
   await dropDatabase(serverUrl, name);
-  await embedded?.stop();
-  if (scratchDir) rmSync(scratchDir, { recursive: true, force: true });
+  await server.stop();
 }
 
 if (drift.length > 0) {

@@ -1,17 +1,14 @@
-import type { DestinationStream } from 'pino';
 import request from 'supertest';
 import type { App } from 'supertest/types.js';
 import { type Instance, startInstance } from '../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { eventually } from '../support/eventually.js';
+import { captureLogs } from '../support/log-capture.js';
 
 const CANARY = 'canary-5b1e9f';
-const lines: string[] = [];
-const capture: DestinationStream = {
-  write(line: string) {
-    lines.push(line);
-  },
-};
+const logs = captureLogs();
+const { destination: capture, lines } = logs;
+const records = (): Record<string, unknown>[] => logs.records();
 
 let db: TestDatabase;
 let app: Instance;
@@ -28,9 +25,6 @@ afterAll(async () => {
   await app.close();
   await db.drop();
 });
-
-const records = (): Record<string, unknown>[] =>
-  lines.map((line) => JSON.parse(line) as Record<string, unknown>);
 
 it('writes JSON lines: requests with their id, jobs with their fields, and never a secret', async () => {
   const response = await request(app.app.getHttpServer() as App)

@@ -2,12 +2,12 @@ import { context, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
-import type { DestinationStream } from 'pino';
 import request from 'supertest';
 import type { App } from 'supertest/types.js';
 import { type Instance, startInstance } from '../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { eventually } from '../support/eventually.js';
+import { captureLogs } from '../support/log-capture.js';
 
 // What telemetry.ts sets up in production, with an in-memory exporter instead of OTLP.
 const exporter = new InMemorySpanExporter();
@@ -16,18 +16,18 @@ trace.setGlobalTracerProvider(provider);
 context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
 propagation.setGlobalPropagator(new W3CTraceContextPropagator());
 
-const lines: string[] = [];
-const capture: DestinationStream = {
-  write(line: string) {
-    lines.push(line);
-  },
-};
+const logs = captureLogs();
 
 let db: TestDatabase;
 let app: Instance;
 beforeAll(async () => {
   db = await createTestDatabase();
-  app = await startInstance(db.url, { LOG_LEVEL: 'info', CONVEYOR_POLL_INTERVAL_MS: '50' }, [], capture);
+  app = await startInstance(
+    db.url,
+    { LOG_LEVEL: 'info', CONVEYOR_POLL_INTERVAL_MS: '50' },
+    [],
+    logs.destination,
+  );
 });
 afterAll(async () => {
   await app.close();
@@ -75,9 +75,7 @@ it('continues the submit trace in the in-process job execution', async () => {
   expect(execution.attributes).toMatchObject({ 'conveyor.job.id': jobId, 'conveyor.job.attempt': 1 });
 
   // Log lines written while the trace was active carry it.
-  const traced = lines
-    .map((line) => JSON.parse(line) as Record<string, unknown>)
-    .filter((l) => l['trace_id'] === traceId);
+  const traced = logs.records().filter((record) => record['trace_id'] === traceId);
   expect(traced.length).toBeGreaterThan(0);
 });
 
@@ -105,16 +103,17 @@ it('writes the trace id on the request line and on the lines of the job it submi
       .expect(201),
   );
   const jobId = (result.body as { id: string }).id;
-  const records = () => lines.map((line) => JSON.parse(line) as Record<string, unknown>);
   const jobLine = await eventually(() => {
-    const line = records().find((record) => record['jobId'] === jobId);
+    const line = logs.records().find((record) => record['jobId'] === jobId);
     expect(line).toBeDefined();
     return line!;
   });
   expect(jobLine['trace_id']).toBe(traceId);
-  const requestLine = records().find(
-    (record) =>
-      (record['req'] as { url?: string } | undefined)?.url === '/v1/jobs' && record['trace_id'] === traceId,
-  );
+  const requestLine = logs
+    .records()
+    .find(
+      (record) =>
+        (record['req'] as { url?: string } | undefined)?.url === '/v1/jobs' && record['trace_id'] === traceId,
+    );
   expect(requestLine).toMatchObject({ res: { statusCode: 201 } });
 });

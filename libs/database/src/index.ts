@@ -5,6 +5,7 @@ export {
   type EmbeddedPostgresHandle,
   type EmbeddedPostgresOptions,
 } from './embedded/embedded-postgres.js';
+export { type ScratchServer, startScratchPostgres } from './embedded/scratch-postgres.js';
 export { runMigrations } from './migrate.js';
 export { openDatabase, type DatabaseServer, type OpenDatabaseOptions } from './open-database.js';
 export { DatabaseModule, type DatabaseModuleOptions } from './database.module.js';
