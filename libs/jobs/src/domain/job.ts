@@ -30,10 +30,6 @@ export class Job {
     return new Job(state);
   }
 
-  get status(): JobStatus {
-    return this.state.status;
-  }
-
   claim(): Decision {
     const { status, leaseExpired, due, attempts, maxAttempts } = this.state;
     switch (status) {
