@@ -1,6 +1,6 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { JobRepository } from '../../../infrastructure/job.repository.js';
-import { decideAndWrite } from '../../decide-and-write.js';
+import { decideAndWrite } from '../../job-decisions.js';
 import type { JobView } from '../../job-view.js';
 import { CancelJobCommand } from './cancel-job.command.js';
 

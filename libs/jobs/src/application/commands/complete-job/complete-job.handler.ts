@@ -1,7 +1,7 @@
 import { CommandHandler, EventBus, type ICommandHandler } from '@nestjs/cqrs';
 import { JobSettled } from '../../../domain/lifecycle.events.js';
 import { JobRepository } from '../../../infrastructure/job.repository.js';
-import { explainRefusal } from '../../explain-refusal.js';
+import { explainRefusal } from '../../job-decisions.js';
 import type { JobView } from '../../job-view.js';
 import { CompleteJobCommand } from './complete-job.command.js';
 

@@ -1,6 +1,6 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { JobRepository } from '../../../infrastructure/job.repository.js';
-import { explainRefusal } from '../../explain-refusal.js';
+import { explainRefusal } from '../../job-decisions.js';
 import { HeartbeatJobCommand, type HeartbeatResult } from './heartbeat-job.command.js';
 
 @CommandHandler(HeartbeatJobCommand)
