@@ -12,6 +12,7 @@ import { DEFAULT_NAMESPACE, JobRepository, SubmitJobCommand } from '#conveyor/jo
 import { HandlerRegistrationError, HandlerRegistry, type RegisteredHandler } from './handler-registry.js';
 import type { CronSchedule } from './job-handler.decorator.js';
 import { repeat } from './timing.js';
+import { errorMessage } from './error-message.js';
 
 const TICK_MS = 1000;
 /** A slot older than this is not enqueued late: after downtime the schedule resumes, it does not replay. */
@@ -51,7 +52,7 @@ export class CronSchedulerService implements OnApplicationBootstrap, OnApplicati
         CronExpressionParser.parse(schedule.expression, { tz: schedule.timeZone ?? 'UTC' });
       } catch (error) {
         throw new HandlerRegistrationError(
-          `cron of "${handler.type}" is not valid (${schedule.expression}): ${error instanceof Error ? error.message : String(error)}`,
+          `cron of "${handler.type}" is not valid (${schedule.expression}): ${errorMessage(error)}`,
         );
       }
       return [{ handler, schedule, lastSlot: 0 }];
@@ -63,7 +64,7 @@ export class CronSchedulerService implements OnApplicationBootstrap, OnApplicati
         await this.tick();
       },
       (error) => {
-        this.logger.warn(`tick failed: ${error instanceof Error ? error.message : String(error)}`);
+        this.logger.warn(`tick failed: ${errorMessage(error)}`);
       },
     );
   }

@@ -8,16 +8,13 @@ import {
 import { CONVEYOR_CONFIG, type ConveyorConfig } from '#conveyor/config';
 import { EventBus } from '@nestjs/cqrs';
 import { JobRepository, JobSettled, LeaseExpired } from '#conveyor/jobs';
+import { errorMessage } from './error-message.js';
 import { repeat } from './timing.js';
 
 const REAP_BATCH = 1000;
 const DELETE_BATCH = 1000;
 /** Per retention run and kind, at most this many batches: the rest waits for the next run. */
 const MAX_DELETE_BATCHES = 50;
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 /**
  * The reaper (expired leases back to failed or dead_letter within seconds of expiry) and
@@ -39,7 +36,7 @@ export class HousekeepingService implements OnApplicationBootstrap, OnApplicatio
   onApplicationBootstrap(): void {
     if (this.config.worker.role === 'api') return;
     const warn = (what: string) => (error: unknown) => {
-      this.logger.warn(`${what} failed: ${message(error)}`);
+      this.logger.warn(`${what} failed: ${errorMessage(error)}`);
     };
     this.stops = [
       repeat(

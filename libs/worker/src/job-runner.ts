@@ -11,6 +11,7 @@ import {
   JobSettled,
 } from '#conveyor/jobs';
 import type { HandlerRegistry, RegisteredHandler } from './handler-registry.js';
+import { errorMessage } from './error-message.js';
 import { JobLogger } from './job-logger.js';
 import {
   type JobContext,
@@ -46,10 +47,6 @@ function untilAborted(signal: AbortSignal): Promise<never> {
     if (signal.aborted) fire();
     else signal.addEventListener('abort', fire, { once: true });
   });
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /**
@@ -117,7 +114,7 @@ export function runJob(
         try {
           await attempt();
           if (controller.signal.aborted)
-            span.setStatus({ code: SpanStatusCode.ERROR, message: describe(controller.signal.reason) });
+            span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage(controller.signal.reason) });
         } finally {
           span.end();
         }
@@ -136,7 +133,7 @@ export function runJob(
       const result = await Promise.race([work, untilAborted(controller.signal)]);
       await complete(result);
     } catch (error) {
-      trace.getActiveSpan()?.setStatus({ code: SpanStatusCode.ERROR, message: describe(error) });
+      trace.getActiveSpan()?.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage(error) });
       await rollback();
       await settleFailure(error);
     } finally {
@@ -176,14 +173,14 @@ export function runJob(
       return;
     }
     const retryable = !(reason instanceof PermanentJobError);
-    logger.warn(`attempt failed${retryable ? '' : ' permanently'}: ${describe(reason)}`);
+    logger.warn(`attempt failed${retryable ? '' : ' permanently'}: ${errorMessage(reason)}`);
     try {
       await deps.commandBus.execute(
-        new FailJobCommand(job.namespace, job.id, job.leaseToken, describe(reason), retryable),
+        new FailJobCommand(job.namespace, job.id, job.leaseToken, errorMessage(reason), retryable),
       );
     } catch (failError) {
       // Lease gone meanwhile, or the database is down: the reaper will return the job.
-      logger.warn(`could not record the failure: ${describe(failError)}`);
+      logger.warn(`could not record the failure: ${errorMessage(failError)}`);
     }
   };
 

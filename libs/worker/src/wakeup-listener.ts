@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import pg from 'pg';
+import { errorMessage } from './error-message.js';
 
 export const JOBS_CHANNEL = 'conveyor_jobs';
 
@@ -47,9 +48,7 @@ export class WakeupListener {
       await client.query(`LISTEN ${JOBS_CHANNEL}`);
       this.retryMs = 250;
     } catch (error) {
-      this.logger.warn(
-        `LISTEN failed, polling meanwhile: ${error instanceof Error ? error.message : String(error)}`,
-      );
+      this.logger.warn(`LISTEN failed, polling meanwhile: ${errorMessage(error)}`);
       this.reconnect(client);
     }
   }

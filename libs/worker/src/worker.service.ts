@@ -15,15 +15,12 @@ import { ClaimJobCommand, DEFAULT_NAMESPACE, JobRepository } from '#conveyor/job
 import { HandlerRegistry, type RegisteredHandler } from './handler-registry.js';
 import { LeaseLostError, WorkerShutdownError } from './job-context.js';
 import { type RunningJob, runJob } from './job-runner.js';
+import { errorMessage } from './error-message.js';
 import { repeat, settlesWithin, Wakeable } from './timing.js';
 import { WakeupListener } from './wakeup-listener.js';
 
 /** Most jobs one claim statement hands out (the claim endpoint's limit too). */
 const MAX_CLAIM = 100;
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 /**
  * The in-process worker: one claim loop per handler type, a batched heartbeat for every running
@@ -78,7 +75,7 @@ export class WorkerService implements OnApplicationBootstrap, BeforeApplicationS
       (this.leaseSeconds * 1000) / 3,
       () => this.renewLeases(),
       (error) => {
-        this.logger.warn(`heartbeat failed: ${message(error)}`);
+        this.logger.warn(`heartbeat failed: ${errorMessage(error)}`);
       },
     );
     if (this.config.worker.listen) {
@@ -112,7 +109,7 @@ export class WorkerService implements OnApplicationBootstrap, BeforeApplicationS
           unfinished.map(({ job }) => ({ id: job.id, leaseToken: job.leaseToken })),
         )
         .catch((error: unknown) => {
-          this.logger.error(`could not release jobs; their leases will expire: ${message(error)}`);
+          this.logger.error(`could not release jobs; their leases will expire: ${errorMessage(error)}`);
           return new Set<string>();
         });
       this.logger.warn(
@@ -155,7 +152,9 @@ export class WorkerService implements OnApplicationBootstrap, BeforeApplicationS
       } catch (error) {
         // Database down or restarting: back off and resume by ourselves; nothing was claimed.
         retryMs = Math.min(Math.max(retryMs * 2, 250), 10_000);
-        this.logger.warn(`claim failed for ${handler.type}, retrying in ${retryMs} ms: ${message(error)}`);
+        this.logger.warn(
+          `claim failed for ${handler.type}, retrying in ${retryMs} ms: ${errorMessage(error)}`,
+        );
         await waker.wait(retryMs);
         continue;
       }
