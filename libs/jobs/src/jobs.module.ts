@@ -14,7 +14,6 @@ import { DeadLetterController } from './http/dead-letter.controller.js';
 import { JobsController } from './http/jobs.controller.js';
 import { StatsController } from './http/stats.controller.js';
 import { JobRepository } from './infrastructure/job.repository.js';
-import { StatsCompactor } from './infrastructure/stats-compactor.js';
 import { SubmitGroupCommitter } from './infrastructure/submit-group-committer.js';
 
 /** Commands, queries and persistence. Needs CqrsModule.forRoot(), ConfigModule and DatabaseModule. */
@@ -22,7 +21,6 @@ import { SubmitGroupCommitter } from './infrastructure/submit-group-committer.js
   providers: [
     JobRepository,
     SubmitGroupCommitter,
-    StatsCompactor,
     SubmitJobHandler,
     ClaimJobHandler,
     CompleteJobHandler,

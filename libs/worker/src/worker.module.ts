@@ -4,10 +4,12 @@ import { JOB_TYPE_RULES, JobsModule } from '#conveyor/jobs';
 import { CronSchedulerService } from './cron-scheduler.service.js';
 import { HandlerRegistry } from './handler-registry.js';
 import { HousekeepingService } from './housekeeping.service.js';
+import { StatsCompactor } from './stats-compactor.js';
 import { WorkerService } from './worker.service.js';
 
 /**
  * Finds @JobHandler providers anywhere in the app and, unless CONVEYOR_ROLE=api, runs them.
+ * The stats compactor runs in every role.
  * Global so that the submit path (jobs library) gets the handlers' payload rules.
  */
 @Global()
@@ -19,6 +21,7 @@ import { WorkerService } from './worker.service.js';
     WorkerService,
     HousekeepingService,
     CronSchedulerService,
+    StatsCompactor,
   ],
   exports: [JOB_TYPE_RULES, HandlerRegistry, WorkerService, HousekeepingService, CronSchedulerService],
 })
