@@ -1,5 +1,4 @@
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
@@ -7,6 +6,7 @@ import type { App } from 'supertest/types.js';
 import {
   type EmbeddedPostgresHandle,
   ensureDatabase,
+  freePort,
   startEmbeddedPostgres,
   withDatabase,
 } from '#conveyor/database';
@@ -19,17 +19,6 @@ let dir: string;
 let port: number;
 let server: EmbeddedPostgresHandle;
 let app: Instance;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const address = probe.address() as { port: number };
-      probe.close(() => {
-        resolve(address.port);
-      });
-    });
-  });
-}
 
 const startServer = () => startEmbeddedPostgres({ dataDir: join(dir, 'postgres'), port, persistent: true });
 

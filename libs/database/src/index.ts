@@ -1,6 +1,7 @@
 export { dataSourceOptions, type DataSourceInputs } from './data-source-options.js';
 export { dropDatabase, ensureDatabase, withDatabase } from './database-url.js';
 export {
+  freePort,
   startEmbeddedPostgres,
   type EmbeddedPostgresHandle,
   type EmbeddedPostgresOptions,

@@ -25,7 +25,8 @@ export interface EmbeddedPostgresHandle {
 
 const STARTUP_TIMEOUT_MS = 60_000;
 
-async function freePort(): Promise<number> {
+/** A port on 127.0.0.1 that nothing listens on right now. */
+export async function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const probe = createServer();
     probe.once('error', reject);
