@@ -7,7 +7,7 @@ import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { loadConfig } from '#conveyor/config';
 import { dataSourceOptions, openDatabase } from '#conveyor/database';
-import { JOBS_ENTITIES, JOBS_MIGRATIONS } from '#conveyor/jobs';
+import { CONVEYOR_ENTITIES, CONVEYOR_MIGRATIONS } from '#conveyor-schema';
 
 const config = loadConfig();
 const database = await openDatabase({
@@ -20,8 +20,8 @@ export default new DataSource(
   dataSourceOptions({
     url: database.url,
     poolSize: 2,
-    entities: JOBS_ENTITIES,
-    migrations: JOBS_MIGRATIONS,
+    entities: CONVEYOR_ENTITIES,
+    migrations: CONVEYOR_MIGRATIONS,
     applicationName: 'conveyor-cli',
   }),
 );

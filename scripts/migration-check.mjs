@@ -12,7 +12,7 @@ import {
   startScratchPostgres,
   withDatabase,
 } from '#conveyor/database';
-import { JOBS_ENTITIES, JOBS_MIGRATIONS } from '#conveyor/jobs';
+import { CONVEYOR_ENTITIES, CONVEYOR_MIGRATIONS } from '#conveyor-schema';
 
 const server = await startScratchPostgres();
 const serverUrl = server.url;
@@ -23,8 +23,8 @@ const dataSource = new DataSource(
   dataSourceOptions({
     url: withDatabase(serverUrl, name),
     poolSize: 2,
-    entities: JOBS_ENTITIES,
-    migrations: JOBS_MIGRATIONS,
+    entities: CONVEYOR_ENTITIES,
+    migrations: CONVEYOR_MIGRATIONS,
   }),
 );
 let drift;
@@ -44,4 +44,4 @@ if (drift.length > 0) {
   for (const query of drift) console.error(`  ${query};`);
   process.exit(1);
 }
-console.log(`migration drift check: ${JOBS_MIGRATIONS.length} migration(s) match the entities`);
+console.log(`migration drift check: ${CONVEYOR_MIGRATIONS.length} migration(s) match the entities`);

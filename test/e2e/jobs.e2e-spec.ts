@@ -1,5 +1,6 @@
 import request from 'supertest';
-import { startTestApp, type TestApp } from '../support/app.js';
+import { apiClient, startTestApp, type TestApp } from '../support/app.js';
+import { expectProblem } from '../support/problem.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -10,7 +11,7 @@ afterAll(async () => {
   await t.close();
 });
 
-const api = () => request(t.server);
+const api = () => apiClient(t.server);
 
 async function jobCount(): Promise<number> {
   const { rows } = await t.db.client.query<{ n: number }>('SELECT count(*)::int AS n FROM jobs');
@@ -33,14 +34,6 @@ async function submitAndClaim(queue: string, extra: Record<string, unknown> = {}
   const jobs = (claim.body as { jobs: ClaimedJob[] }).jobs;
   expect(jobs).toHaveLength(1);
   return jobs[0]!;
-}
-
-function expectProblem(response: request.Response, status: number, type?: string): void {
-  expect(response.status).toBe(status);
-  expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-  expect(response.body).toMatchObject({ status, title: expect.any(String) as unknown });
-  if (type !== undefined)
-    expect((response.body as { type: string }).type).toBe(`urn:conveyor:problem:${type}`);
 }
 
 describe('GET /health/ready', () => {

@@ -1,6 +1,5 @@
-import request from 'supertest';
 import type { App } from 'supertest/types.js';
-import { type Instance, startInstance } from '../support/app.js';
+import { apiClient, type Instance, startInstance } from '../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { eventually } from '../support/eventually.js';
 import { captureLogs } from '../support/log-capture.js';
@@ -27,10 +26,9 @@ afterAll(async () => {
 });
 
 it('writes JSON lines: requests with their id, jobs with their fields, and never a secret', async () => {
-  const response = await request(app.app.getHttpServer() as App)
+  const response = await apiClient(app.app.getHttpServer() as App)
     .post('/v1/jobs')
     .set('X-Request-Id', 'req-from-client-1')
-    .set('Authorization', `Bearer ${CANARY}`)
     .set('Cookie', `session=${CANARY}`)
     .send({
       type: 'webhook',
@@ -59,9 +57,9 @@ it('writes JSON lines: requests with their id, jobs with their fields, and never
 
 it('mints a request id when the client sends none, or an unusable one', async () => {
   const server = app.app.getHttpServer() as App;
-  const minted = await request(server).get('/v1/stats').expect(200);
+  const minted = await apiClient(server).get('/v1/stats').expect(200);
   expect(minted.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
-  const replaced = await request(server)
+  const replaced = await apiClient(server)
     .get('/v1/stats')
     .set('X-Request-Id', 'bad id with spaces')
     .expect(200);

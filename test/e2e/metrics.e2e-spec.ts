@@ -1,5 +1,4 @@
-import request from 'supertest';
-import { startTestApp, type TestApp } from '../support/app.js';
+import { apiClient, startTestApp, type TestApp } from '../support/app.js';
 import { eventually } from '../support/eventually.js';
 
 let t: TestApp;
@@ -10,7 +9,7 @@ afterAll(async () => {
   await t.close();
 });
 
-const api = () => request(t.server);
+const api = () => apiClient(t.server);
 
 /** The value of one sample, e.g. value(text, 'conveyor_jobs_submitted_total{queue="default",type="noop"}'). */
 function value(text: string, sample: string): number {

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '#conveyor/database';
+import { TEST_ADMIN_KEY } from '../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { eventually } from '../support/eventually.js';
 
@@ -20,7 +21,13 @@ afterAll(async () => {
 it('drains on SIGTERM and exits 0', async () => {
   const port = await freePort();
   const service = spawn(process.execPath, [MAIN], {
-    env: { ...process.env, DATABASE_URL: db.url, PORT: String(port), CONVEYOR_SHUTDOWN_GRACE_MS: '1500' },
+    env: {
+      ...process.env,
+      DATABASE_URL: db.url,
+      PORT: String(port),
+      CONVEYOR_SHUTDOWN_GRACE_MS: '1500',
+      CONVEYOR_BOOTSTRAP_ADMIN_KEY: TEST_ADMIN_KEY,
+    },
     stdio: 'ignore',
   });
   const exited = new Promise<number | null>((resolve) => service.once('exit', resolve));
@@ -36,7 +43,7 @@ it('drains on SIGTERM and exits 0', async () => {
   const submit = async (ms: number): Promise<string> => {
     const response = await fetch(`${base}/v1/jobs`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${TEST_ADMIN_KEY}` },
       body: JSON.stringify({ type: 'sleep', payload: { ms } }),
     });
     return ((await response.json()) as { id: string }).id;

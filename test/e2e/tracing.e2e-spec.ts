@@ -2,9 +2,8 @@ import { context, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
-import request from 'supertest';
 import type { App } from 'supertest/types.js';
-import { type Instance, startInstance } from '../support/app.js';
+import { apiClient, type Instance, startInstance } from '../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { eventually } from '../support/eventually.js';
 import { captureLogs } from '../support/log-capture.js';
@@ -38,7 +37,7 @@ afterAll(async () => {
 });
 
 const tracer = trace.getTracer('test');
-const http = () => request(app.app.getHttpServer() as App);
+const http = () => apiClient(app.app.getHttpServer() as App);
 
 /** Stands in for the HTTP server span that the http instrumentation opens in production. */
 function asRequest<T>(

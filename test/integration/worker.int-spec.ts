@@ -127,7 +127,7 @@ describe('in-process handlers', () => {
   it('refuse to boot with two handlers for one type', async () => {
     await expect(startInstance(db.url, FAST, [TestHandlersModule, DuplicateHandlersModule])).rejects.toThrow(
       new HandlerRegistrationError(
-        'job type "test.effect" has two handlers, EffectHandler and SecondEffectHandler: a type has exactly one',
+        'job type "test.effect" in namespace "default" has two handlers, EffectHandler and SecondEffectHandler: a type has exactly one',
       ),
     );
   });

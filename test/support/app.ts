@@ -1,9 +1,23 @@
 import type { INestApplication, Type } from '@nestjs/common';
 import type { DestinationStream } from 'pino';
+import request from 'supertest';
 import type { App } from 'supertest/types.js';
 import { loadConfig } from '#conveyor/config';
 import { createApp } from '#conveyor-app';
 import { createTestDatabase, type TestDatabase } from './database.js';
+
+/** The admin key every test instance is booted with (CONVEYOR_BOOTSTRAP_ADMIN_KEY). */
+export const TEST_ADMIN_KEY = 'cvk_test-admin-key-for-the-test-suite-only';
+
+/** Supertest against `server`, every request sent with `key` (the test admin key by default). */
+export function apiClient(server: App, key: string = TEST_ADMIN_KEY) {
+  const auth = { Authorization: `Bearer ${key}` };
+  return {
+    get: (path: string) => request(server).get(path).set(auth),
+    post: (path: string) => request(server).post(path).set(auth),
+    delete: (path: string) => request(server).delete(path).set(auth),
+  };
+}
 
 export interface TestApp {
   app: INestApplication;
@@ -27,7 +41,12 @@ export async function startInstance(
   handlerModules: Type[] = [],
   logDestination?: DestinationStream,
 ): Promise<Instance> {
-  const config = loadConfig({ CONVEYOR_MIGRATIONS_RUN: 'false', LOG_LEVEL: 'silent', ...env });
+  const config = loadConfig({
+    CONVEYOR_MIGRATIONS_RUN: 'false',
+    LOG_LEVEL: 'silent',
+    CONVEYOR_BOOTSTRAP_ADMIN_KEY: TEST_ADMIN_KEY,
+    ...env,
+  });
   const app = await createApp(config, url, {
     handlerModules,
     ...(logDestination === undefined ? {} : { logDestination }),

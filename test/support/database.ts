@@ -8,7 +8,7 @@ import {
   runMigrations,
   withDatabase,
 } from '#conveyor/database';
-import { JOBS_ENTITIES, JOBS_MIGRATIONS } from '#conveyor/jobs';
+import { CONVEYOR_ENTITIES, CONVEYOR_MIGRATIONS } from '#conveyor-schema';
 
 export interface TestDatabase {
   readonly url: string;
@@ -30,7 +30,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   await ensureDatabase(server, name);
   const url = withDatabase(server, name);
   const migrator = new DataSource(
-    dataSourceOptions({ url, poolSize: 2, entities: JOBS_ENTITIES, migrations: JOBS_MIGRATIONS }),
+    dataSourceOptions({ url, poolSize: 2, entities: CONVEYOR_ENTITIES, migrations: CONVEYOR_MIGRATIONS }),
   );
   await migrator.initialize();
   await runMigrations(migrator);

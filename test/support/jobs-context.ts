@@ -2,7 +2,8 @@ import { CqrsModule, CommandBus, QueryBus } from '@nestjs/cqrs';
 import { Test } from '@nestjs/testing';
 import { ConfigModule, loadConfig } from '#conveyor/config';
 import { DatabaseModule } from '#conveyor/database';
-import { JOBS_ENTITIES, JOBS_MIGRATIONS, JobsModule } from '#conveyor/jobs';
+import { JobsModule } from '#conveyor/jobs';
+import { CONVEYOR_ENTITIES, CONVEYOR_MIGRATIONS } from '#conveyor-schema';
 
 export interface JobsContext {
   commandBus: CommandBus;
@@ -23,8 +24,8 @@ export async function createJobsContext(url: string, env: Record<string, string>
       DatabaseModule.forRoot({
         url,
         poolSize: config.dbPoolSize,
-        entities: JOBS_ENTITIES,
-        migrations: JOBS_MIGRATIONS,
+        entities: CONVEYOR_ENTITIES,
+        migrations: CONVEYOR_MIGRATIONS,
         migrationsRun: false,
       }),
       JobsModule,

@@ -5,9 +5,14 @@
 import 'reflect-metadata';
 import { loadConfig } from '#conveyor/config';
 import { createApp } from '#conveyor-app';
+import { TEST_ADMIN_KEY } from './app.js';
 import { TestHandlersModule } from './test-handlers.js';
 
-const config = loadConfig({ LOG_LEVEL: 'error', ...process.env });
+const config = loadConfig({
+  LOG_LEVEL: 'error',
+  CONVEYOR_BOOTSTRAP_ADMIN_KEY: TEST_ADMIN_KEY,
+  ...process.env,
+});
 if (config.databaseUrl === undefined) throw new Error('DATABASE_URL is required');
 const app = await createApp(config, config.databaseUrl, { handlerModules: [TestHandlersModule] });
 await app.init();

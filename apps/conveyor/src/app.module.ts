@@ -4,12 +4,14 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { ConfigModule, type ConveyorConfig } from '#conveyor/config';
 import { DatabaseModule } from '#conveyor/database';
 import { ExampleHandlersModule } from '#conveyor/example-handlers';
-import { JOBS_ENTITIES, JOBS_MIGRATIONS, JobsHttpModule, JobsModule } from '#conveyor/jobs';
+import { AuthHttpModule, AuthModule } from '#conveyor/auth';
+import { JobsHttpModule, JobsModule } from '#conveyor/jobs';
 import { MetricsModule } from '#conveyor/metrics';
 import { TelemetryModule } from '#conveyor/telemetry';
 import { WorkerModule } from '#conveyor/worker';
 import { HealthModule } from './health/health.module.js';
 import { loggingModule } from './logging.js';
+import { CONVEYOR_ENTITIES, CONVEYOR_MIGRATIONS } from './schema.js';
 
 export interface AppModuleOptions {
   config: ConveyorConfig;
@@ -38,12 +40,13 @@ export class AppModule {
         DatabaseModule.forRoot({
           url: databaseUrl,
           poolSize: config.dbPoolSize,
-          entities: JOBS_ENTITIES,
-          migrations: JOBS_MIGRATIONS,
+          entities: CONVEYOR_ENTITIES,
+          migrations: CONVEYOR_MIGRATIONS,
           migrationsRun: config.migrationsRun,
         }),
+        AuthModule,
         JobsModule,
-        ...(config.worker.role === 'worker' ? [] : [JobsHttpModule]),
+        ...(config.worker.role === 'worker' ? [] : [AuthHttpModule, JobsHttpModule]),
         WorkerModule,
         ...(config.worker.exampleHandlers ? [ExampleHandlersModule] : []),
         ...handlerModules,

@@ -1,11 +1,14 @@
 import type { INestApplication, Type } from '@nestjs/common';
 import { HttpAdapterHost, NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import type { ConveyorConfig } from '#conveyor/config';
-import { createValidationPipe, JsonGuardPipe, ProblemDetailsFilter } from '#conveyor/http';
+import { createValidationPipe, JsonGuardPipe, jsonBodiesOnly, ProblemDetailsFilter } from '#conveyor/http';
 import { AppModule } from './app.module.js';
+import { answerClientErrors } from './client-errors.js';
+import { setUpOpenApi } from './openapi.js';
 
 export interface CreateAppOptions {
   /** Extra modules with @JobHandler providers (tests, or a team's own entry point). */
@@ -30,12 +33,30 @@ export async function createApp(
     { bodyParser: false, bufferLogs: true },
   );
   app.useLogger(app.get(Logger));
+  app.use(jsonBodiesOnly);
   app.useBodyParser('json', {
     limit: config.bodyLimitBytes,
     type: ['application/json', 'application/*+json'],
   });
   app.disable('x-powered-by');
+  app.use(helmet());
+  if (config.http.corsOrigins.length > 0) {
+    app.enableCors({
+      origin: config.http.corsOrigins.includes('*') ? '*' : [...config.http.corsOrigins],
+      allowedHeaders: [
+        'Authorization',
+        'Content-Type',
+        'Idempotency-Key',
+        'Conveyor-Namespace',
+        'X-Request-Id',
+      ],
+      exposedHeaders: ['Idempotent-Replayed', 'Retry-After', 'X-Request-Id', 'Location'],
+      maxAge: 600,
+    });
+  }
   app.useGlobalPipes(new JsonGuardPipe(), createValidationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter(app.get(HttpAdapterHost)));
+  if (config.worker.role !== 'worker') setUpOpenApi(app);
+  answerClientErrors(app.getHttpServer());
   return app;
 }

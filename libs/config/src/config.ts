@@ -12,6 +12,25 @@ export interface ConveyorConfig {
   readonly dbPoolSize: number;
   readonly migrationsRun: boolean;
   readonly bodyLimitBytes: number;
+  readonly http: {
+    /** Origins allowed to call the API from a browser; empty turns CORS off. `*` allows any. */
+    readonly corsOrigins: readonly string[];
+  };
+  readonly auth: {
+    /** An API key made sure to exist, with the `admin` scope, at boot (automation and tests). */
+    readonly bootstrapAdminKey: string | undefined;
+    /** How long an instance trusts what it read about a key: revocation reaches every instance within this. */
+    readonly cacheSeconds: number;
+    /** `/metrics` needs a key with the `metrics:read` (or `admin`) scope. */
+    readonly protectMetrics: boolean;
+  };
+  readonly limits: {
+    /** Default token-bucket rates per API key, per second (the bucket holds one second's worth); 0 is unlimited. */
+    readonly submitPerSecond: number;
+    readonly readPerSecond: number;
+    /** Jobs waiting to run (`pending` or `failed`) a namespace may hold; 0 is no cap. */
+    readonly maxPendingPerNamespace: number;
+  };
   readonly log: {
     readonly level: LogLevel;
     /** Payload field names whose values are replaced by "[redacted]" wherever a payload is logged. */
@@ -120,6 +139,44 @@ function boolean(env: Env, name: string, fallback: boolean): boolean {
   throw new ConfigError(name, `expected true or false, got "${raw}"`);
 }
 
+/** Long enough to be a random secret; the value itself is never echoed. */
+const MIN_BOOTSTRAP_KEY_LENGTH = 32;
+
+function bootstrapAdminKey(env: Env): string | undefined {
+  const raw = env['CONVEYOR_BOOTSTRAP_ADMIN_KEY']?.trim();
+  if (raw === undefined || raw === '') return undefined;
+  if (raw.length < MIN_BOOTSTRAP_KEY_LENGTH || raw.length > 256 || !/^[\x21-\x7e]+$/.test(raw)) {
+    throw new ConfigError(
+      'CONVEYOR_BOOTSTRAP_ADMIN_KEY',
+      `must be ${MIN_BOOTSTRAP_KEY_LENGTH} to 256 printable characters without spaces (use a random value)`,
+    );
+  }
+  return raw;
+}
+
+function corsOrigins(env: Env): string[] {
+  const origins = (env['CONVEYOR_CORS_ORIGINS'] ?? '')
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter((origin) => origin !== '');
+  for (const origin of origins) {
+    if (origin === '*') continue;
+    let url: URL | undefined;
+    try {
+      url = new URL(origin);
+    } catch {
+      url = undefined;
+    }
+    if (url === undefined || url.origin !== origin) {
+      throw new ConfigError(
+        'CONVEYOR_CORS_ORIGINS',
+        `"${origin}" is not an origin like https://app.example.com`,
+      );
+    }
+  }
+  return origins;
+}
+
 function databaseUrl(env: Env): string | undefined {
   const raw = env['DATABASE_URL']?.trim();
   if (raw === undefined || raw === '') return undefined;
@@ -146,6 +203,17 @@ export function loadConfig(env: Env = process.env): ConveyorConfig {
     dbPoolSize,
     migrationsRun: boolean(env, 'CONVEYOR_MIGRATIONS_RUN', true),
     bodyLimitBytes: integer(env, 'CONVEYOR_BODY_LIMIT_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
+    http: { corsOrigins: corsOrigins(env) },
+    auth: {
+      bootstrapAdminKey: bootstrapAdminKey(env),
+      cacheSeconds: integer(env, 'CONVEYOR_AUTH_CACHE_SECONDS', 5, 0, 300),
+      protectMetrics: boolean(env, 'CONVEYOR_METRICS_AUTH', false),
+    },
+    limits: {
+      submitPerSecond: integer(env, 'CONVEYOR_RATE_LIMIT_SUBMIT', 1000, 0, 1_000_000),
+      readPerSecond: integer(env, 'CONVEYOR_RATE_LIMIT_READ', 200, 0, 1_000_000),
+      maxPendingPerNamespace: integer(env, 'CONVEYOR_MAX_PENDING_PER_NAMESPACE', 0, 0, 1_000_000_000),
+    },
     log: {
       level: logLevel(env),
       secretPayloadFields: (env['CONVEYOR_SECRET_PAYLOAD_FIELDS'] ?? '')

@@ -1,4 +1,5 @@
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { ensureDatabase, withDatabase } from './database-url.js';
 import { startEmbeddedPostgres } from './embedded/embedded-postgres.js';
 
@@ -14,6 +15,29 @@ export interface OpenDatabaseOptions {
   databaseUrl: string | undefined;
   dataDir: string;
   embeddedPort: number;
+  /**
+   * When the embedded server of `dataDir` already runs (a started service), connect to it instead
+   * of failing to start a second one on the same files. For command-line tools.
+   */
+  shareRunning?: boolean;
+}
+
+/** The port of the PostgreSQL running on `clusterDir`, from its postmaster.pid, if it runs. */
+function runningPort(clusterDir: string): number | undefined {
+  const pidFile = join(clusterDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return undefined;
+  // Line 1: the postmaster's pid; line 4: its port (PostgreSQL's documented layout).
+  const lines = readFileSync(pidFile, 'utf8').split('\n');
+  const pid = Number(lines[0]);
+  const port = Number(lines[3]);
+  if (!Number.isInteger(pid) || !Number.isInteger(port)) return undefined;
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    // EPERM: it runs as another user (postgres, when we are root); anything else: it is gone.
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return undefined;
+  }
+  return port;
 }
 
 /** `DATABASE_URL` when set; otherwise an embedded PostgreSQL kept in `<dataDir>/postgres`. */
@@ -21,8 +45,15 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   if (options.databaseUrl !== undefined) {
     return { url: options.databaseUrl, embedded: false, stop: () => Promise.resolve() };
   }
+  const clusterDir = join(options.dataDir, 'postgres');
+  const port = options.shareRunning === true ? runningPort(clusterDir) : undefined;
+  if (port !== undefined) {
+    const password = readFileSync(`${resolve(clusterDir)}.password`, 'utf8').trim();
+    const url = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/conveyor`;
+    return { url, embedded: false, stop: () => Promise.resolve() };
+  }
   const server = await startEmbeddedPostgres({
-    dataDir: join(options.dataDir, 'postgres'),
+    dataDir: clusterDir,
     port: options.embeddedPort,
     persistent: true,
   });

@@ -1,4 +1,12 @@
 export { type Problem, ProblemException, problemType } from './problem.js';
 export { ProblemDetailsFilter, toProblem } from './problem-details.filter.js';
-export { createValidationPipe, type FieldError, fieldErrors, validationProblem } from './validation.js';
+export {
+  createValidationPipe,
+  type FieldError,
+  fieldErrors,
+  uuidParam,
+  validationProblem,
+} from './validation.js';
 export { JsonGuardPipe, jsonHazard, MAX_JSON_DEPTH } from './json-guard.pipe.js';
+export { ApiProblems, ProblemDocument } from './openapi.js';
+export { jsonBodiesOnly } from './json-only.js';

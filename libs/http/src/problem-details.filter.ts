@@ -58,6 +58,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       this.logger.error(error instanceof Error ? error.stack : String(error));
     }
     problem.instance ??= httpAdapter.getRequestUrl(request) as string;
+    // Problems that tell the client when to come back (429, 503) say it in the header too.
+    if (typeof problem['retryAfterSeconds'] === 'number') {
+      httpAdapter.setHeader(response, 'Retry-After', String(problem['retryAfterSeconds']));
+    }
     httpAdapter.setHeader(response, 'Content-Type', 'application/problem+json');
     httpAdapter.reply(response, problem, problem.status);
   }

@@ -1,4 +1,4 @@
-import { HttpStatus, ValidationPipe, type ValidationError } from '@nestjs/common';
+import { HttpStatus, ParseUUIDPipe, ValidationPipe, type ValidationError } from '@nestjs/common';
 import { ProblemException } from './problem.js';
 
 export interface FieldError {
@@ -34,5 +34,12 @@ export function createValidationPipe(): ValidationPipe {
     transform: true,
     validationError: { target: false, value: false },
     exceptionFactory: (errors) => validationProblem(fieldErrors(errors)),
+  });
+}
+
+/** A UUID route parameter; anything else is a 400 problem naming the parameter. */
+export function uuidParam(field = 'id'): ParseUUIDPipe {
+  return new ParseUUIDPipe({
+    exceptionFactory: () => validationProblem([{ field, messages: [`${field} must be a UUID`] }]),
   });
 }

@@ -1,6 +1,10 @@
 import { Controller, Get, Header } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { MetricsAccess } from '#conveyor/auth';
 import { JobMetrics } from './job-metrics.js';
 
+@ApiExcludeController()
+@MetricsAccess()
 @Controller('metrics')
 export class MetricsController {
   constructor(private readonly metrics: JobMetrics) {}

@@ -8,7 +8,7 @@ import {
 import { CommandBus } from '@nestjs/cqrs';
 import { CronExpressionParser } from 'cron-parser';
 import { CONVEYOR_CONFIG, type ConveyorConfig } from '#conveyor/config';
-import { DEFAULT_NAMESPACE, JobRepository, SubmitJobCommand } from '#conveyor/jobs';
+import { JobRepository, SubmitJobCommand } from '#conveyor/jobs';
 import { HandlerRegistrationError, HandlerRegistry, type RegisteredHandler } from './handler-registry.js';
 import type { CronSchedule } from './job-handler.decorator.js';
 import { repeat } from './timing.js';
@@ -85,7 +85,7 @@ export class CronSchedulerService implements OnApplicationBootstrap, OnApplicati
       if (slot <= entry.lastSlot || now.getTime() - slot > CATCH_UP_MS) continue;
       const result = await this.commandBus.execute(
         new SubmitJobCommand({
-          namespace: DEFAULT_NAMESPACE,
+          namespace: entry.handler.namespace,
           type: entry.handler.type,
           queue: null,
           payload,

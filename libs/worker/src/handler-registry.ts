@@ -2,9 +2,15 @@ import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
+import { isNamespace, NAMESPACE_RULE } from '#conveyor/auth';
 import { CONVEYOR_CONFIG, type ConveyorConfig } from '#conveyor/config';
 import { fieldErrors } from '#conveyor/http';
-import type { JobTypeDefaults, JobTypeRules, PayloadFieldError } from '#conveyor/jobs';
+import {
+  DEFAULT_NAMESPACE,
+  type JobTypeDefaults,
+  type JobTypeRules,
+  type PayloadFieldError,
+} from '#conveyor/jobs';
 import {
   JOB_HANDLER_METADATA,
   type JobHandlerInstance,
@@ -13,12 +19,19 @@ import {
 } from './job-handler.decorator.js';
 
 export interface RegisteredHandler {
+  /** `namespace/type`: unique, names the handler in logs and maps. */
+  key: string;
+  namespace: string;
   type: string;
   options: JobHandlerOptions;
   instance: JobHandlerInstance;
   queue: string;
   concurrency: number;
   timeoutMs: number;
+}
+
+function handlerKey(namespace: string, type: string): string {
+  return `${namespace}/${type}`;
 }
 
 export class HandlerRegistrationError extends Error {
@@ -35,7 +48,7 @@ export class HandlerRegistrationError extends Error {
 @Injectable()
 export class HandlerRegistry implements OnModuleInit, JobTypeRules {
   private readonly logger = new Logger('Handlers');
-  private readonly byType = new Map<string, RegisteredHandler>();
+  private readonly byKey = new Map<string, RegisteredHandler>();
 
   constructor(
     private readonly discovery: DiscoveryService,
@@ -50,11 +63,18 @@ export class HandlerRegistry implements OnModuleInit, JobTypeRules {
       const metadata = Reflect.getMetadata(JOB_HANDLER_METADATA, metatype) as JobHandlerMetadata | undefined;
       if (metadata === undefined) continue;
       const { type, options } = metadata;
+      const namespace = options.namespace ?? DEFAULT_NAMESPACE;
+      if (!isNamespace(namespace)) {
+        throw new HandlerRegistrationError(
+          `handler of "${type}": namespace "${namespace}" must be ${NAMESPACE_RULE}`,
+        );
+      }
+      const key = handlerKey(namespace, type);
       const name = (metatype as { name: string }).name;
-      const previous = owners.get(type);
+      const previous = owners.get(key);
       if (previous !== undefined) {
         throw new HandlerRegistrationError(
-          `job type "${type}" has two handlers, ${previous} and ${name}: a type has exactly one`,
+          `job type "${type}" in namespace "${namespace}" has two handlers, ${previous} and ${name}: a type has exactly one`,
         );
       }
       const instance = wrapper.instance as JobHandlerInstance | undefined;
@@ -63,8 +83,10 @@ export class HandlerRegistry implements OnModuleInit, JobTypeRules {
           `${name} is marked @JobHandler("${type}") but has no handle() method`,
         );
       }
-      owners.set(type, name);
-      this.byType.set(type, {
+      owners.set(key, name);
+      this.byKey.set(key, {
+        key,
+        namespace,
         type,
         options,
         instance,
@@ -73,23 +95,19 @@ export class HandlerRegistry implements OnModuleInit, JobTypeRules {
         timeoutMs: options.timeoutMs ?? this.config.worker.handlerTimeoutMs,
       });
     }
-    if (this.byType.size > 0) this.logger.log(`handlers: ${[...this.byType.keys()].sort().join(', ')}`);
+    if (this.byKey.size > 0) this.logger.log(`handlers: ${[...this.byKey.keys()].sort().join(', ')}`);
   }
 
   all(): RegisteredHandler[] {
-    return [...this.byType.values()];
+    return [...this.byKey.values()];
   }
 
-  get(type: string): RegisteredHandler | undefined {
-    return this.byType.get(type);
+  accepts(namespace: string, type: string): boolean {
+    return this.byKey.has(handlerKey(namespace, type)) || !this.config.jobs.rejectUnknownTypes;
   }
 
-  accepts(type: string): boolean {
-    return this.byType.has(type) || !this.config.jobs.rejectUnknownTypes;
-  }
-
-  defaultsFor(type: string): JobTypeDefaults | undefined {
-    const handler = this.byType.get(type);
+  defaultsFor(namespace: string, type: string): JobTypeDefaults | undefined {
+    const handler = this.byKey.get(handlerKey(namespace, type));
     if (handler === undefined) return undefined;
     const { options } = handler;
     return {
@@ -99,8 +117,8 @@ export class HandlerRegistry implements OnModuleInit, JobTypeRules {
     };
   }
 
-  validatePayload(type: string, payload: Record<string, unknown>): PayloadFieldError[] {
-    const schema = this.byType.get(type)?.options.payload;
+  validatePayload(namespace: string, type: string, payload: Record<string, unknown>): PayloadFieldError[] {
+    const schema = this.byKey.get(handlerKey(namespace, type))?.options.payload;
     if (schema === undefined) return [];
     return fieldErrors(validateSync(this.toInstance(schema, payload), VALIDATION));
   }

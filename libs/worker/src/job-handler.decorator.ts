@@ -12,6 +12,8 @@ export interface CronSchedule {
 }
 
 export interface JobHandlerOptions<P extends object = object> {
+  /** The namespace whose jobs of this type this handler runs; default `default`. */
+  namespace?: string;
   /** Class-validator DTO: payloads are validated at submit (400) and handed to `handle` as an instance. */
   payload?: new () => P;
   /** Queue the type's jobs go to when the submit names none; default `default`. */
@@ -41,7 +43,7 @@ export interface JobHandlerMetadata {
 
 /**
  * Marks a provider as the in-process handler of one job type. Put the class in any module the app
- * imports; it is found at boot. Two handlers for one type stop the boot.
+ * imports; it is found at boot. Two handlers for one type in one namespace stop the boot.
  *
  * ```ts
  * @JobHandler('email.send', { payload: SendEmailPayload, concurrency: 20, timeoutMs: 10_000 })

@@ -11,7 +11,7 @@ import { CommandBus, EventBus } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
 import { CONVEYOR_CONFIG, type ConveyorConfig } from '#conveyor/config';
 import { Sql } from '#conveyor/database';
-import { ClaimJobCommand, DEFAULT_NAMESPACE, JobRepository } from '#conveyor/jobs';
+import { ClaimJobCommand, JobRepository } from '#conveyor/jobs';
 import { HandlerRegistry, type RegisteredHandler } from './handler-registry.js';
 import { LeaseLostError, WorkerShutdownError } from './job-context.js';
 import { type RunningJob, runJob } from './job-runner.js';
@@ -22,8 +22,18 @@ import { WakeupListener } from './wakeup-listener.js';
 /** Most jobs one claim statement hands out (the claim endpoint's limit too). */
 const MAX_CLAIM = 100;
 
+function byNamespace(jobs: readonly RunningJob[]): Map<string, RunningJob[]> {
+  const groups = new Map<string, RunningJob[]>();
+  for (const running of jobs) {
+    const group = groups.get(running.job.namespace) ?? [];
+    group.push(running);
+    groups.set(running.job.namespace, group);
+  }
+  return groups;
+}
+
 /**
- * The in-process worker: one claim loop per handler type, a batched heartbeat for every running
+ * The in-process worker: one claim loop per handler (namespace and type), a batched heartbeat for every running
  * job, LISTEN/NOTIFY wake-ups with polling as the fallback, and an orderly drain on shutdown.
  * Runs when CONVEYOR_ROLE is `all` or `worker`.
  */
@@ -32,7 +42,8 @@ export class WorkerService implements OnApplicationBootstrap, BeforeApplicationS
   readonly workerId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   private readonly logger = new Logger('Worker');
   private readonly running = new Map<string, RunningJob>();
-  private readonly inFlightByType = new Map<string, number>();
+  /** Keyed by handler key (namespace/type). */
+  private readonly inFlight = new Map<string, number>();
   private readonly wakers = new Map<string, Wakeable>();
   private readonly loops: Promise<void>[] = [];
   private stopping = false;
@@ -67,7 +78,7 @@ export class WorkerService implements OnApplicationBootstrap, BeforeApplicationS
     if (handlers.length === 0) return;
     for (const handler of handlers) {
       const waker = new Wakeable();
-      this.wakers.set(handler.type, waker);
+      this.wakers.set(handler.key, waker);
       this.loops.push(this.claimLoop(handler, waker));
     }
     // Renew every third of the lease: two renewals can fail before a lease runs out.
@@ -103,17 +114,21 @@ export class WorkerService implements OnApplicationBootstrap, BeforeApplicationS
     if (unfinished.length > 0) {
       for (const job of unfinished) job.controller.abort(new WorkerShutdownError());
       await Promise.all(unfinished.map((job) => job.done));
-      const released = await this.repository
-        .release(
-          DEFAULT_NAMESPACE,
-          unfinished.map(({ job }) => ({ id: job.id, leaseToken: job.leaseToken })),
-        )
-        .catch((error: unknown) => {
-          this.logger.error(`could not release jobs; their leases will expire: ${errorMessage(error)}`);
-          return new Set<string>();
-        });
+      let released = 0;
+      for (const [namespace, jobs] of byNamespace(unfinished)) {
+        released += await this.repository
+          .release(
+            namespace,
+            jobs.map(({ job }) => ({ id: job.id, leaseToken: job.leaseToken })),
+          )
+          .then((ids) => ids.size)
+          .catch((error: unknown) => {
+            this.logger.error(`could not release jobs; their leases will expire: ${errorMessage(error)}`);
+            return 0;
+          });
+      }
       this.logger.warn(
-        `grace period over: released ${released.size} unfinished job(s) without counting the attempt`,
+        `grace period over: released ${released} unfinished job(s) without counting the attempt`,
       );
     }
     await this.stopHeartbeats?.();
@@ -121,15 +136,15 @@ export class WorkerService implements OnApplicationBootstrap, BeforeApplicationS
 
   private wakeQueue(queue: string): void {
     for (const handler of this.registry.all()) {
-      if (handler.queue === queue) this.wakers.get(handler.type)?.wake();
+      if (handler.queue === queue) this.wakers.get(handler.key)?.wake();
     }
   }
 
   private async claimLoop(handler: RegisteredHandler, waker: Wakeable): Promise<void> {
     let retryMs = 0;
     while (!this.stopping) {
-      this.lastLoopAt.set(handler.type, Date.now());
-      const free = Math.min(handler.concurrency - (this.inFlightByType.get(handler.type) ?? 0), MAX_CLAIM);
+      this.lastLoopAt.set(handler.key, Date.now());
+      const free = Math.min(handler.concurrency - (this.inFlight.get(handler.key) ?? 0), MAX_CLAIM);
       if (free <= 0) {
         await waker.wait(this.config.worker.pollIntervalMs);
         continue;
@@ -137,7 +152,7 @@ export class WorkerService implements OnApplicationBootstrap, BeforeApplicationS
       try {
         const jobs = await this.commandBus.execute(
           new ClaimJobCommand({
-            namespace: DEFAULT_NAMESPACE,
+            namespace: handler.namespace,
             queue: handler.queue,
             types: [handler.type],
             limit: free,
@@ -153,7 +168,7 @@ export class WorkerService implements OnApplicationBootstrap, BeforeApplicationS
         // Database down or restarting: back off and resume by ourselves; nothing was claimed.
         retryMs = Math.min(Math.max(retryMs * 2, 250), 10_000);
         this.logger.warn(
-          `claim failed for ${handler.type}, retrying in ${retryMs} ms: ${errorMessage(error)}`,
+          `claim failed for ${handler.key}, retrying in ${retryMs} ms: ${errorMessage(error)}`,
         );
         await waker.wait(retryMs);
         continue;
@@ -172,25 +187,26 @@ export class WorkerService implements OnApplicationBootstrap, BeforeApplicationS
       leaseSeconds: this.leaseSeconds,
     });
     this.running.set(job.id, running);
-    this.inFlightByType.set(handler.type, (this.inFlightByType.get(handler.type) ?? 0) + 1);
+    this.inFlight.set(handler.key, (this.inFlight.get(handler.key) ?? 0) + 1);
     void running.done.finally(() => {
       this.running.delete(job.id);
-      this.inFlightByType.set(handler.type, (this.inFlightByType.get(handler.type) ?? 1) - 1);
-      this.wakers.get(handler.type)?.wake();
+      this.inFlight.set(handler.key, (this.inFlight.get(handler.key) ?? 1) - 1);
+      this.wakers.get(handler.key)?.wake();
     });
   }
 
-  /** One statement renews every lease this process holds; a lease it cannot renew is lost. */
+  /** One statement per namespace renews every lease this process holds; a lease it cannot renew is lost. */
   private async renewLeases(): Promise<void> {
     const live = [...this.running.values()].filter((job) => !job.controller.signal.aborted);
-    if (live.length === 0) return;
-    const renewed = await this.repository.extendLeases(
-      DEFAULT_NAMESPACE,
-      live.map(({ job }) => ({ id: job.id, leaseToken: job.leaseToken })),
-      this.leaseSeconds,
-    );
-    for (const { job, controller } of live) {
-      if (!renewed.has(job.id)) controller.abort(new LeaseLostError(job.id));
+    for (const [namespace, jobs] of byNamespace(live)) {
+      const renewed = await this.repository.extendLeases(
+        namespace,
+        jobs.map(({ job }) => ({ id: job.id, leaseToken: job.leaseToken })),
+        this.leaseSeconds,
+      );
+      for (const { job, controller } of jobs) {
+        if (!renewed.has(job.id)) controller.abort(new LeaseLostError(job.id));
+      }
     }
   }
 }

@@ -6,6 +6,8 @@ import {
   type HealthIndicatorResult,
 } from '@nestjs/terminus';
 import { DataSource } from 'typeorm';
+import { ApiTags } from '@nestjs/swagger';
+import { Public } from '#conveyor/auth';
 import { CONVEYOR_CONFIG, type ConveyorConfig } from '#conveyor/config';
 import { Sql } from '#conveyor/database';
 import { ProblemException } from '#conveyor/http';
@@ -17,6 +19,8 @@ import { ShutdownSignal } from './readiness.js';
  * Kubernetes probes. Liveness never touches the database: a database outage must make pods
  * unready, not restart them. Readiness names every failing check in a 503 problem document.
  */
+@ApiTags('health')
+@Public()
 @Controller('health')
 export class HealthController {
   private migrationsApplied = false;

@@ -14,15 +14,15 @@ export interface JobTypeDefaults {
 }
 
 /**
- * Rules the submit path applies per job type. Provided by the worker library when handlers are
+ * Rules the submit path applies per job type (handlers belong to one namespace each). Provided by the worker library when handlers are
  * registered; without a provider every type is accepted as it comes (external REST workers).
  */
 export interface JobTypeRules {
   /** Whether the type may be submitted at all (unknown types can be refused by configuration). */
-  accepts(type: string): boolean;
-  defaultsFor(type: string): JobTypeDefaults | undefined;
+  accepts(namespace: string, type: string): boolean;
+  defaultsFor(namespace: string, type: string): JobTypeDefaults | undefined;
   /** Problems with the payload for this type; empty when it is valid or the type has no schema. */
-  validatePayload(type: string, payload: Record<string, unknown>): PayloadFieldError[];
+  validatePayload(namespace: string, type: string, payload: Record<string, unknown>): PayloadFieldError[];
 }
 
 export const JOB_TYPE_RULES = Symbol('JOB_TYPE_RULES');

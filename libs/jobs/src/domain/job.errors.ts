@@ -71,3 +71,14 @@ export class InvalidJobFieldError extends Error {
     this.name = 'InvalidJobFieldError';
   }
 }
+
+/** The namespace holds as many waiting jobs as CONVEYOR_MAX_PENDING_PER_NAMESPACE allows. */
+export class NamespaceFullError extends Error {
+  constructor(
+    readonly namespace: string,
+    readonly limit: number,
+  ) {
+    super(`namespace "${namespace}" already holds ${limit} waiting jobs, its limit`);
+    this.name = 'NamespaceFullError';
+  }
+}

@@ -1,9 +1,12 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Post, Query, UseFilters } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { RequestNamespace, Requires } from '#conveyor/auth';
+import { ApiProblems } from '#conveyor/http';
 import { RedriveDeadLettersCommand } from '../application/commands/redrive-dead-letters/redrive-dead-letters.command.js';
 import { type JobPage, ListJobsQuery } from '../application/queries/list-jobs/list-jobs.query.js';
-import { DEFAULT_NAMESPACE } from '../domain/defaults.js';
 import { type DeadLetterFilterParams, ListDeadLettersParams, RedriveBody } from './dto/dead-letter.params.js';
+import { JobPageDocument, RedriveDocument } from './dto/job.documents.js';
 import { JobErrorsFilter } from './job-errors.filter.js';
 
 function outcomeFilter(params: DeadLetterFilterParams) {
@@ -16,6 +19,7 @@ function outcomeFilter(params: DeadLetterFilterParams) {
   };
 }
 
+@ApiTags('dead-letter')
 @Controller('v1/dead-letter')
 @UseFilters(JobErrorsFilter)
 export class DeadLetterController {
@@ -26,10 +30,14 @@ export class DeadLetterController {
 
   /** Dead-lettered jobs, newest first, with the same cursor paging as GET /v1/jobs. */
   @Get()
-  list(@Query() params: ListDeadLettersParams): Promise<JobPage> {
+  @Requires('jobs:read', 'read')
+  @ApiOperation({ summary: 'Dead-lettered jobs, newest first, a page at a time (follow nextCursor).' })
+  @ApiOkResponse({ type: JobPageDocument })
+  @ApiProblems(400)
+  list(@RequestNamespace() namespace: string, @Query() params: ListDeadLettersParams): Promise<JobPage> {
     return this.queryBus.execute(
       new ListJobsQuery({
-        namespace: DEFAULT_NAMESPACE,
+        namespace,
         status: 'dead_letter',
         ...outcomeFilter(params),
         limit: params.limit ?? 50,
@@ -41,10 +49,17 @@ export class DeadLetterController {
   /** Every dead letter matching the filters (or the ids) back to pending; `{ redriven }` says how many. */
   @Post('redrive')
   @HttpCode(HttpStatus.OK)
-  redrive(@Body() body: RedriveBody): Promise<{ redriven: number }> {
+  @Requires('jobs:submit', 'submit')
+  @ApiOperation({
+    summary:
+      'Send every dead letter matching the filters (and ids, if given) back to pending, with a fresh attempt budget.',
+  })
+  @ApiOkResponse({ type: RedriveDocument })
+  @ApiProblems(400)
+  redrive(@RequestNamespace() namespace: string, @Body() body: RedriveBody): Promise<{ redriven: number }> {
     return this.commandBus.execute(
       new RedriveDeadLettersCommand({
-        namespace: DEFAULT_NAMESPACE,
+        namespace,
         ...outcomeFilter(body),
         ids: body.ids ?? null,
       }),

@@ -7,8 +7,12 @@ import {
   InvalidPayloadError,
   JobConflictError,
   JobNotFoundError,
+  NamespaceFullError,
   UnknownJobTypeError,
 } from '../domain/job.errors.js';
+
+/** A guess, not a promise: how long workers take to make room depends on them. */
+const NAMESPACE_FULL_RETRY_SECONDS = 5;
 
 /** Maps the jobs library's domain errors to problem documents; everything else as usual. */
 @Catch()
@@ -49,6 +53,15 @@ export class JobErrorsFilter extends ProblemDetailsFilter {
     }
     if (error instanceof UnknownJobTypeError) {
       return validationProblem([{ field: 'type', messages: [error.message] }]).problem;
+    }
+    if (error instanceof NamespaceFullError) {
+      return ProblemException.of(
+        HttpStatus.TOO_MANY_REQUESTS,
+        'namespace-full',
+        'The namespace holds as many waiting jobs as it may.',
+        `${error.message}; submit again once workers have caught up.`,
+        { limit: error.limit, retryAfterSeconds: NAMESPACE_FULL_RETRY_SECONDS },
+      ).problem;
     }
     if (error instanceof InvalidCursorError) {
       return ProblemException.of(

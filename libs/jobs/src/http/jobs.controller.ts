@@ -7,15 +7,23 @@ import {
   HttpStatus,
   Inject,
   Param,
-  ParseUUIDPipe,
   Post,
   Query,
   Res,
   UseFilters,
 } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import {
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
+import { RequestNamespace, Requires } from '#conveyor/auth';
 import { CONVEYOR_CONFIG, type ConveyorConfig } from '#conveyor/config';
-import { validationProblem } from '#conveyor/http';
+import { ApiProblems, uuidParam, validationProblem } from '#conveyor/http';
 import { CancelJobCommand } from '../application/commands/cancel-job/cancel-job.command.js';
 import { ClaimJobCommand } from '../application/commands/claim-job/claim-job.command.js';
 import { CompleteJobCommand } from '../application/commands/complete-job/complete-job.command.js';
@@ -29,9 +37,16 @@ import type { JobWithHistory } from '../application/queries/get-job/get-job.quer
 import { GetJobQuery } from '../application/queries/get-job/get-job.query.js';
 import type { JobPage } from '../application/queries/list-jobs/list-jobs.query.js';
 import { ListJobsQuery } from '../application/queries/list-jobs/list-jobs.query.js';
-import { DEFAULT_NAMESPACE, DEFAULT_QUEUE } from '../domain/defaults.js';
+import { DEFAULT_QUEUE } from '../domain/defaults.js';
 import { ClaimJobsBody } from './dto/claim-jobs.body.js';
 import { CompleteJobBody, FailJobBody, HeartbeatJobBody } from './dto/lease.body.js';
+import {
+  ClaimedJobsDocument,
+  HeartbeatDocument,
+  JobDocument,
+  JobPageDocument,
+  JobWithHistoryDocument,
+} from './dto/job.documents.js';
 import { ListJobsQueryParams } from './dto/list-jobs.query-params.js';
 import { MAX_NAME_LENGTH, PRINTABLE_PATTERN } from './dto/names.js';
 import { SubmitJobBody } from './dto/submit-job.body.js';
@@ -43,10 +58,9 @@ interface StatusResponse {
   setHeader(name: string, value: string): unknown;
 }
 
-const jobId = new ParseUUIDPipe({
-  exceptionFactory: () => validationProblem([{ field: 'id', messages: ['id must be a UUID'] }]),
-});
+const jobId = uuidParam();
 
+@ApiTags('jobs')
 @Controller('v1/jobs')
 @UseFilters(JobErrorsFilter)
 export class JobsController {
@@ -58,7 +72,29 @@ export class JobsController {
 
   /** 201 for a new job; 200 with `Idempotent-Replayed: true` when the key was already used. */
   @Post()
+  @Requires('jobs:submit', 'submit')
+  @ApiOperation({
+    summary:
+      'Submit a job; idempotent: a key already used within the dedupe window returns the original job.',
+  })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description:
+      "Deduplication key, 1–255 printable characters; the same as the body's idempotencyKey (send one, or both equal).",
+  })
+  @ApiCreatedResponse({ type: JobDocument, description: 'A new job.' })
+  @ApiOkResponse({
+    type: JobDocument,
+    description: 'Idempotent replay: the job first submitted with this key, unchanged.',
+    headers: {
+      'Idempotent-Replayed': { description: 'Always `true`.', schema: { type: 'string', enum: ['true'] } },
+    },
+  })
+  // 429 (rate limit, namespace cap) comes with @Requires.
+  @ApiProblems(400, 413, 415, 422)
   async submit(
+    @RequestNamespace() namespace: string,
     @Body() body: SubmitJobBody,
     @Headers('idempotency-key') headerKey: string | undefined,
     @Res({ passthrough: true }) response: StatusResponse,
@@ -74,7 +110,7 @@ export class JobsController {
           };
     const { created, job } = await this.commandBus.execute(
       new SubmitJobCommand({
-        namespace: DEFAULT_NAMESPACE,
+        namespace,
         type: body.type,
         queue: body.queue ?? null,
         payload: body.payload,
@@ -95,10 +131,19 @@ export class JobsController {
 
   @Post('claim')
   @HttpCode(HttpStatus.OK)
-  async claim(@Body() body: ClaimJobsBody): Promise<{ jobs: ClaimedJobView[] }> {
+  @Requires('jobs:work', 'none')
+  @ApiOperation({
+    summary: 'Claim due jobs of a queue, highest priority first, each leased to you until leaseExpiresAt.',
+  })
+  @ApiOkResponse({ type: ClaimedJobsDocument })
+  @ApiProblems(400)
+  async claim(
+    @RequestNamespace() namespace: string,
+    @Body() body: ClaimJobsBody,
+  ): Promise<{ jobs: ClaimedJobView[] }> {
     const jobs = await this.commandBus.execute(
       new ClaimJobCommand({
-        namespace: DEFAULT_NAMESPACE,
+        namespace,
         queue: body.queue ?? DEFAULT_QUEUE,
         types: body.types ?? null,
         limit: body.limit ?? 1,
@@ -111,50 +156,99 @@ export class JobsController {
 
   @Post(':id/complete')
   @HttpCode(HttpStatus.OK)
-  complete(@Param('id', jobId) id: string, @Body() body: CompleteJobBody): Promise<JobView> {
-    return this.commandBus.execute(
-      new CompleteJobCommand(DEFAULT_NAMESPACE, id, body.leaseToken, body.result),
-    );
+  @Requires('jobs:work', 'none')
+  @ApiOperation({ summary: 'Complete a job you hold, keeping an optional result.' })
+  @ApiParam({ name: 'id', format: 'uuid', description: 'The job id.' })
+  @ApiOkResponse({ type: JobDocument, description: 'The job, now completed.' })
+  @ApiProblems(400, 404, 409)
+  complete(
+    @RequestNamespace() namespace: string,
+    @Param('id', jobId) id: string,
+    @Body() body: CompleteJobBody,
+  ): Promise<JobView> {
+    return this.commandBus.execute(new CompleteJobCommand(namespace, id, body.leaseToken, body.result));
   }
 
   @Post(':id/fail')
   @HttpCode(HttpStatus.OK)
-  fail(@Param('id', jobId) id: string, @Body() body: FailJobBody): Promise<JobView> {
+  @Requires('jobs:work', 'none')
+  @ApiOperation({
+    summary:
+      'Report a failed attempt: retried after the backoff while attempts are left, else dead-lettered.',
+  })
+  @ApiParam({ name: 'id', format: 'uuid', description: 'The job id.' })
+  @ApiOkResponse({ type: JobDocument, description: 'The job, now failed (retry scheduled) or dead_letter.' })
+  @ApiProblems(400, 404, 409)
+  fail(
+    @RequestNamespace() namespace: string,
+    @Param('id', jobId) id: string,
+    @Body() body: FailJobBody,
+  ): Promise<JobView> {
     return this.commandBus.execute(
-      new FailJobCommand(DEFAULT_NAMESPACE, id, body.leaseToken, body.error, body.retryable ?? true),
+      new FailJobCommand(namespace, id, body.leaseToken, body.error, body.retryable ?? true),
     );
   }
 
   @Post(':id/heartbeat')
   @HttpCode(HttpStatus.OK)
-  heartbeat(@Param('id', jobId) id: string, @Body() body: HeartbeatJobBody): Promise<HeartbeatResult> {
+  @Requires('jobs:work', 'none')
+  @ApiOperation({ summary: 'Extend the lease of a job you hold to now + leaseSeconds.' })
+  @ApiParam({ name: 'id', format: 'uuid', description: 'The job id.' })
+  @ApiOkResponse({ type: HeartbeatDocument })
+  @ApiProblems(400, 404, 409)
+  heartbeat(
+    @RequestNamespace() namespace: string,
+    @Param('id', jobId) id: string,
+    @Body() body: HeartbeatJobBody,
+  ): Promise<HeartbeatResult> {
     return this.commandBus.execute(
-      new HeartbeatJobCommand(DEFAULT_NAMESPACE, id, body.leaseToken, this.leaseSeconds(body.leaseSeconds)),
+      new HeartbeatJobCommand(namespace, id, body.leaseToken, this.leaseSeconds(body.leaseSeconds)),
     );
   }
 
   @Post(':id/cancel')
   @HttpCode(HttpStatus.OK)
-  cancel(@Param('id', jobId) id: string): Promise<JobView> {
-    return this.commandBus.execute(new CancelJobCommand(DEFAULT_NAMESPACE, id));
+  @Requires('jobs:submit', 'submit')
+  @ApiOperation({ summary: 'Cancel a pending or failed job.' })
+  @ApiParam({ name: 'id', format: 'uuid', description: 'The job id.' })
+  @ApiOkResponse({ type: JobDocument, description: 'The job, now cancelled.' })
+  @ApiProblems(400, 404, 409)
+  cancel(@RequestNamespace() namespace: string, @Param('id', jobId) id: string): Promise<JobView> {
+    return this.commandBus.execute(new CancelJobCommand(namespace, id));
   }
 
   @Post(':id/retry')
   @HttpCode(HttpStatus.OK)
-  retry(@Param('id', jobId) id: string): Promise<JobView> {
-    return this.commandBus.execute(new RetryJobCommand(DEFAULT_NAMESPACE, id));
+  @Requires('jobs:submit', 'submit')
+  @ApiOperation({
+    summary: 'Send a dead-lettered or cancelled job back to pending, with a fresh attempt budget.',
+  })
+  @ApiParam({ name: 'id', format: 'uuid', description: 'The job id.' })
+  @ApiOkResponse({ type: JobDocument, description: 'The job, now pending.' })
+  @ApiProblems(400, 404, 409)
+  retry(@RequestNamespace() namespace: string, @Param('id', jobId) id: string): Promise<JobView> {
+    return this.commandBus.execute(new RetryJobCommand(namespace, id));
   }
 
   @Get(':id')
-  get(@Param('id', jobId) id: string): Promise<JobWithHistory> {
-    return this.queryBus.execute(new GetJobQuery(DEFAULT_NAMESPACE, id));
+  @Requires('jobs:read', 'read')
+  @ApiOperation({ summary: 'A job, with every status transition and one entry per attempt.' })
+  @ApiParam({ name: 'id', format: 'uuid', description: 'The job id.' })
+  @ApiOkResponse({ type: JobWithHistoryDocument })
+  @ApiProblems(400, 404)
+  get(@RequestNamespace() namespace: string, @Param('id', jobId) id: string): Promise<JobWithHistory> {
+    return this.queryBus.execute(new GetJobQuery(namespace, id));
   }
 
   @Get()
-  list(@Query() query: ListJobsQueryParams): Promise<JobPage> {
+  @Requires('jobs:read', 'read')
+  @ApiOperation({ summary: 'Jobs, newest first, a page at a time (follow nextCursor).' })
+  @ApiOkResponse({ type: JobPageDocument })
+  @ApiProblems(400)
+  list(@RequestNamespace() namespace: string, @Query() query: ListJobsQueryParams): Promise<JobPage> {
     return this.queryBus.execute(
       new ListJobsQuery({
-        namespace: DEFAULT_NAMESPACE,
+        namespace,
         status: query.status ?? null,
         queue: query.queue ?? null,
         type: query.type ?? null,

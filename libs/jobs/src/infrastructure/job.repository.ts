@@ -28,7 +28,7 @@ import {
   QUEUE_THROUGHPUT,
 } from './sql/read.sql.js';
 import { COMPLETE_JOBS, FAIL_JOBS } from './sql/settle.sql.js';
-import { FIND_JOBS_BY_IDEMPOTENCY_KEYS, INSERT_JOBS } from './sql/submit.sql.js';
+import { FIND_JOBS_BY_IDEMPOTENCY_KEYS, COUNT_WAITING, INSERT_JOBS } from './sql/submit.sql.js';
 
 export interface NewJob {
   id: string;
@@ -161,6 +161,12 @@ export class JobRepository {
       JSON.stringify(wanted),
     ]);
     return rows.map((row) => ({ job: toJobView(row), keyFingerprint: row.key_fingerprint }));
+  }
+
+  /** Jobs waiting to run per namespace; namespaces without any are absent. */
+  async countWaiting(namespaces: readonly string[]): Promise<Map<string, number>> {
+    const rows = await this.sql.rows<{ namespace: string; waiting: number }>(COUNT_WAITING, [namespaces]);
+    return new Map(rows.map((row) => [row.namespace, row.waiting]));
   }
 
   /**

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CONVEYOR_CONFIG, type ConveyorConfig } from '#conveyor/config';
 import type { JobView } from '../application/job-view.js';
-import { IdempotencyConflictError } from '../domain/job.errors.js';
+import { IdempotencyConflictError, NamespaceFullError } from '../domain/job.errors.js';
 import { JobRepository, type KeyedJob, type NewJob } from './job.repository.js';
 
 export type SubmitOutcome = { readonly created: boolean; readonly job: JobView };
@@ -48,6 +48,7 @@ export class SubmitGroupCommitter {
   private pumpScheduled = false;
   private readonly batchSize: number;
   private readonly concurrency: number;
+  private readonly maxWaiting: number;
 
   constructor(
     private readonly repository: JobRepository,
@@ -55,6 +56,7 @@ export class SubmitGroupCommitter {
   ) {
     this.batchSize = config.jobs.submitBatchSize;
     this.concurrency = config.jobs.submitConcurrency;
+    this.maxWaiting = config.limits.maxPendingPerNamespace;
   }
 
   submit(job: NewJob): Promise<SubmitOutcome> {
@@ -99,8 +101,11 @@ export class SubmitGroupCommitter {
     const groups = [...byKey.values()];
 
     let outcomes: Map<string, KeyOutcome>;
+    let over: ReadonlySet<string>;
     try {
-      outcomes = await this.writeLeaders(groups.map((group) => group.leader.job));
+      const capped = await this.withinCap(groups.map((group) => group.leader.job));
+      over = new Set(capped.over.map(keyOf));
+      outcomes = await this.writeLeaders(capped);
     } catch (error) {
       if (groups.length === 1) {
         for (const waiter of batch) waiter.reject(error);
@@ -113,14 +118,55 @@ export class SubmitGroupCommitter {
 
     for (const { leader, followers } of groups) {
       const outcome = outcomes.get(keyOf(leader.job));
+      if (outcome === undefined && over.has(keyOf(leader.job))) {
+        const full = new NamespaceFullError(leader.job.namespace, this.maxWaiting);
+        for (const waiter of [leader, ...followers]) waiter.reject(full);
+        continue;
+      }
       settle(leader, outcome, true);
       for (const follower of followers) settle(follower, outcome, false);
     }
   }
 
-  private async writeLeaders(leaders: readonly NewJob[]): Promise<Map<string, KeyOutcome>> {
+  /**
+   * With CONVEYOR_MAX_PENDING_PER_NAMESPACE set, the leaders that still fit their namespace; the
+   * others are left out and answered 429 (a replay of an existing key is answered as usual, by
+   * writeLeaders' lookup). Checked per batch, so concurrent batches on several instances can
+   * overshoot the cap by at most one batch each: it protects capacity, it is not a quota.
+   */
+  private async withinCap(
+    leaders: readonly NewJob[],
+  ): Promise<{ fit: readonly NewJob[]; over: readonly NewJob[] }> {
+    if (this.maxWaiting === 0) return { fit: leaders, over: [] };
+    const waiting = await this.repository.countWaiting([...new Set(leaders.map((job) => job.namespace))]);
+    const fit: NewJob[] = [];
+    const over: NewJob[] = [];
+    for (const job of leaders) {
+      const count = waiting.get(job.namespace) ?? 0;
+      if (count < this.maxWaiting) {
+        fit.push(job);
+        waiting.set(job.namespace, count + 1);
+      } else {
+        over.push(job);
+      }
+    }
+    return { fit, over };
+  }
+
+  private async writeLeaders({
+    fit,
+    over,
+  }: {
+    fit: readonly NewJob[];
+    over: readonly NewJob[];
+  }): Promise<Map<string, KeyOutcome>> {
     const outcomes = new Map<string, KeyOutcome>();
-    let pending = leaders;
+    if (over.length > 0) {
+      for (const existing of await this.repository.findByIdempotencyKeys(over)) {
+        outcomes.set(keyOf(existing.job), { ...existing, created: false });
+      }
+    }
+    let pending = fit;
     for (let round = 0; round < MAX_KEY_ROUNDS && pending.length > 0; round += 1) {
       const byId = new Map(pending.map((job) => [job.id, job]));
       for (const job of await this.repository.insertJobs(pending)) {

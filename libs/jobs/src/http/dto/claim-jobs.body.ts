@@ -1,3 +1,4 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -10,13 +11,26 @@ import {
   Max,
   Min,
 } from 'class-validator';
-import { IsName, MAX_NAME_LENGTH, PRINTABLE_MESSAGE, PRINTABLE_PATTERN } from './names.js';
+import { IsName, MAX_NAME_LENGTH, NAME_SCHEMA, PRINTABLE_MESSAGE, PRINTABLE_PATTERN } from './names.js';
 
 export class ClaimJobsBody {
+  @ApiPropertyOptional({
+    ...NAME_SCHEMA,
+    description: 'The queue to claim from. Default: "default".',
+    example: 'default',
+  })
   @IsOptional()
   @IsName()
   queue?: string;
 
+  @ApiPropertyOptional({
+    type: 'array',
+    items: NAME_SCHEMA,
+    minItems: 1,
+    maxItems: 100,
+    description: 'Only jobs of these types (1–100 of them). Default: any type.',
+    example: ['email.send'],
+  })
   @IsOptional()
   @IsArray()
   @ArrayMinSize(1)
@@ -24,6 +38,13 @@ export class ClaimJobsBody {
   @IsName({ each: true })
   types?: string[];
 
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: 100,
+    description: 'At most this many jobs (1–100); fewer, or none, when fewer are due. Default: 1.',
+    example: 1,
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -31,11 +52,26 @@ export class ClaimJobsBody {
   limit?: number;
 
   /** Upper bound checked by the controller against CONVEYOR_MAX_LEASE_SECONDS. */
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    description:
+      'How long the worker holds each job before it may be claimed again, at most CONVEYOR_MAX_LEASE_SECONDS ' +
+      '(3600 by default). Default: CONVEYOR_LEASE_SECONDS (30).',
+    example: 30,
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
   leaseSeconds?: number;
 
+  @ApiPropertyOptional({
+    type: 'string',
+    minLength: 1,
+    maxLength: MAX_NAME_LENGTH,
+    description: 'Who claims, 1–255 printable characters; recorded on the job and its history.',
+    example: 'worker-1',
+  })
   @IsOptional()
   @IsString()
   @Length(1, MAX_NAME_LENGTH)

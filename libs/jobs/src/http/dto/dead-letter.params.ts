@@ -1,3 +1,4 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -11,27 +12,43 @@ import {
   Max,
   Min,
 } from 'class-validator';
-import { IsName } from './names.js';
+import { IsName, NAME_SCHEMA } from './names.js';
 
 const TEN_YEARS = 10 * 365 * 24 * 60 * 60;
 
 /** Filters shared by listing and redriving dead letters. */
 export class DeadLetterFilterParams {
+  @ApiPropertyOptional({ ...NAME_SCHEMA, description: 'Only jobs of this queue.', example: 'default' })
   @IsOptional()
   @IsName()
   queue?: string;
 
+  @ApiPropertyOptional({ ...NAME_SCHEMA, description: 'Only jobs of this type.', example: 'email.send' })
   @IsOptional()
   @IsName()
   type?: string;
 
   /** Case-insensitive text the last error contains. */
+  @ApiPropertyOptional({
+    type: 'string',
+    minLength: 1,
+    maxLength: 500,
+    description: 'Only jobs whose last error contains this text (1–500 characters, any case).',
+    example: 'timeout',
+  })
   @IsOptional()
   @IsString()
   @Length(1, 500)
   error?: string;
 
   /** Dead-lettered at least this many seconds ago. */
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 0,
+    maximum: TEN_YEARS,
+    description: 'Only jobs dead-lettered at least this many seconds ago (0 to 10 years).',
+    example: 3600,
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -40,6 +57,13 @@ export class DeadLetterFilterParams {
   minAgeSeconds?: number;
 
   /** Dead-lettered at most this many seconds ago. */
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 0,
+    maximum: TEN_YEARS,
+    description: 'Only jobs dead-lettered at most this many seconds ago (0 to 10 years).',
+    example: 86400,
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -49,6 +73,13 @@ export class DeadLetterFilterParams {
 }
 
 export class ListDeadLettersParams extends DeadLetterFilterParams {
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: 500,
+    default: 50,
+    description: 'Page size, 1–500.',
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -56,6 +87,12 @@ export class ListDeadLettersParams extends DeadLetterFilterParams {
   @Max(500)
   limit?: number;
 
+  @ApiPropertyOptional({
+    type: 'string',
+    minLength: 1,
+    maxLength: 512,
+    description: "The previous page's nextCursor, for the next page (opaque).",
+  })
   @IsOptional()
   @IsString()
   @Length(1, 512)
@@ -64,6 +101,15 @@ export class ListDeadLettersParams extends DeadLetterFilterParams {
 
 export class RedriveBody extends DeadLetterFilterParams {
   /** Exactly these jobs (still only those that are dead-lettered). */
+  @ApiPropertyOptional({
+    type: 'array',
+    items: { type: 'string', format: 'uuid' },
+    minItems: 1,
+    maxItems: 10_000,
+    description:
+      'Only these jobs (1–10,000 ids), and of them only those dead-lettered and matching the filters.',
+    example: ['0b5e7a52-4a8e-4f0e-9a53-7e0a0a4d8f11'],
+  })
   @IsOptional()
   @IsArray()
   @ArrayMinSize(1)

@@ -1,32 +1,76 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsInt, IsOptional, IsString, IsUUID, Length, Min } from 'class-validator';
 
 export class CompleteJobBody {
+  @ApiProperty({
+    format: 'uuid',
+    description: 'The leaseToken the claim returned: proof that you still hold the job.',
+    example: '6f1c2b9e-8a57-4f3e-9d55-0c6f3e1b2a10',
+  })
   @IsUUID()
   leaseToken: string;
 
   /** Any JSON value the worker wants to keep with the job. */
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: 'The outcome to keep with the job: any JSON value, usually an object. Default: null.',
+    example: { sent: 1 },
+  })
   @IsOptional()
   result?: unknown;
 }
 
 export class FailJobBody {
+  @ApiProperty({
+    format: 'uuid',
+    description: 'The leaseToken the claim returned: proof that you still hold the job.',
+    example: '6f1c2b9e-8a57-4f3e-9d55-0c6f3e1b2a10',
+  })
   @IsUUID()
   leaseToken: string;
 
+  @ApiProperty({
+    type: 'string',
+    minLength: 1,
+    maxLength: 10_000,
+    description: 'What went wrong (1–10,000 characters); kept as the lastError.',
+    example: 'SMTP timeout',
+  })
   @IsString()
   @Length(1, 10_000)
   error: string;
 
   /** false sends the job straight to the dead-letter queue. */
+  @ApiPropertyOptional({
+    type: 'boolean',
+    default: true,
+    description:
+      'true: retry after the backoff while attempts are left (status failed), else dead_letter; ' +
+      'false: straight to dead_letter.',
+  })
   @IsOptional()
   @IsBoolean()
   retryable?: boolean;
 }
 
 export class HeartbeatJobBody {
+  @ApiProperty({
+    format: 'uuid',
+    description: 'The leaseToken the claim returned: proof that you still hold the job.',
+    example: '6f1c2b9e-8a57-4f3e-9d55-0c6f3e1b2a10',
+  })
   @IsUUID()
   leaseToken: string;
 
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    description:
+      'The lease runs until now + leaseSeconds, at most CONVEYOR_MAX_LEASE_SECONDS (3600 by default). ' +
+      'Default: CONVEYOR_LEASE_SECONDS (30).',
+    example: 30,
+  })
   @IsOptional()
   @IsInt()
   @Min(1)

@@ -23,3 +23,11 @@ export function IsName(options: { each?: boolean } = {}): PropertyDecorator {
     Matches(NAME_PATTERN, { each, message: NAME_MESSAGE }),
   );
 }
+
+/** The OpenAPI schema of a job type or queue name (what IsName checks). */
+export const NAME_SCHEMA = {
+  type: 'string',
+  minLength: 1,
+  maxLength: MAX_NAME_LENGTH,
+  pattern: NAME_PATTERN.source,
+} as const;

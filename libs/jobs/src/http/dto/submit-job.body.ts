@@ -1,3 +1,4 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   IsIn,
@@ -12,15 +13,29 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { IsName, MAX_NAME_LENGTH, PRINTABLE_MESSAGE, PRINTABLE_PATTERN } from './names.js';
+import { IsName, MAX_NAME_LENGTH, NAME_SCHEMA, PRINTABLE_MESSAGE, PRINTABLE_PATTERN } from './names.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+export const BACKOFF_TYPES = ['exponential', 'fixed'] as const;
 
 export class BackoffBody {
+  @ApiProperty({
+    enum: BACKOFF_TYPES,
+    description:
+      'exponential: a random delay of up to delayMs × 2^(attempt − 1), capped at maxDelayMs; fixed: delayMs every time.',
+    example: 'exponential',
+  })
   @IsIn(['exponential', 'fixed'])
   type: 'exponential' | 'fixed';
 
   /** Base delay (fixed: the delay). */
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 0,
+    maximum: 7 * DAY_MS,
+    description: 'Base delay in milliseconds (fixed: the delay), up to 7 days. Default: 1000.',
+    example: 1000,
+  })
   @IsOptional()
   @IsInt()
   @Min(0)
@@ -28,6 +43,14 @@ export class BackoffBody {
   delayMs?: number;
 
   /** Cap on one delay (exponential only). */
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 0,
+    maximum: 7 * DAY_MS,
+    description:
+      'Cap on one delay in milliseconds (exponential only), up to 7 days; not below delayMs. Default: 300000.',
+    example: 300_000,
+  })
   @IsOptional()
   @IsInt()
   @Min(0)
@@ -36,44 +59,107 @@ export class BackoffBody {
 }
 
 export class SubmitJobBody {
+  @ApiProperty({
+    ...NAME_SCHEMA,
+    description:
+      'The job type: 1–255 letters, digits and . _ : / -, starting with a letter or digit. Picks the handler.',
+    example: 'email.send',
+  })
   @IsName()
   type: string;
 
   // Arrays are objects too: IsObject rejects them, and null.
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description:
+      'The job input: a JSON object (not an array or null), nested at most 64 levels, without NUL characters. ' +
+      "Validated against the handler's DTO when the type has an in-process handler.",
+    example: { to: 'ada@example.com' },
+  })
   @IsObject()
   payload: Record<string, unknown>;
 
+  @ApiPropertyOptional({
+    ...NAME_SCHEMA,
+    description: 'The queue, named like a type. Default: the handler\'s queue, else "default".',
+    example: 'default',
+  })
   @IsOptional()
   @IsName()
   queue?: string;
 
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: -32768,
+    maximum: 32767,
+    description: 'Higher is claimed first. Default: 0.',
+    example: 0,
+  })
   @IsOptional()
   @IsInt()
   @Min(-32768)
   @Max(32767)
   priority?: number;
 
+  @ApiPropertyOptional({
+    type: 'string',
+    format: 'date-time',
+    description: 'ISO 8601 timestamp before which the job is not claimed. Default: now.',
+    example: '2026-11-27T23:55:54.064Z',
+  })
   @IsOptional()
   @IsISO8601({ strict: true, strictSeparator: true })
   runAt?: string;
 
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: 100,
+    description:
+      "Attempts before the job is dead-lettered. Default: the handler's, else CONVEYOR_DEFAULT_MAX_ATTEMPTS (5).",
+    example: 5,
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
   @Max(100)
   maxAttempts?: number;
 
+  @ApiPropertyOptional({
+    type: () => BackoffBody,
+    description:
+      "How long a retryable failure waits. Default: the handler's, else { type: exponential, delayMs: 1000, maxDelayMs: 300000 }.",
+  })
   @IsOptional()
   @ValidateNested()
   @Type(() => BackoffBody)
   backoff?: BackoffBody;
 
+  @ApiPropertyOptional({
+    type: 'string',
+    minLength: 1,
+    maxLength: MAX_NAME_LENGTH,
+    description:
+      'Deduplication key, 1–255 printable characters; or send the Idempotency-Key header (not both, unless equal). ' +
+      'Default: a SHA-256 fingerprint of type, queue and payload.',
+    example: 'welcome-ada',
+  })
   @IsOptional()
   @IsString()
   @Length(1, MAX_NAME_LENGTH)
   @Matches(PRINTABLE_PATTERN, { message: PRINTABLE_MESSAGE })
   idempotencyKey?: string;
 
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: 365 * 24 * 60 * 60,
+    description:
+      'How long (from the first submit) the same key returns the original job, 1 s to 365 days. ' +
+      'Default: CONVEYOR_DEDUPE_WINDOW_SECONDS (86400).',
+    example: 86_400,
+  })
   @IsOptional()
   @IsInt()
   @Min(1)

@@ -40,7 +40,8 @@ FROM input i JOIN won ON won.job_id = i.id
 RETURNING ${JOB_COLUMNS}`;
 
 /**
- * findJobsByIdempotencyKeys — the jobs that hold keys a submit did not win. Runs as its own
+ * findJobsByIdempotencyKeys — the jobs that hold live keys a submit did not win (or, when the
+ * namespace is full, the jobs a replayed submit refers to). Runs as its own
  * statement after INSERT_JOBS: in READ COMMITTED its fresh snapshot sees the concurrent winner that
  * INSERT ... ON CONFLICT waited for (a CTE in the same statement would not).
  */
@@ -49,4 +50,19 @@ SELECT k.fingerprint AS key_fingerprint, ${JOB_COLUMNS}
 FROM jsonb_to_recordset($1::jsonb) AS wanted(namespace text, idempotency_key text)
 JOIN job_idempotency_keys k
   ON k.namespace = wanted.namespace AND k.idempotency_key = wanted.idempotency_key
+  AND k.expires_at > now()
 JOIN jobs j ON j.id = k.job_id`;
+
+/**
+ * countWaiting — jobs waiting to run (pending, or failed until their retry) per namespace, exact:
+ * folded counters plus the deltas not folded yet, as GET /v1/stats reads them. $1 namespaces (text[]).
+ */
+export const COUNT_WAITING = `
+SELECT namespace, sum(n)::float8 AS waiting FROM (
+  SELECT namespace, count AS n FROM job_counts
+  WHERE namespace = ANY($1) AND status IN ('pending', 'failed')
+  UNION ALL
+  SELECT namespace, delta FROM job_stat_deltas
+  WHERE namespace = ANY($1) AND status IN ('pending', 'failed')
+) counted
+GROUP BY namespace`;

@@ -34,11 +34,11 @@ export class SubmitJobHandler implements ICommandHandler<SubmitJobCommand> {
 
   async execute({ input }: SubmitJobCommand): Promise<SubmitJobResult> {
     if (this.rules !== undefined) {
-      if (!this.rules.accepts(input.type)) throw new UnknownJobTypeError(input.type);
-      const problems = this.rules.validatePayload(input.type, input.payload);
+      if (!this.rules.accepts(input.namespace, input.type)) throw new UnknownJobTypeError(input.type);
+      const problems = this.rules.validatePayload(input.namespace, input.type, input.payload);
       if (problems.length > 0) throw new InvalidPayloadError(input.type, problems);
     }
-    const defaults = this.rules?.defaultsFor(input.type);
+    const defaults = this.rules?.defaultsFor(input.namespace, input.type);
     const queue = input.queue ?? defaults?.queue ?? DEFAULT_QUEUE;
     const backoff: BackoffPolicy = { ...DEFAULT_BACKOFF, ...defaults?.backoff, ...input.backoff };
     if (backoff.maxDelayMs < backoff.delayMs) {

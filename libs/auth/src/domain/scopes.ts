@@ -1,0 +1,15 @@
+/**
+ * What an API key may do. `admin` implies every other scope, in every namespace.
+ * `metrics:read` is only needed when CONVEYOR_METRICS_AUTH protects `/metrics`.
+ */
+export const SCOPES = ['jobs:submit', 'jobs:read', 'jobs:work', 'metrics:read', 'admin'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+export function isScope(value: string): value is Scope {
+  return (SCOPES as readonly string[]).includes(value);
+}
+
+/** Whether a key holding `held` may do what `needed` guards. */
+export function grants(held: readonly Scope[], needed: Scope): boolean {
+  return held.includes('admin') || held.includes(needed);
+}

@@ -1,0 +1,49 @@
+import { createParamDecorator, type ExecutionContext, SetMetadata } from '@nestjs/common';
+import type { RateClass } from '../application/rate-limiter.js';
+import type { Principal } from '../domain/principal.js';
+import type { Scope } from '../domain/scopes.js';
+
+/** Who may call a route. A route without any is treated as `admin` only: access is opt-in. */
+export type Access =
+  | { kind: 'public' }
+  | { kind: 'scope'; scope: Scope; rate: RateClass }
+  /** Open, unless CONVEYOR_METRICS_AUTH asks for a key with `metrics:read`. */
+  | { kind: 'metrics' };
+
+export const ACCESS_METADATA = 'conveyor:access';
+
+/** No API key needed (health probes). */
+export const Public = () => SetMetadata(ACCESS_METADATA, { kind: 'public' } satisfies Access);
+
+/** Needs a key with `scope` (or `admin`); `rate` names the token bucket the call draws on. */
+export const RequireScope = (scope: Scope, rate: RateClass) =>
+  SetMetadata(ACCESS_METADATA, { kind: 'scope', scope, rate } satisfies Access);
+
+export const MetricsAccess = () => SetMetadata(ACCESS_METADATA, { kind: 'metrics' } satisfies Access);
+
+/** What the guard leaves on the request for the route. */
+export interface RequestAuth {
+  principal: Principal;
+  /** The namespace the request acts in: the key's own, or the one an admin key named. */
+  namespace: string;
+}
+
+export interface AuthenticatedRequest {
+  conveyorAuth?: RequestAuth;
+}
+
+function auth(context: ExecutionContext): RequestAuth {
+  const found = context.switchToHttp().getRequest<AuthenticatedRequest>().conveyorAuth;
+  if (found === undefined) throw new Error('route reads the caller but is not behind RequireScope');
+  return found;
+}
+
+/** The namespace the request acts in (route parameter decorator). */
+export const RequestNamespace = createParamDecorator(
+  (_: unknown, context: ExecutionContext) => auth(context).namespace,
+);
+
+/** The API key behind the request (route parameter decorator). */
+export const Caller = createParamDecorator(
+  (_: unknown, context: ExecutionContext) => auth(context).principal,
+);

@@ -1,0 +1,133 @@
+import { type CanActivate, type ExecutionContext, HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { CONVEYOR_CONFIG, type ConveyorConfig } from '#conveyor/config';
+import { ProblemException, validationProblem } from '#conveyor/http';
+import { Authenticator } from '../application/authenticator.js';
+import { type RateClass, RateLimiter } from '../application/rate-limiter.js';
+import { isNamespace, NAMESPACE_RULE } from '../domain/namespace.js';
+import type { Principal } from '../domain/principal.js';
+import { grants, type Scope } from '../domain/scopes.js';
+import { type Access, ACCESS_METADATA, type AuthenticatedRequest } from './access.js';
+
+/** `Bearer <key>`; keys are printable ASCII without spaces. Longer than any real key is unknown. */
+const BEARER = /^Bearer +([\x21-\x7e]{1,512}) *$/i;
+
+/** An admin key names the namespace it acts in with this header; other keys may only name their own. */
+export const NAMESPACE_HEADER = 'conveyor-namespace';
+
+const ADMIN_ONLY: Access = { kind: 'scope', scope: 'admin', rate: 'none' };
+
+type Request = IncomingMessage & AuthenticatedRequest;
+
+function unauthorized(detail: string): ProblemException {
+  return ProblemException.of(HttpStatus.UNAUTHORIZED, 'unauthorized', 'An API key is required.', detail);
+}
+
+/**
+ * The one gate in front of every route: API key (401), scope (403), namespace (403) and rate
+ * limit (429), in that order. Installed globally, so a route is never open by omission.
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly authenticator: Authenticator,
+    private readonly limiter: RateLimiter,
+    @Inject(CONVEYOR_CONFIG) private readonly config: ConveyorConfig,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const access =
+      this.reflector.getAllAndOverride<Access | undefined>(ACCESS_METADATA, [
+        context.getHandler(),
+        context.getClass(),
+      ]) ?? ADMIN_ONLY;
+    const http = context.switchToHttp();
+    const request = http.getRequest<Request>();
+    switch (access.kind) {
+      case 'public':
+        return true;
+      case 'metrics':
+        if (!this.config.auth.protectMetrics) return true;
+        await this.admit(request, http.getResponse<ServerResponse>(), 'metrics:read', 'none');
+        return true;
+      case 'scope':
+        await this.admit(request, http.getResponse<ServerResponse>(), access.scope, access.rate);
+        return true;
+    }
+  }
+
+  private async admit(
+    request: Request,
+    response: ServerResponse,
+    scope: Scope,
+    rate: RateClass,
+  ): Promise<void> {
+    const principal = await this.principal(request, response);
+    if (!grants(principal.scopes, scope)) {
+      throw ProblemException.of(
+        HttpStatus.FORBIDDEN,
+        'insufficient-scope',
+        'Your API key may not do this.',
+        `This needs the "${scope}" scope.`,
+        { requiredScope: scope },
+      );
+    }
+    const namespace = this.namespace(request, principal);
+    const decision = this.limiter.take(principal, rate);
+    if (!decision.allowed) {
+      throw ProblemException.of(
+        HttpStatus.TOO_MANY_REQUESTS,
+        'rate-limited',
+        'Too many requests for this API key.',
+        `Retry after ${decision.retryAfterSeconds} s.`,
+        { retryAfterSeconds: decision.retryAfterSeconds },
+      );
+    }
+    request.conveyorAuth = { principal, namespace };
+    // Who did it, in the request's log line: the key's id, never the key.
+    request.log.setBindings({ api_key_id: principal.keyId });
+  }
+
+  private async principal(request: Request, response: ServerResponse): Promise<Principal> {
+    const header = request.headers.authorization;
+    if (header === undefined || header === '') {
+      response.setHeader('WWW-Authenticate', 'Bearer realm="conveyor"');
+      throw unauthorized('Send your API key as "Authorization: Bearer <key>".');
+    }
+    const key = BEARER.exec(header)?.[1];
+    if (key === undefined) {
+      response.setHeader('WWW-Authenticate', 'Bearer realm="conveyor", error="invalid_request"');
+      throw unauthorized('The Authorization header must be "Bearer <key>".');
+    }
+    const result = await this.authenticator.authenticate(key);
+    switch (result.outcome) {
+      case 'ok':
+        return result.principal;
+      case 'expired':
+        response.setHeader('WWW-Authenticate', 'Bearer realm="conveyor", error="invalid_token"');
+        throw unauthorized('The API key has expired.');
+      case 'unknown':
+        response.setHeader('WWW-Authenticate', 'Bearer realm="conveyor", error="invalid_token"');
+        throw unauthorized('The API key is not known, or was revoked.');
+    }
+  }
+
+  private namespace(request: Request, principal: Principal): string {
+    const named = request.headers[NAMESPACE_HEADER];
+    if (named === undefined) return principal.namespace;
+    if (typeof named !== 'string' || !isNamespace(named)) {
+      throw validationProblem([{ field: 'Conveyor-Namespace', messages: [`must be ${NAMESPACE_RULE}`] }]);
+    }
+    if (named !== principal.namespace && !grants(principal.scopes, 'admin')) {
+      throw ProblemException.of(
+        HttpStatus.FORBIDDEN,
+        'namespace-forbidden',
+        'Your API key may not act in another namespace.',
+        'Only admin keys may name a namespace other than their own.',
+      );
+    }
+    return named;
+  }
+}

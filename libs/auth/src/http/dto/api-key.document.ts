@@ -1,0 +1,45 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { SCOPES, type Scope } from '../../domain/scopes.js';
+
+/** An API key as GET /v1/admin/api-keys shows it (OpenAPI only). */
+export class ApiKeyDocument {
+  @ApiProperty({ format: 'uuid' })
+  id: string;
+
+  @ApiProperty()
+  name: string;
+
+  @ApiProperty()
+  namespace: string;
+
+  @ApiProperty({ enum: SCOPES, isArray: true })
+  scopes: Scope[];
+
+  @ApiProperty({ description: 'The first characters of the key, to tell keys apart.', example: 'cvk_Q2x9aB' })
+  keyPrefix: string;
+
+  @ApiProperty({ type: 'integer', nullable: true, description: 'null: the service default.' })
+  submitPerSecond: number | null;
+
+  @ApiProperty({ type: 'integer', nullable: true, description: 'null: the service default.' })
+  readPerSecond: number | null;
+
+  @ApiProperty({ format: 'date-time' })
+  createdAt: string;
+
+  @ApiPropertyOptional({ format: 'date-time', nullable: true })
+  expiresAt: string | null;
+
+  @ApiPropertyOptional({ format: 'date-time', nullable: true })
+  revokedAt: string | null;
+}
+
+export class CreatedApiKeyDocument extends ApiKeyDocument {
+  @ApiProperty({ description: 'The key. Store it now: it is not kept and cannot be shown again.' })
+  key: string;
+}
+
+export class ApiKeyListDocument {
+  @ApiProperty({ type: [ApiKeyDocument] })
+  keys: ApiKeyDocument[];
+}

@@ -1,0 +1,26 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader } from '@nestjs/swagger';
+import { ApiProblems } from '#conveyor/http';
+import type { RateClass } from '../application/rate-limiter.js';
+import type { Scope } from '../domain/scopes.js';
+import { RequireScope } from './access.js';
+
+export const API_KEY_SECURITY = 'api-key';
+
+/**
+ * A route for API keys holding `scope`, drawing on the `rate` bucket; documented as such in the
+ * OpenAPI document, with the answers the guard can give.
+ */
+export function Requires(scope: Scope, rate: RateClass): MethodDecorator & ClassDecorator {
+  return applyDecorators(
+    RequireScope(scope, rate),
+    ApiBearerAuth(API_KEY_SECURITY),
+    ApiHeader({
+      name: 'Conveyor-Namespace',
+      required: false,
+      description:
+        'The namespace to act in. Admin keys may name any; other keys only their own (the default).',
+    }),
+    ApiProblems(...(rate === 'none' ? [401, 403] : [401, 403, 429])),
+  );
+}

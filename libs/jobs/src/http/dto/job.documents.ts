@@ -1,0 +1,318 @@
+import { ApiProperty } from '@nestjs/swagger';
+import type { AttemptOutcome } from '../../domain/attempt-history.js';
+import { JOB_STATUSES, type JobStatus } from '../../domain/job-status.js';
+import { BACKOFF_TYPES } from './submit-job.body.js';
+
+// The response shapes of the jobs API (libs/jobs/src/application), for the OpenAPI document only.
+// Dates are ISO 8601 strings on the wire.
+
+const ATTEMPT_OUTCOMES = Object.keys({
+  running: 0,
+  completed: 0,
+  failed: 0,
+  dead_letter: 0,
+  lease_expired: 0,
+  released: 0,
+} satisfies Record<AttemptOutcome, 0>);
+
+export class BackoffDocument {
+  @ApiProperty({ enum: BACKOFF_TYPES })
+  type: (typeof BACKOFF_TYPES)[number];
+
+  @ApiProperty({ type: 'integer', example: 1000 })
+  delayMs: number;
+
+  @ApiProperty({ type: 'integer', example: 300_000 })
+  maxDelayMs: number;
+}
+
+/** JobView. */
+export class JobDocument {
+  @ApiProperty({ format: 'uuid' })
+  id: string;
+
+  @ApiProperty({ example: 'default' })
+  namespace: string;
+
+  @ApiProperty({ example: 'email.send' })
+  type: string;
+
+  @ApiProperty({ example: 'default' })
+  queue: string;
+
+  @ApiProperty({ enum: JOB_STATUSES })
+  status: JobStatus;
+
+  @ApiProperty({ type: 'object', additionalProperties: true, example: { to: 'ada@example.com' } })
+  payload: Record<string, unknown>;
+
+  @ApiProperty({ type: 'integer', description: 'Higher is claimed first.' })
+  priority: number;
+
+  @ApiProperty({ type: 'integer', description: 'Attempts started so far.' })
+  attempts: number;
+
+  @ApiProperty({ type: 'integer' })
+  maxAttempts: number;
+
+  @ApiProperty({ format: 'date-time', description: 'Not claimed before this (also: when a retry is due).' })
+  runAt: string;
+
+  @ApiProperty({ type: () => BackoffDocument })
+  backoff: BackoffDocument;
+
+  @ApiProperty({ description: 'The key sent with the submit, or the fingerprint of its content.' })
+  idempotencyKey: string;
+
+  @ApiProperty({ type: 'string', nullable: true, description: 'The error of the last failed attempt.' })
+  lastError: string | null;
+
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    nullable: true,
+    description: 'What the worker completed the job with (any JSON value); null until then.',
+  })
+  result: unknown;
+
+  @ApiProperty({ type: 'string', nullable: true, description: 'The worker of the current or last attempt.' })
+  workerId: string | null;
+
+  @ApiProperty({ type: 'string', format: 'date-time', nullable: true, description: 'Set while processing.' })
+  leaseExpiresAt: string | null;
+
+  @ApiProperty({
+    type: 'string',
+    format: 'date-time',
+    nullable: true,
+    description: 'When the current or last attempt was claimed.',
+  })
+  claimedAt: string | null;
+
+  @ApiProperty({
+    type: 'string',
+    nullable: true,
+    description: 'W3C trace context of the submit; a worker continues this trace.',
+  })
+  traceparent: string | null;
+
+  @ApiProperty({ format: 'date-time' })
+  createdAt: string;
+
+  @ApiProperty({ format: 'date-time' })
+  updatedAt: string;
+}
+
+/** ClaimedJobView. */
+export class ClaimedJobDocument extends JobDocument {
+  @ApiProperty({
+    format: 'uuid',
+    description: 'Proof of ownership for this attempt: send it to heartbeat, complete and fail.',
+  })
+  leaseToken: string;
+
+  @ApiProperty({
+    format: 'date-time',
+    nullable: false,
+    description: 'Heartbeat before this, or the job may go to another worker.',
+  })
+  override leaseExpiresAt: string;
+}
+
+/** { jobs } from POST /v1/jobs/claim. */
+export class ClaimedJobsDocument {
+  @ApiProperty({ type: [ClaimedJobDocument], description: 'Empty when no job is due.' })
+  jobs: ClaimedJobDocument[];
+}
+
+/** JobEventView: one status transition. */
+export class JobEventDocument {
+  @ApiProperty({ enum: JOB_STATUSES, nullable: true, description: 'null for the submit.' })
+  fromStatus: JobStatus | null;
+
+  @ApiProperty({ enum: JOB_STATUSES })
+  toStatus: JobStatus;
+
+  @ApiProperty({ type: 'integer' })
+  attempt: number;
+
+  @ApiProperty({ type: 'string', nullable: true })
+  workerId: string | null;
+
+  @ApiProperty({ type: 'string', nullable: true })
+  error: string | null;
+
+  @ApiProperty({ format: 'date-time' })
+  occurredAt: string;
+}
+
+/** AttemptRecord. */
+export class AttemptDocument {
+  @ApiProperty({ type: 'integer' })
+  attempt: number;
+
+  @ApiProperty({ type: 'string', nullable: true })
+  workerId: string | null;
+
+  @ApiProperty({ format: 'date-time' })
+  startedAt: string;
+
+  @ApiProperty({ type: 'string', format: 'date-time', nullable: true, description: 'null while running.' })
+  endedAt: string | null;
+
+  @ApiProperty({ type: 'integer', nullable: true, description: 'null while running.' })
+  durationMs: number | null;
+
+  @ApiProperty({
+    enum: ATTEMPT_OUTCOMES,
+    description:
+      'failed: a retry is scheduled; lease_expired: the worker stopped heartbeating; ' +
+      'released: handed back by a draining worker, not counted.',
+  })
+  outcome: AttemptOutcome;
+
+  @ApiProperty({ type: 'string', nullable: true })
+  error: string | null;
+}
+
+/** JobWithHistory, from GET /v1/jobs/:id. */
+export class JobWithHistoryDocument extends JobDocument {
+  @ApiProperty({ type: [JobEventDocument], description: 'Every transition, oldest first.' })
+  events: JobEventDocument[];
+
+  @ApiProperty({ type: [AttemptDocument], description: 'One entry per attempt, oldest first.' })
+  attemptHistory: AttemptDocument[];
+}
+
+/** JobPage. */
+export class JobPageDocument {
+  @ApiProperty({ type: [JobDocument], description: 'Newest first.' })
+  items: JobDocument[];
+
+  @ApiProperty({
+    type: 'string',
+    nullable: true,
+    description: 'Pass back as `cursor` for the next page; null on the last page.',
+  })
+  nextCursor: string | null;
+}
+
+/** HeartbeatResult. */
+export class HeartbeatDocument {
+  @ApiProperty({ format: 'uuid' })
+  id: string;
+
+  @ApiProperty({ format: 'date-time', description: 'The new end of the lease.' })
+  leaseExpiresAt: string;
+}
+
+/** { redriven } from POST /v1/dead-letter/redrive. */
+export class RedriveDocument {
+  @ApiProperty({ type: 'integer', description: 'How many dead letters went back to pending.' })
+  redriven: number;
+}
+
+/** Jobs per minute that entered a status, averaged over the last 1, 5 and 15 minutes. */
+export class PerMinuteDocument {
+  @ApiProperty({ name: '1m', example: 61 })
+  '1m': number;
+
+  @ApiProperty({ name: '5m', example: 58.4 })
+  '5m': number;
+
+  @ApiProperty({ name: '15m', example: 40.1 })
+  '15m': number;
+}
+
+export class ThroughputDocument {
+  @ApiProperty({ type: () => PerMinuteDocument })
+  completed: PerMinuteDocument;
+
+  @ApiProperty({ type: () => PerMinuteDocument })
+  failed: PerMinuteDocument;
+
+  @ApiProperty({ type: () => PerMinuteDocument })
+  deadLettered: PerMinuteDocument;
+}
+
+/** Jobs per status, every status present (zero included). */
+export class StatusCountsDocument implements Record<JobStatus, number> {
+  @ApiProperty({ type: 'integer' })
+  pending: number;
+
+  @ApiProperty({ type: 'integer' })
+  processing: number;
+
+  @ApiProperty({ type: 'integer' })
+  completed: number;
+
+  @ApiProperty({ type: 'integer' })
+  failed: number;
+
+  @ApiProperty({ type: 'integer' })
+  dead_letter: number;
+
+  @ApiProperty({ type: 'integer' })
+  cancelled: number;
+}
+
+export class QueueStatsDocument {
+  @ApiProperty({ example: 'default' })
+  queue: string;
+
+  @ApiProperty({ type: () => StatusCountsDocument })
+  counts: StatusCountsDocument;
+
+  @ApiProperty({
+    type: 'number',
+    nullable: true,
+    description: 'How long the oldest due pending job has waited; null when none is waiting.',
+    example: 0.42,
+  })
+  oldestPendingAgeSeconds: number | null;
+
+  @ApiProperty({ type: () => ThroughputDocument })
+  throughput: ThroughputDocument;
+}
+
+export class PercentilesDocument {
+  @ApiProperty()
+  p50: number;
+
+  @ApiProperty()
+  p95: number;
+
+  @ApiProperty()
+  p99: number;
+}
+
+export class LatencyDocument {
+  @ApiProperty({
+    type: 'integer',
+    description: 'How many recently completed jobs (up to 1,000) this is over.',
+  })
+  sample: number;
+
+  @ApiProperty({
+    type: () => PercentilesDocument,
+    nullable: true,
+    description: 'From runAt to the claim; null without completed jobs.',
+  })
+  waitSeconds: PercentilesDocument | null;
+
+  @ApiProperty({
+    type: () => PercentilesDocument,
+    nullable: true,
+    description: 'From the claim to completion; null without completed jobs.',
+  })
+  runSeconds: PercentilesDocument | null;
+}
+
+/** JobStats, from GET /v1/stats. */
+export class JobStatsDocument {
+  @ApiProperty({ type: [QueueStatsDocument], description: 'One entry per queue, by name.' })
+  queues: QueueStatsDocument[];
+
+  @ApiProperty({ type: () => LatencyDocument })
+  latency: LatencyDocument;
+}
