@@ -1,4 +1,6 @@
-import { apiClient, startTestApp, type TestApp } from '../support/app.js';
+import request from 'supertest';
+import type { App } from 'supertest/types.js';
+import { apiClient, startInstance, startTestApp, type TestApp } from '../support/app.js';
 import { eventually } from '../support/eventually.js';
 
 let t: TestApp;
@@ -94,4 +96,31 @@ it('never puts ids or payloads into labels', async () => {
   const text = await scrape();
   expect(text).not.toContain('canary-7d3f');
   expect(text).not.toContain((response.body as { id: string }).id);
+});
+
+it('is open by default, and needs a metrics:read (or admin) key with CONVEYOR_METRICS_AUTH=true', async () => {
+  await request(t.server).get('/metrics').expect(200);
+  const guarded = await startInstance(t.db.url, { CONVEYOR_ROLE: 'api', CONVEYOR_METRICS_AUTH: 'true' });
+  try {
+    const server = guarded.app.getHttpServer() as App;
+    const keyWith = async (scopes: string[]) =>
+      (
+        (
+          await apiClient(server)
+            .post('/v1/admin/api-keys')
+            .send({ name: 'scraper', namespace: 'ops', scopes })
+            .expect(201)
+        ).body as { key: string }
+      ).key;
+    await request(server).get('/metrics').expect(401);
+    await apiClient(server, await keyWith(['jobs:read']))
+      .get('/metrics')
+      .expect(403);
+    await apiClient(server, await keyWith(['metrics:read']))
+      .get('/metrics')
+      .expect(200);
+    await apiClient(server).get('/metrics').expect(200);
+  } finally {
+    await guarded.close();
+  }
 });

@@ -10,6 +10,7 @@ import { type Instance, startInstance } from '../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { eventually } from '../support/eventually.js';
 import {
+  BillingHandlersModule,
   CREATE_EFFECTS_TABLE,
   CronHandlersModule,
   DuplicateHandlersModule,
@@ -122,6 +123,31 @@ describe('in-process handlers', () => {
     // ... unless the service is told to refuse them.
     const strict = await instance({ CONVEYOR_ROLE: 'api', CONVEYOR_REJECT_UNKNOWN_TYPES: 'true' });
     await expect(submit(strict, 'elsewhere', { other: 'thing' })).rejects.toBeInstanceOf(UnknownJobTypeError);
+  });
+
+  it('belong to one namespace: the same type elsewhere has its own rules, handler, or none', async () => {
+    const app = await instance({}, [TestHandlersModule, BillingHandlersModule]);
+    const inBilling = { namespace: 'billing' };
+    await expect(submit(app, 'test.effect', { holdMs: 1 }, inBilling)).rejects.toMatchObject({
+      fields: expect.arrayContaining([expect.objectContaining({ field: 'invoice' })]) as unknown,
+    });
+    const billing = await submit(app, 'test.effect', { invoice: 7 }, inBilling);
+    expect(billing.job.maxAttempts).toBe(2);
+    const standard = await submit(app, 'test.effect', { n: 1 });
+    const stranger = await submit(app, 'test.effect', { anything: true }, { namespace: 'stranger' });
+
+    await eventually(async () => {
+      expect((await jobRow(billing.job.id)).status).toBe('completed');
+      expect((await jobRow(standard.job.id)).status).toBe('completed');
+    });
+    const { rows } = await db.client.query<{ id: string; result: unknown }>(
+      'SELECT id, result FROM jobs WHERE id = ANY($1)',
+      [[billing.job.id, standard.job.id]],
+    );
+    expect(rows.find((row) => row.id === billing.job.id)?.result).toEqual({ billed: 7 });
+    expect(rows.find((row) => row.id === standard.job.id)?.result).toEqual({ pid: process.pid });
+    // No handler serves `stranger`: its job waits for a REST worker of that namespace.
+    expect((await jobRow(stranger.job.id)).status).toBe('pending');
   });
 
   it('refuse to boot with two handlers for one type', async () => {

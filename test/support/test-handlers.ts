@@ -82,3 +82,19 @@ export class SecondEffectHandler implements JobHandlerInstance {
 /** Registers a second handler for `test.effect`: the boot must refuse it. */
 @Module({ providers: [SecondEffectHandler] })
 export class DuplicateHandlersModule {}
+
+export class InvoicePayload {
+  @IsInt()
+  invoice: number;
+}
+
+/** `test.effect` of the `billing` namespace: its own payload rules, its own result. */
+@JobHandler('test.effect', { namespace: 'billing', payload: InvoicePayload, maxAttempts: 2 })
+export class BillingEffectHandler implements JobHandlerInstance<InvoicePayload> {
+  handle(payload: InvoicePayload): Promise<{ billed: number }> {
+    return Promise.resolve({ billed: payload.invoice });
+  }
+}
+
+@Module({ providers: [BillingEffectHandler] })
+export class BillingHandlersModule {}

@@ -39,7 +39,9 @@ export async function createApp(
     type: ['application/json', 'application/*+json'],
   });
   app.disable('x-powered-by');
-  app.use(helmet());
+  // Not `upgrade-insecure-requests`: inside a cluster the service is often reached over plain HTTP,
+  // and the upgrade would break the /docs page's own scripts there.
+  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   if (config.http.corsOrigins.length > 0) {
     app.enableCors({
       origin: config.http.corsOrigins.includes('*') ? '*' : [...config.http.corsOrigins],

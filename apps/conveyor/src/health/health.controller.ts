@@ -6,11 +6,11 @@ import {
   type HealthIndicatorResult,
 } from '@nestjs/terminus';
 import { DataSource } from 'typeorm';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Public } from '#conveyor/auth';
 import { CONVEYOR_CONFIG, type ConveyorConfig } from '#conveyor/config';
 import { Sql } from '#conveyor/database';
-import { ProblemException } from '#conveyor/http';
+import { ApiProblems, ProblemException } from '#conveyor/http';
 import { WorkerService } from '#conveyor/worker';
 import { EventLoopMonitor } from './event-loop-monitor.js';
 import { ShutdownSignal } from './readiness.js';
@@ -37,11 +37,17 @@ export class HealthController {
   ) {}
 
   @Get('live')
+  @ApiOperation({ summary: 'Liveness: the event loop is not stalled. Restart the process on failure.' })
+  @ApiProblems(503)
   live(): Promise<HealthCheckResult> {
     return this.run([() => this.eventLoopCheck()]);
   }
 
   @Get('ready')
+  @ApiOperation({
+    summary: 'Readiness: database, migrations, pool and worker loops are fine, and no shutdown is under way.',
+  })
+  @ApiProblems(503)
   ready(): Promise<HealthCheckResult> {
     return this.run([
       () => this.shutdownCheck(),
