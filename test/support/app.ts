@@ -53,6 +53,8 @@ export async function startInstance(
   });
   try {
     await app.init();
+    // Fastify routes requests only once its plugins have loaded.
+    await (app.getHttpAdapter().getInstance() as { ready(): Promise<unknown> }).ready();
   } catch (error) {
     await app.close();
     throw error;

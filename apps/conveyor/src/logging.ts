@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { DynamicModule } from '@nestjs/common';
+import type { IncomingMessage } from 'node:http';
+import { type DynamicModule, RequestMethod } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import type { Options } from 'pino-http';
+import type { AuthenticatedRequest } from '#conveyor/auth';
 import type { ConveyorConfig } from '#conveyor/config';
 import { traceLogFields } from '#conveyor/telemetry';
 
@@ -16,6 +18,17 @@ const ALWAYS_REDACTED = [
   'req.headers["x-api-key"]',
   'res.headers["set-cookie"]',
 ];
+
+/** The client's X-Request-Id when usable, else a fresh UUID. */
+export function requestId(request: IncomingMessage): string {
+  const incoming = request.headers['x-request-id'];
+  return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+}
+
+/** The request's path as the client sent it: Fastify's middleware layer rewrites `url` to `/`. */
+function pathOf(request: { url?: string; originalUrl?: string }): string {
+  return request.originalUrl ?? request.url ?? '';
+}
 
 function prettyWanted(): boolean {
   if (process.env['NODE_ENV'] === 'production' || !process.stdout.isTTY) return false;
@@ -41,26 +54,34 @@ export function loggingModule(config: ConveyorConfig, destination?: DestinationS
   const options: Options = {
     level: config.log.level,
     mixin: traceLogFields,
-    redact: { paths: [...ALWAYS_REDACTED, ...secretPaths], censor: '[redacted]' },
-    genReqId(request, response) {
-      const incoming = request.headers['x-request-id'];
-      const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-      response.setHeader('X-Request-Id', id);
-      return id;
+    // Who made the request: the API key's id (set by the auth guard), never the key.
+    customProps: (request: IncomingMessage & AuthenticatedRequest) => {
+      const keyId = request.conveyorAuth?.principal.keyId;
+      return keyId === undefined ? {} : { api_key_id: keyId };
     },
+    redact: { paths: [...ALWAYS_REDACTED, ...secretPaths], censor: '[redacted]' },
+    // Fastify gave the request its id already (see requestId); it goes back as X-Request-Id.
+    genReqId: requestId,
     // Method, path and id are what an operator needs; headers and bodies are where secrets live.
     serializers: {
-      req: (request: { id: unknown; method: string; url: string }) => ({
+      req: (request: { id: unknown; method: string; url: string; originalUrl?: string }) => ({
         id: request.id,
         method: request.method,
-        url: request.url,
+        url: pathOf(request),
       }),
       res: (response: { statusCode: number }) => ({ statusCode: response.statusCode }),
     },
     autoLogging: {
-      ignore: (request) => request.url === '/metrics' || (request.url ?? '').startsWith('/health'),
+      ignore: (request) => {
+        const path = pathOf(request);
+        return path === '/metrics' || path.startsWith('/health');
+      },
     },
     ...(destination === undefined && prettyWanted() ? { transport: { target: 'pino-pretty' } } : {}),
   };
-  return LoggerModule.forRoot({ pinoHttp: destination === undefined ? options : [options, destination] });
+  return LoggerModule.forRoot({
+    pinoHttp: destination === undefined ? options : [options, destination],
+    // Every route. (nestjs-pino's default pattern matches nothing under the Fastify adapter.)
+    forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
+  });
 }

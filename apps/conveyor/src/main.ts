@@ -46,7 +46,8 @@ async function main(): Promise<void> {
       shutdown('SIGINT');
     });
 
-    await app.listen(config.port);
+    // Every interface: in a container, probes and peers do not come from localhost.
+    await app.listen(config.port, '0.0.0.0');
     logger.log(`listening on port ${config.port}`);
   } catch (error) {
     logger.error(`boot failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);

@@ -14,6 +14,12 @@ export {
 } from './application/commands/create-api-key.js';
 export { ApiKeyRepository, type ApiKeyView } from './infrastructure/api-key.repository.js';
 export { CreateApiKeyBody } from './http/dto/create-api-key.body.js';
-export { Caller, MetricsAccess, Public, RequestNamespace, type RequestAuth } from './http/access.js';
+export {
+  type AuthenticatedRequest,
+  MetricsAccess,
+  Public,
+  RequestNamespace,
+  type RequestAuth,
+} from './http/access.js';
 export { API_KEY_SECURITY, Requires } from './http/requires.js';
 export { NAMESPACE_HEADER } from './http/auth.guard.js';

@@ -9,4 +9,3 @@ export {
 } from './validation.js';
 export { JsonGuardPipe, jsonHazard, MAX_JSON_DEPTH } from './json-guard.pipe.js';
 export { ApiProblems, ProblemDocument } from './openapi.js';
-export { jsonBodiesOnly } from './json-only.js';

@@ -28,6 +28,14 @@ export function toProblem(error: unknown): Problem {
       typeof response === 'object' && 'message' in response && typeof response.message === 'string'
         ? response.message
         : undefined;
+    if (status === 415) {
+      return {
+        type: 'urn:conveyor:problem:unsupported-media-type',
+        title: 'The body must be JSON.',
+        status,
+        detail: 'Send the body with Content-Type: application/json.',
+      };
+    }
     return plain(status, status < 500 ? message : undefined);
   }
   return plain(500);
@@ -61,6 +69,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     // Problems that tell the client when to come back (429, 503) say it in the header too.
     if (typeof problem['retryAfterSeconds'] === 'number') {
       httpAdapter.setHeader(response, 'Retry-After', String(problem['retryAfterSeconds']));
+    }
+    if (error instanceof ProblemException) {
+      for (const [name, value] of Object.entries(error.headers)) httpAdapter.setHeader(response, name, value);
     }
     httpAdapter.setHeader(response, 'Content-Type', 'application/problem+json');
     httpAdapter.reply(response, problem, problem.status);

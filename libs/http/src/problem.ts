@@ -17,8 +17,16 @@ export function problemType(slug: string): string {
 
 /** Throw this from anywhere in a request to answer with exactly this problem. */
 export class ProblemException extends HttpException {
+  /** Response headers that go with the problem (WWW-Authenticate, Retry-After); not in the body. */
+  readonly headers: Record<string, string> = {};
+
   constructor(readonly problem: Problem) {
     super(problem, problem.status);
+  }
+
+  withHeader(name: string, value: string): this {
+    this.headers[name] = value;
+    return this;
   }
 
   static of(

@@ -28,12 +28,18 @@ export interface RequestAuth {
   namespace: string;
 }
 
+/** The Node request (Fastify's `request.raw`), where the guard leaves the caller for routes and logs. */
 export interface AuthenticatedRequest {
   conveyorAuth?: RequestAuth;
 }
 
+/** The Node request under the adapter's request object. */
+export function nodeRequest(request: { raw?: unknown }): AuthenticatedRequest {
+  return request.raw ?? request;
+}
+
 function auth(context: ExecutionContext): RequestAuth {
-  const found = context.switchToHttp().getRequest<AuthenticatedRequest>().conveyorAuth;
+  const found = nodeRequest(context.switchToHttp().getRequest()).conveyorAuth;
   if (found === undefined) throw new Error('route reads the caller but is not behind RequireScope');
   return found;
 }
@@ -41,9 +47,4 @@ function auth(context: ExecutionContext): RequestAuth {
 /** The namespace the request acts in (route parameter decorator). */
 export const RequestNamespace = createParamDecorator(
   (_: unknown, context: ExecutionContext) => auth(context).namespace,
-);
-
-/** The API key behind the request (route parameter decorator). */
-export const Caller = createParamDecorator(
-  (_: unknown, context: ExecutionContext) => auth(context).principal,
 );

@@ -1,6 +1,6 @@
 import { type CanActivate, type ExecutionContext, HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { CONVEYOR_CONFIG, type ConveyorConfig } from '#conveyor/config';
 import { ProblemException, validationProblem } from '#conveyor/http';
 import { Authenticator } from '../application/authenticator.js';
@@ -8,7 +8,7 @@ import { type RateClass, RateLimiter } from '../application/rate-limiter.js';
 import { isNamespace, NAMESPACE_RULE } from '../domain/namespace.js';
 import type { Principal } from '../domain/principal.js';
 import { grants, type Scope } from '../domain/scopes.js';
-import { type Access, ACCESS_METADATA, type AuthenticatedRequest } from './access.js';
+import { type Access, ACCESS_METADATA, nodeRequest } from './access.js';
 
 /** `Bearer <key>`; keys are printable ASCII without spaces. Longer than any real key is unknown. */
 const BEARER = /^Bearer +([\x21-\x7e]{1,512}) *$/i;
@@ -16,12 +16,19 @@ const BEARER = /^Bearer +([\x21-\x7e]{1,512}) *$/i;
 /** An admin key names the namespace it acts in with this header; other keys may only name their own. */
 export const NAMESPACE_HEADER = 'conveyor-namespace';
 
+const INVALID_TOKEN = 'Bearer realm="conveyor", error="invalid_token"';
+
 const ADMIN_ONLY: Access = { kind: 'scope', scope: 'admin', rate: 'none' };
 
-type Request = IncomingMessage & AuthenticatedRequest;
+type Request = { headers: IncomingMessage['headers']; raw?: unknown };
 
-function unauthorized(detail: string): ProblemException {
-  return ProblemException.of(HttpStatus.UNAUTHORIZED, 'unauthorized', 'An API key is required.', detail);
+function unauthorized(detail: string, challenge: string): ProblemException {
+  return ProblemException.of(
+    HttpStatus.UNAUTHORIZED,
+    'unauthorized',
+    'An API key is required.',
+    detail,
+  ).withHeader('WWW-Authenticate', challenge);
 }
 
 /**
@@ -43,28 +50,22 @@ export class AuthGuard implements CanActivate {
         context.getHandler(),
         context.getClass(),
       ]) ?? ADMIN_ONLY;
-    const http = context.switchToHttp();
-    const request = http.getRequest<Request>();
+    const request = context.switchToHttp().getRequest<Request>();
     switch (access.kind) {
       case 'public':
         return true;
       case 'metrics':
         if (!this.config.auth.protectMetrics) return true;
-        await this.admit(request, http.getResponse<ServerResponse>(), 'metrics:read', 'none');
+        await this.admit(request, 'metrics:read', 'none');
         return true;
       case 'scope':
-        await this.admit(request, http.getResponse<ServerResponse>(), access.scope, access.rate);
+        await this.admit(request, access.scope, access.rate);
         return true;
     }
   }
 
-  private async admit(
-    request: Request,
-    response: ServerResponse,
-    scope: Scope,
-    rate: RateClass,
-  ): Promise<void> {
-    const principal = await this.principal(request, response);
+  private async admit(request: Request, scope: Scope, rate: RateClass): Promise<void> {
+    const principal = await this.principal(request);
     if (!grants(principal.scopes, scope)) {
       throw ProblemException.of(
         HttpStatus.FORBIDDEN,
@@ -85,32 +86,30 @@ export class AuthGuard implements CanActivate {
         { retryAfterSeconds: decision.retryAfterSeconds },
       );
     }
-    request.conveyorAuth = { principal, namespace };
-    // Who did it, in the request's log line: the key's id, never the key.
-    request.log.setBindings({ api_key_id: principal.keyId });
+    // On the Node request: the routes read it, and so does the request log line (api_key_id).
+    nodeRequest(request).conveyorAuth = { principal, namespace };
   }
 
-  private async principal(request: Request, response: ServerResponse): Promise<Principal> {
+  private async principal(request: Request): Promise<Principal> {
     const header = request.headers.authorization;
     if (header === undefined || header === '') {
-      response.setHeader('WWW-Authenticate', 'Bearer realm="conveyor"');
-      throw unauthorized('Send your API key as "Authorization: Bearer <key>".');
+      throw unauthorized('Send your API key as "Authorization: Bearer <key>".', 'Bearer realm="conveyor"');
     }
     const key = BEARER.exec(header)?.[1];
     if (key === undefined) {
-      response.setHeader('WWW-Authenticate', 'Bearer realm="conveyor", error="invalid_request"');
-      throw unauthorized('The Authorization header must be "Bearer <key>".');
+      throw unauthorized(
+        'The Authorization header must be "Bearer <key>".',
+        'Bearer realm="conveyor", error="invalid_request"',
+      );
     }
     const result = await this.authenticator.authenticate(key);
     switch (result.outcome) {
       case 'ok':
         return result.principal;
       case 'expired':
-        response.setHeader('WWW-Authenticate', 'Bearer realm="conveyor", error="invalid_token"');
-        throw unauthorized('The API key has expired.');
+        throw unauthorized('The API key has expired.', INVALID_TOKEN);
       case 'unknown':
-        response.setHeader('WWW-Authenticate', 'Bearer realm="conveyor", error="invalid_token"');
-        throw unauthorized('The API key is not known, or was revoked.');
+        throw unauthorized('The API key is not known, or was revoked.', INVALID_TOKEN);
     }
   }
 

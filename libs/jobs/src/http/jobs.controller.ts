@@ -12,6 +12,7 @@ import {
   Res,
   UseFilters,
 } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import {
   ApiCreatedResponse,
@@ -52,12 +53,6 @@ import { MAX_NAME_LENGTH, PRINTABLE_PATTERN } from './dto/names.js';
 import { SubmitJobBody } from './dto/submit-job.body.js';
 import { JobErrorsFilter } from './job-errors.filter.js';
 
-/** The part of the HTTP response the submit handler touches. */
-interface StatusResponse {
-  status(code: number): unknown;
-  setHeader(name: string, value: string): unknown;
-}
-
 const jobId = uuidParam();
 
 @ApiTags('jobs')
@@ -67,6 +62,7 @@ export class JobsController {
   constructor(
     private readonly commandBus: CommandBus,
     private readonly queryBus: QueryBus,
+    private readonly adapterHost: HttpAdapterHost,
     @Inject(CONVEYOR_CONFIG) private readonly config: ConveyorConfig,
   ) {}
 
@@ -97,7 +93,7 @@ export class JobsController {
     @RequestNamespace() namespace: string,
     @Body() body: SubmitJobBody,
     @Headers('idempotency-key') headerKey: string | undefined,
-    @Res({ passthrough: true }) response: StatusResponse,
+    @Res({ passthrough: true }) response: unknown,
   ): Promise<JobView> {
     const idempotencyKey = this.idempotencyKey(body.idempotencyKey, headerKey);
     const backoff =
@@ -123,8 +119,9 @@ export class JobsController {
       }),
     );
     if (!created) {
-      response.status(HttpStatus.OK);
-      response.setHeader('Idempotent-Replayed', 'true');
+      const { httpAdapter } = this.adapterHost;
+      httpAdapter.status(response, HttpStatus.OK);
+      httpAdapter.setHeader(response, 'Idempotent-Replayed', 'true');
     }
     return job;
   }
