@@ -1,5 +1,5 @@
 import helmet from '@fastify/helmet';
-import type { INestApplication, Type } from '@nestjs/common';
+import { type INestApplication, type Type, UnsupportedMediaTypeException } from '@nestjs/common';
 import { HttpAdapterHost, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
@@ -36,8 +36,17 @@ export async function createApp(
     // The id of the request in every log line, and in the X-Request-Id answer header.
     genReqId: requestId,
   });
-  // JSON only: without the text/plain parser, any other body is a 415 instead of a string.
+  // JSON only: without the text/plain parser, any other body is a 415 instead of a string, and so
+  // is JSON in a charset other than UTF-8 (it would be read as UTF-8 and stored garbled).
   adapter.getInstance().removeContentTypeParser('text/plain');
+  adapter.getInstance().addHook('onRequest', (request, _reply, done) => {
+    const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(request.headers['content-type'] ?? '')?.[1];
+    done(
+      charset === undefined || charset.toLowerCase() === 'utf-8'
+        ? undefined
+        : new UnsupportedMediaTypeException(),
+    );
+  });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot({
       config,

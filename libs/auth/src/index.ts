@@ -20,6 +20,7 @@ export {
   Public,
   RequestNamespace,
   type RequestAuth,
+  type RequestCost,
 } from './http/access.js';
 export { API_KEY_SECURITY, Requires } from './http/requires.js';
 export { NAMESPACE_HEADER } from './http/auth.guard.js';

@@ -24,4 +24,11 @@ describe('jsonHazard', () => {
     expect(jsonHazard({ a: ['x\u0000y'] })).toMatch(/NUL/);
     expect(jsonHazard({ 'k\u0000': 1 })).toMatch(/NUL/);
   });
+
+  it('refuses lone surrogates, accepts pairs', () => {
+    expect(jsonHazard({ a: 'emoji \ud83d\ude00' })).toBeNull();
+    expect(jsonHazard({ a: 'x\ud800' })).toMatch(/well-formed/);
+    expect(jsonHazard({ a: ['\udc00y'] })).toMatch(/well-formed/);
+    expect(jsonHazard({ 'k\ud800': 1 })).toMatch(/well-formed/);
+  });
 });

@@ -1,4 +1,10 @@
-import { HttpStatus, ParseUUIDPipe, ValidationPipe, type ValidationError } from '@nestjs/common';
+import {
+  type ArgumentMetadata,
+  HttpStatus,
+  ParseUUIDPipe,
+  ValidationPipe,
+  type ValidationError,
+} from '@nestjs/common';
 import { ProblemException } from './problem.js';
 
 export interface FieldError {
@@ -26,9 +32,25 @@ export function validationProblem(errors: FieldError[]): ProblemException {
   );
 }
 
+/**
+ * Validates a copy of each body and hands the route the body as parsed. Nest's pipe deletes keys
+ * named `constructor`, `prototype` and `__proto__` everywhere in what it validates, and
+ * class-transformer drops more: in free-form JSON (a payload, a result) those are data, and
+ * losing them would also make two different payloads look like one idempotent submit. Unknown
+ * fields are refused, so the parsed body is exactly what the DTO describes. Query strings and
+ * route parameters are converted as usual (text to numbers).
+ */
+class ConveyorValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type !== 'body') return super.transform(value, metadata);
+    await super.transform(structuredClone(value), metadata);
+    return value;
+  }
+}
+
 /** Whitelisting, unknown fields rejected, and every bad field listed in a 400 problem. */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new ConveyorValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,

@@ -22,6 +22,14 @@ export {
   type SubmitJobInput,
   type SubmitJobResult,
 } from './application/commands/submit-job/submit-job.command.js';
+export {
+  SubmitJobsCommand,
+  type BatchItemOutcome,
+} from './application/commands/submit-jobs/submit-jobs.command.js';
+export {
+  AcknowledgeJobsCommand,
+  type AckOutcome,
+} from './application/commands/acknowledge-jobs/acknowledge-jobs.command.js';
 export { ClaimJobCommand, type ClaimJobInput } from './application/commands/claim-job/claim-job.command.js';
 export { CompleteJobCommand } from './application/commands/complete-job/complete-job.command.js';
 export { FailJobCommand } from './application/commands/fail-job/fail-job.command.js';

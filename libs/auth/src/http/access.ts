@@ -6,7 +6,7 @@ import type { Scope } from '../domain/scopes.js';
 /** Who may call a route. A route without any is treated as `admin` only: access is opt-in. */
 export type Access =
   | { kind: 'public' }
-  | { kind: 'scope'; scope: Scope; rate: RateClass }
+  | { kind: 'scope'; scope: Scope; rate: RateClass; cost?: RequestCost }
   /** Open, unless CONVEYOR_METRICS_AUTH asks for a key with `metrics:read`. */
   | { kind: 'metrics' };
 
@@ -15,9 +15,17 @@ export const ACCESS_METADATA = 'conveyor:access';
 /** No API key needed (health probes). */
 export const Public = () => SetMetadata(ACCESS_METADATA, { kind: 'public' } satisfies Access);
 
+/** How many tokens a request takes from its bucket (a batch: one per job); 1 when not given. */
+export type RequestCost = (request: { body?: unknown }) => number;
+
 /** Needs a key with `scope` (or `admin`); `rate` names the token bucket the call draws on. */
-export const RequireScope = (scope: Scope, rate: RateClass) =>
-  SetMetadata(ACCESS_METADATA, { kind: 'scope', scope, rate } satisfies Access);
+export const RequireScope = (scope: Scope, rate: RateClass, cost?: RequestCost) =>
+  SetMetadata(ACCESS_METADATA, {
+    kind: 'scope',
+    scope,
+    rate,
+    ...(cost === undefined ? {} : { cost }),
+  } satisfies Access);
 
 export const MetricsAccess = () => SetMetadata(ACCESS_METADATA, { kind: 'metrics' } satisfies Access);
 

@@ -20,7 +20,7 @@ const INVALID_TOKEN = 'Bearer realm="conveyor", error="invalid_token"';
 
 const ADMIN_ONLY: Access = { kind: 'scope', scope: 'admin', rate: 'none' };
 
-type Request = { headers: IncomingMessage['headers']; raw?: unknown };
+type Request = { headers: IncomingMessage['headers']; raw?: unknown; body?: unknown };
 
 function unauthorized(detail: string, challenge: string): ProblemException {
   return ProblemException.of(
@@ -59,12 +59,12 @@ export class AuthGuard implements CanActivate {
         await this.admit(request, 'metrics:read', 'none');
         return true;
       case 'scope':
-        await this.admit(request, access.scope, access.rate);
+        await this.admit(request, access.scope, access.rate, access.cost?.(request) ?? 1);
         return true;
     }
   }
 
-  private async admit(request: Request, scope: Scope, rate: RateClass): Promise<void> {
+  private async admit(request: Request, scope: Scope, rate: RateClass, cost = 1): Promise<void> {
     const principal = await this.principal(request);
     if (!grants(principal.scopes, scope)) {
       throw ProblemException.of(
@@ -76,7 +76,7 @@ export class AuthGuard implements CanActivate {
       );
     }
     const namespace = this.namespace(request, principal);
-    const decision = this.limiter.take(principal, rate);
+    const decision = this.limiter.take(principal, rate, cost);
     if (!decision.allowed) {
       throw ProblemException.of(
         HttpStatus.TOO_MANY_REQUESTS,

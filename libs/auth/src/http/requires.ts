@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiHeader } from '@nestjs/swagger';
 import { ApiProblems } from '#conveyor/http';
 import type { RateClass } from '../application/rate-limiter.js';
 import type { Scope } from '../domain/scopes.js';
-import { RequireScope } from './access.js';
+import { RequireScope, type RequestCost } from './access.js';
 
 export const API_KEY_SECURITY = 'api-key';
 
@@ -11,9 +11,13 @@ export const API_KEY_SECURITY = 'api-key';
  * A route for API keys holding `scope`, drawing on the `rate` bucket; documented as such in the
  * OpenAPI document, with the answers the guard can give.
  */
-export function Requires(scope: Scope, rate: RateClass): MethodDecorator & ClassDecorator {
+export function Requires(
+  scope: Scope,
+  rate: RateClass,
+  cost?: RequestCost,
+): MethodDecorator & ClassDecorator {
   return applyDecorators(
-    RequireScope(scope, rate),
+    RequireScope(scope, rate, cost),
     ApiBearerAuth(API_KEY_SECURITY),
     ApiHeader({
       name: 'Conveyor-Namespace',

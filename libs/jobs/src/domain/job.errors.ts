@@ -82,3 +82,11 @@ export class NamespaceFullError extends Error {
     this.name = 'NamespaceFullError';
   }
 }
+
+/** Some jobs of a batch submit are not valid: the batch is refused whole, and nothing is written. */
+export class InvalidBatchError extends Error {
+  constructor(readonly items: readonly { index: number; error: Error }[]) {
+    super(`${items.length} job(s) of the batch are not valid`);
+    this.name = 'InvalidBatchError';
+  }
+}

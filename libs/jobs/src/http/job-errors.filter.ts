@@ -1,7 +1,14 @@
 import { Catch, HttpStatus } from '@nestjs/common';
-import { type Problem, ProblemDetailsFilter, ProblemException, validationProblem } from '#conveyor/http';
+import {
+  type FieldError,
+  type Problem,
+  ProblemDetailsFilter,
+  ProblemException,
+  validationProblem,
+} from '#conveyor/http';
 import {
   IdempotencyConflictError,
+  InvalidBatchError,
   InvalidCursorError,
   InvalidJobFieldError,
   InvalidPayloadError,
@@ -14,63 +21,79 @@ import {
 /** A guess, not a promise: how long workers take to make room depends on them. */
 const NAMESPACE_FULL_RETRY_SECONDS = 5;
 
+/** The fields a submit's input error names, relative to the submit. */
+function submitFieldErrors(error: unknown): FieldError[] | undefined {
+  if (error instanceof InvalidPayloadError) {
+    return error.fields.map((field) => ({ field: `payload.${field.field}`, messages: field.messages }));
+  }
+  if (error instanceof InvalidJobFieldError) return [{ field: error.field, messages: [error.message] }];
+  if (error instanceof UnknownJobTypeError) return [{ field: 'type', messages: [error.message] }];
+  return undefined;
+}
+
+/** The problem document for one of the jobs library's errors; undefined for anything else. */
+export function jobProblem(error: unknown): Problem | undefined {
+  if (error instanceof JobNotFoundError) {
+    return ProblemException.of(HttpStatus.NOT_FOUND, 'job-not-found', 'Job not found.', error.message, {
+      jobId: error.jobId,
+    }).problem;
+  }
+  if (error instanceof JobConflictError) {
+    return ProblemException.of(
+      HttpStatus.CONFLICT,
+      error.reason === 'illegal_transition' ? 'illegal-transition' : 'lease-lost',
+      error.reason === 'illegal_transition'
+        ? 'The job is not in a state that allows this.'
+        : 'You no longer hold this job.',
+      `${error.message} (current status: ${error.currentStatus})`,
+      { jobId: error.jobId, currentStatus: error.currentStatus, reason: error.reason },
+    ).problem;
+  }
+  if (error instanceof IdempotencyConflictError) {
+    return ProblemException.of(
+      HttpStatus.UNPROCESSABLE_ENTITY,
+      'idempotency-key-reused',
+      'This idempotency key was already used for a different job.',
+      'The same key was submitted with a different type, queue or payload; nothing was changed.',
+      { idempotencyKey: error.idempotencyKey, existingJobId: error.existingJobId },
+    ).problem;
+  }
+  if (error instanceof NamespaceFullError) {
+    return ProblemException.of(
+      HttpStatus.TOO_MANY_REQUESTS,
+      'namespace-full',
+      'The namespace holds as many waiting jobs as it may.',
+      `${error.message}; submit again once workers have caught up.`,
+      { limit: error.limit, retryAfterSeconds: NAMESPACE_FULL_RETRY_SECONDS },
+    ).problem;
+  }
+  const fields = submitFieldErrors(error);
+  if (fields !== undefined) return validationProblem(fields).problem;
+  if (error instanceof InvalidBatchError) {
+    return validationProblem(
+      error.items.flatMap(({ index, error: itemError }) =>
+        (submitFieldErrors(itemError) ?? []).map((field) => ({
+          ...field,
+          field: `jobs.${index}.${field.field}`,
+        })),
+      ),
+    ).problem;
+  }
+  if (error instanceof InvalidCursorError) {
+    return ProblemException.of(
+      HttpStatus.BAD_REQUEST,
+      'invalid-cursor',
+      'The cursor is not valid.',
+      error.message,
+    ).problem;
+  }
+  return undefined;
+}
+
 /** Maps the jobs library's domain errors to problem documents; everything else as usual. */
 @Catch()
 export class JobErrorsFilter extends ProblemDetailsFilter {
   protected override problemFor(error: unknown): Problem {
-    if (error instanceof JobNotFoundError) {
-      return ProblemException.of(HttpStatus.NOT_FOUND, 'job-not-found', 'Job not found.', error.message, {
-        jobId: error.jobId,
-      }).problem;
-    }
-    if (error instanceof JobConflictError) {
-      return ProblemException.of(
-        HttpStatus.CONFLICT,
-        error.reason === 'illegal_transition' ? 'illegal-transition' : 'lease-lost',
-        error.reason === 'illegal_transition'
-          ? 'The job is not in a state that allows this.'
-          : 'You no longer hold this job.',
-        `${error.message} (current status: ${error.currentStatus})`,
-        { jobId: error.jobId, currentStatus: error.currentStatus, reason: error.reason },
-      ).problem;
-    }
-    if (error instanceof IdempotencyConflictError) {
-      return ProblemException.of(
-        HttpStatus.UNPROCESSABLE_ENTITY,
-        'idempotency-key-reused',
-        'This idempotency key was already used for a different job.',
-        'The same key was submitted with a different type, queue or payload; nothing was changed.',
-        { idempotencyKey: error.idempotencyKey, existingJobId: error.existingJobId },
-      ).problem;
-    }
-    if (error instanceof InvalidPayloadError) {
-      return validationProblem(
-        error.fields.map((field) => ({ field: `payload.${field.field}`, messages: field.messages })),
-      ).problem;
-    }
-    if (error instanceof InvalidJobFieldError) {
-      return validationProblem([{ field: error.field, messages: [error.message] }]).problem;
-    }
-    if (error instanceof UnknownJobTypeError) {
-      return validationProblem([{ field: 'type', messages: [error.message] }]).problem;
-    }
-    if (error instanceof NamespaceFullError) {
-      return ProblemException.of(
-        HttpStatus.TOO_MANY_REQUESTS,
-        'namespace-full',
-        'The namespace holds as many waiting jobs as it may.',
-        `${error.message}; submit again once workers have caught up.`,
-        { limit: error.limit, retryAfterSeconds: NAMESPACE_FULL_RETRY_SECONDS },
-      ).problem;
-    }
-    if (error instanceof InvalidCursorError) {
-      return ProblemException.of(
-        HttpStatus.BAD_REQUEST,
-        'invalid-cursor',
-        'The cursor is not valid.',
-        error.message,
-      ).problem;
-    }
-    return super.problemFor(error);
+    return jobProblem(error) ?? super.problemFor(error);
   }
 }

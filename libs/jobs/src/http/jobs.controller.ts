@@ -24,7 +24,8 @@ import {
 } from '@nestjs/swagger';
 import { RequestNamespace, Requires } from '#conveyor/auth';
 import { CONVEYOR_CONFIG, type ConveyorConfig } from '#conveyor/config';
-import { ApiProblems, uuidParam, validationProblem } from '#conveyor/http';
+import { ApiProblems, type Problem, uuidParam, validationProblem } from '#conveyor/http';
+import { AcknowledgeJobsCommand } from '../application/commands/acknowledge-jobs/acknowledge-jobs.command.js';
 import { CancelJobCommand } from '../application/commands/cancel-job/cancel-job.command.js';
 import { ClaimJobCommand } from '../application/commands/claim-job/claim-job.command.js';
 import { CompleteJobCommand } from '../application/commands/complete-job/complete-job.command.js';
@@ -32,16 +33,23 @@ import { FailJobCommand } from '../application/commands/fail-job/fail-job.comman
 import type { HeartbeatResult } from '../application/commands/heartbeat-job/heartbeat-job.command.js';
 import { HeartbeatJobCommand } from '../application/commands/heartbeat-job/heartbeat-job.command.js';
 import { RetryJobCommand } from '../application/commands/retry-job/retry-job.command.js';
-import { SubmitJobCommand } from '../application/commands/submit-job/submit-job.command.js';
+import {
+  SubmitJobCommand,
+  type SubmitJobInput,
+} from '../application/commands/submit-job/submit-job.command.js';
+import { SubmitJobsCommand } from '../application/commands/submit-jobs/submit-jobs.command.js';
 import type { ClaimedJobView, JobView } from '../application/job-view.js';
 import type { JobWithHistory } from '../application/queries/get-job/get-job.query.js';
 import { GetJobQuery } from '../application/queries/get-job/get-job.query.js';
 import type { JobPage } from '../application/queries/list-jobs/list-jobs.query.js';
 import { ListJobsQuery } from '../application/queries/list-jobs/list-jobs.query.js';
 import { DEFAULT_QUEUE } from '../domain/defaults.js';
+import { AcknowledgeJobsBody, SubmitJobsBody } from './dto/batch.body.js';
 import { ClaimJobsBody } from './dto/claim-jobs.body.js';
 import { CompleteJobBody, FailJobBody, HeartbeatJobBody } from './dto/lease.body.js';
 import {
+  AckDocument,
+  BatchDocument,
   ClaimedJobsDocument,
   HeartbeatDocument,
   JobDocument,
@@ -51,9 +59,43 @@ import {
 import { ListJobsQueryParams } from './dto/list-jobs.query-params.js';
 import { MAX_NAME_LENGTH, PRINTABLE_PATTERN } from './dto/names.js';
 import { SubmitJobBody } from './dto/submit-job.body.js';
-import { JobErrorsFilter } from './job-errors.filter.js';
+import { JobErrorsFilter, jobProblem } from './job-errors.filter.js';
 
 const jobId = uuidParam();
+
+/** A rate-limit cost of one token per job in the batch. */
+const jobsInBody = (request: { body?: unknown }): number => {
+  const jobs = (request.body as { jobs?: unknown } | undefined)?.jobs;
+  return Array.isArray(jobs) ? Math.max(1, jobs.length) : 1;
+};
+
+function requiredProblem(error: Error): Problem {
+  const problem = jobProblem(error);
+  if (problem === undefined) throw error;
+  return problem;
+}
+
+function submitInput(namespace: string, body: SubmitJobBody, idempotencyKey: string | null): SubmitJobInput {
+  return {
+    namespace,
+    type: body.type,
+    queue: body.queue ?? null,
+    payload: body.payload,
+    priority: body.priority ?? 0,
+    runAt: body.runAt === undefined ? null : new Date(body.runAt),
+    maxAttempts: body.maxAttempts ?? null,
+    backoff:
+      body.backoff === undefined
+        ? null
+        : {
+            type: body.backoff.type,
+            ...(body.backoff.delayMs === undefined ? {} : { delayMs: body.backoff.delayMs }),
+            ...(body.backoff.maxDelayMs === undefined ? {} : { maxDelayMs: body.backoff.maxDelayMs }),
+          },
+    idempotencyKey,
+    dedupeWindowSeconds: body.dedupeWindowSeconds ?? null,
+  };
+}
 
 @ApiTags('jobs')
 @Controller('v1/jobs')
@@ -96,27 +138,8 @@ export class JobsController {
     @Res({ passthrough: true }) response: unknown,
   ): Promise<JobView> {
     const idempotencyKey = this.idempotencyKey(body.idempotencyKey, headerKey);
-    const backoff =
-      body.backoff === undefined
-        ? null
-        : {
-            type: body.backoff.type,
-            ...(body.backoff.delayMs === undefined ? {} : { delayMs: body.backoff.delayMs }),
-            ...(body.backoff.maxDelayMs === undefined ? {} : { maxDelayMs: body.backoff.maxDelayMs }),
-          };
     const { created, job } = await this.commandBus.execute(
-      new SubmitJobCommand({
-        namespace,
-        type: body.type,
-        queue: body.queue ?? null,
-        payload: body.payload,
-        priority: body.priority ?? 0,
-        runAt: body.runAt === undefined ? null : new Date(body.runAt),
-        maxAttempts: body.maxAttempts ?? null,
-        backoff,
-        idempotencyKey,
-        dedupeWindowSeconds: body.dedupeWindowSeconds ?? null,
-      }),
+      new SubmitJobCommand(submitInput(namespace, body, idempotencyKey)),
     );
     if (!created) {
       const { httpAdapter } = this.adapterHost;
@@ -124,6 +147,94 @@ export class JobsController {
       httpAdapter.setHeader(response, 'Idempotent-Replayed', 'true');
     }
     return job;
+  }
+
+  /** Up to 1,000 submits in one call; each job gets the answer POST /v1/jobs would have given it. */
+  @Post('batch')
+  @HttpCode(HttpStatus.OK)
+  @Requires('jobs:submit', 'submit', jobsInBody)
+  @ApiOperation({
+    summary:
+      'Submit up to 1,000 jobs. Invalid input refuses the whole batch (400, nothing written); ' +
+      'otherwise each job gets its own status: 201, 200 (replay), 422 or 429.',
+  })
+  @ApiOkResponse({ type: BatchDocument })
+  @ApiProblems(400, 413, 415)
+  async submitBatch(
+    @RequestNamespace() namespace: string,
+    @Body() body: SubmitJobsBody,
+  ): Promise<{ jobs: ({ status: number; job: JobView } | { status: number; problem: Problem })[] }> {
+    const outcomes = await this.commandBus.execute(
+      new SubmitJobsCommand(body.jobs.map((job) => submitInput(namespace, job, job.idempotencyKey ?? null))),
+    );
+    return {
+      jobs: outcomes.map((item) => {
+        switch (item.outcome) {
+          case 'created':
+            return { status: HttpStatus.CREATED, job: item.job };
+          case 'replayed':
+            return { status: HttpStatus.OK, job: item.job };
+          case 'refused': {
+            const problem = requiredProblem(item.error);
+            return { status: problem.status, problem };
+          }
+        }
+      }),
+    };
+  }
+
+  /** Settles many held jobs at once: the batch form of complete and fail, for REST workers. */
+  @Post('ack')
+  @HttpCode(HttpStatus.OK)
+  @Requires('jobs:work', 'none')
+  @ApiOperation({
+    summary:
+      'Complete and fail up to 1,000 held jobs each in one call; every job is fenced by its own lease token.',
+  })
+  @ApiOkResponse({ type: AckDocument })
+  @ApiProblems(400, 413, 415)
+  async acknowledge(
+    @RequestNamespace() namespace: string,
+    @Body() body: AcknowledgeJobsBody,
+  ): Promise<{
+    results: ({ id: string; outcome: string } | { id: string; outcome: 'refused'; problem: Problem })[];
+  }> {
+    const completions = body.complete ?? [];
+    const failures = body.fail ?? [];
+    const ids = [...completions, ...failures].map((item) => item.id);
+    if (ids.length === 0) {
+      throw validationProblem([
+        { field: 'complete', messages: ['send at least one job in complete or fail'] },
+      ]);
+    }
+    if (new Set(ids).size !== ids.length) {
+      throw validationProblem([
+        { field: 'complete', messages: ['each job may appear once across complete and fail'] },
+      ]);
+    }
+    const outcomes = await this.commandBus.execute(
+      new AcknowledgeJobsCommand({
+        namespace,
+        completions: completions.map(({ id, leaseToken, result }) => ({
+          id,
+          leaseToken,
+          result: result ?? null,
+        })),
+        failures: failures.map(({ id, leaseToken, error, retryable }) => ({
+          id,
+          leaseToken,
+          error,
+          retryable: retryable ?? true,
+        })),
+      }),
+    );
+    return {
+      results: outcomes.map((item) =>
+        item.outcome === 'refused'
+          ? { id: item.id, outcome: item.outcome, problem: requiredProblem(item.error) }
+          : item,
+      ),
+    };
   }
 
   @Post('claim')

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { CONVEYOR_CONFIG, type ConveyorConfig } from '#conveyor/config';
 import type { JobView } from '../application/job-view.js';
 import { IdempotencyConflictError, NamespaceFullError } from '../domain/job.errors.js';
+import { Batcher } from './batcher.js';
 import { JobRepository, type KeyedJob, type NewJob } from './job.repository.js';
 
 export type SubmitOutcome = { readonly created: boolean; readonly job: JobView };
@@ -34,57 +35,33 @@ const keyOf = (job: { namespace: string; idempotencyKey: string }): string =>
   `${job.namespace}\u0000${job.idempotencyKey}`;
 
 /**
- * Group commit for submits. Concurrent submits wait while up to `submitConcurrency` INSERTs are in
- * flight and then go together, up to `submitBatchSize` per statement, so fifty concurrent HTTP
- * requests cost a handful of commits instead of fifty. An idle service writes each submit at once:
- * batches form only under load, and add no fixed delay.
+ * Group commit for submits (see Batcher): concurrent submits share one INSERT, up to
+ * `submitBatchSize` per statement and `submitConcurrency` statements in flight, so fifty concurrent
+ * HTTP requests cost a handful of commits instead of fifty.
  *
  * Every caller still gets its own answer: created, replayed, or an idempotency conflict.
  */
 @Injectable()
 export class SubmitGroupCommitter {
-  private queue: Waiter[] = [];
-  private inFlight = 0;
-  private pumpScheduled = false;
-  private readonly batchSize: number;
-  private readonly concurrency: number;
+  private readonly batcher: Batcher<Waiter>;
   private readonly maxWaiting: number;
 
   constructor(
     private readonly repository: JobRepository,
     @Inject(CONVEYOR_CONFIG) config: ConveyorConfig,
   ) {
-    this.batchSize = config.jobs.submitBatchSize;
-    this.concurrency = config.jobs.submitConcurrency;
+    this.batcher = new Batcher({
+      batchSize: config.jobs.submitBatchSize,
+      concurrency: config.jobs.submitConcurrency,
+      write: (batch) => this.write(batch),
+    });
     this.maxWaiting = config.limits.maxPendingPerNamespace;
   }
 
   submit(job: NewJob): Promise<SubmitOutcome> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ job, resolve, reject });
-      this.schedulePump();
+      this.batcher.add({ job, resolve, reject });
     });
-  }
-
-  private schedulePump(): void {
-    if (this.pumpScheduled) return;
-    this.pumpScheduled = true;
-    // Requests parsed in the same turn of the event loop share one statement.
-    setImmediate(() => {
-      this.pumpScheduled = false;
-      this.pump();
-    });
-  }
-
-  private pump(): void {
-    while (this.queue.length > 0 && this.inFlight < this.concurrency) {
-      const batch = this.queue.splice(0, this.batchSize);
-      this.inFlight += 1;
-      void this.write(batch).finally(() => {
-        this.inFlight -= 1;
-        this.pump();
-      });
-    }
   }
 
   /** Never rejects: each waiter is settled with its own outcome or error. */

@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { ProblemDocument } from '#conveyor/http';
 import type { AttemptOutcome } from '../../domain/attempt-history.js';
 import { JOB_STATUSES, type JobStatus } from '../../domain/job-status.js';
 import { BACKOFF_TYPES } from './submit-job.body.js';
@@ -315,4 +316,46 @@ export class JobStatsDocument {
 
   @ApiProperty({ type: () => LatencyDocument })
   latency: LatencyDocument;
+}
+
+/** One job of POST /v1/jobs/batch, in the order sent. */
+export class BatchItemDocument {
+  @ApiProperty({
+    enum: [201, 200, 422, 429],
+    description:
+      '201 created, 200 replay of an existing key, 422 key reused with other content, 429 namespace full.',
+  })
+  status: number;
+
+  @ApiProperty({ type: JobDocument, required: false, description: 'With 201 and 200.' })
+  job?: JobDocument;
+
+  @ApiProperty({ type: ProblemDocument, required: false, description: 'With 422 and 429.' })
+  problem?: ProblemDocument;
+}
+
+export class BatchDocument {
+  @ApiProperty({ type: [BatchItemDocument] })
+  jobs: BatchItemDocument[];
+}
+
+/** One job of POST /v1/jobs/ack: completions first, then failures, each in the order sent. */
+export class AckItemDocument {
+  @ApiProperty({ format: 'uuid' })
+  id: string;
+
+  @ApiProperty({ enum: ['completed', 'failed', 'dead_letter', 'refused'] })
+  outcome: string;
+
+  @ApiProperty({
+    type: ProblemDocument,
+    required: false,
+    description: 'With `refused`: 404 job-not-found, or 409 lease-lost / illegal-transition.',
+  })
+  problem?: ProblemDocument;
+}
+
+export class AckDocument {
+  @ApiProperty({ type: [AckItemDocument] })
+  results: AckItemDocument[];
 }

@@ -1,6 +1,7 @@
 import { CommandHandler, EventBus, type ICommandHandler } from '@nestjs/cqrs';
 import { JobSettled } from '../../../domain/lifecycle.events.js';
 import { JobRepository } from '../../../infrastructure/job.repository.js';
+import { SettleBatcher } from '../../../infrastructure/settle-batcher.js';
 import { explainRefusal } from '../../job-decisions.js';
 import type { JobView } from '../../job-view.js';
 import { CompleteJobCommand } from './complete-job.command.js';
@@ -9,11 +10,12 @@ import { CompleteJobCommand } from './complete-job.command.js';
 export class CompleteJobHandler implements ICommandHandler<CompleteJobCommand> {
   constructor(
     private readonly repository: JobRepository,
+    private readonly settler: SettleBatcher,
     private readonly events: EventBus,
   ) {}
 
   async execute({ namespace, id, leaseToken, result }: CompleteJobCommand): Promise<JobView> {
-    const completed = (await this.repository.complete(namespace, [{ id, leaseToken, result }])).get(id);
+    const completed = await this.settler.complete(namespace, { id, leaseToken, result });
     if (completed === undefined) {
       return explainRefusal(this.repository, namespace, id, (job) => job.complete(leaseToken));
     }

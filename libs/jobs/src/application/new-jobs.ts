@@ -1,0 +1,60 @@
+import { randomUUID } from 'node:crypto';
+import { context, propagation } from '@opentelemetry/api';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { CONVEYOR_CONFIG, type ConveyorConfig } from '#conveyor/config';
+import { type BackoffPolicy, DEFAULT_BACKOFF } from '../domain/backoff.js';
+import { DEFAULT_QUEUE } from '../domain/defaults.js';
+import { jobFingerprint } from '../domain/fingerprint.js';
+import { InvalidJobFieldError, InvalidPayloadError, UnknownJobTypeError } from '../domain/job.errors.js';
+import type { NewJob } from '../infrastructure/job.repository.js';
+import type { SubmitJobInput } from './commands/submit-job/submit-job.command.js';
+import { JOB_TYPE_RULES, type JobTypeRules } from './job-type-rules.js';
+
+/** The active trace as a W3C traceparent; captured before group commit leaves this async context. */
+export function currentTraceparent(): string | null {
+  const carrier: Record<string, string> = {};
+  propagation.inject(context.active(), carrier);
+  return carrier['traceparent'] ?? null;
+}
+
+/**
+ * Turns a submit into the row to insert: the type's rules (handler DTO, unknown types), then the
+ * defaults of the type's handler, then the service's. Throws the input error, having written nothing.
+ */
+@Injectable()
+export class NewJobs {
+  constructor(
+    @Inject(CONVEYOR_CONFIG) private readonly config: ConveyorConfig,
+    @Optional() @Inject(JOB_TYPE_RULES) private readonly rules: JobTypeRules | undefined,
+  ) {}
+
+  prepare(input: SubmitJobInput, traceparent: string | null): NewJob {
+    if (this.rules !== undefined) {
+      if (!this.rules.accepts(input.namespace, input.type)) throw new UnknownJobTypeError(input.type);
+      const problems = this.rules.validatePayload(input.namespace, input.type, input.payload);
+      if (problems.length > 0) throw new InvalidPayloadError(input.type, problems);
+    }
+    const defaults = this.rules?.defaultsFor(input.namespace, input.type);
+    const queue = input.queue ?? defaults?.queue ?? DEFAULT_QUEUE;
+    const backoff: BackoffPolicy = { ...DEFAULT_BACKOFF, ...defaults?.backoff, ...input.backoff };
+    if (backoff.maxDelayMs < backoff.delayMs) {
+      throw new InvalidJobFieldError('backoff.maxDelayMs', 'maxDelayMs must not be below delayMs');
+    }
+    const fingerprint = jobFingerprint(input.type, queue, input.payload);
+    return {
+      id: randomUUID(),
+      namespace: input.namespace,
+      queue,
+      type: input.type,
+      payload: input.payload,
+      priority: input.priority,
+      runAt: input.runAt?.toISOString() ?? null,
+      maxAttempts: input.maxAttempts ?? defaults?.maxAttempts ?? this.config.jobs.defaultMaxAttempts,
+      backoff,
+      idempotencyKey: input.idempotencyKey ?? fingerprint,
+      fingerprint,
+      dedupeWindowSeconds: input.dedupeWindowSeconds ?? this.config.jobs.dedupeWindowSeconds,
+      traceparent,
+    };
+  }
+}
