@@ -51,6 +51,8 @@ it('writes JSON lines: requests with their id, jobs with their fields, and never
   ).toMatchObject({
     req: { method: 'POST', url: '/v1/jobs' },
     res: { statusCode: 201 },
+    // Who did it: the key's id, which an admin can look up; never the key.
+    api_key_id: expect.stringMatching(/^[0-9a-f-]{36}$/) as unknown,
   });
   expect(lines.join('\n')).not.toContain(CANARY);
 });

@@ -1,8 +1,8 @@
-import helmet from '@fastify/helmet';
 import { type INestApplication, type Type, UnsupportedMediaTypeException } from '@nestjs/common';
 import { HttpAdapterHost, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
+import helmet from 'helmet';
 import type { DestinationStream } from 'pino';
 import type { ConveyorConfig } from '#conveyor/config';
 import { createValidationPipe, JsonGuardPipe, ProblemDetailsFilter } from '#conveyor/http';
@@ -62,9 +62,18 @@ export async function createApp(
     void reply.header('X-Request-Id', request.id);
     done(null, payload);
   });
-  // Not `upgrade-insecure-requests`: inside a cluster the service is often reached over plain HTTP,
-  // and the upgrade would break the /docs page's own scripts there.
-  await app.register(helmet, { contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } });
+  // helmet's headers on every answer, errors included. Built once: @fastify/helmet would rebuild
+  // the middleware, CSP parsing and all, on every request. Not `upgrade-insecure-requests`:
+  // inside a cluster the service is often reached over plain HTTP, and the upgrade would break the
+  // /docs page's own scripts there.
+  const securityHeaders = helmet({
+    contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
+  });
+  adapter.getInstance().addHook('onRequest', (request, reply, done) => {
+    securityHeaders(request.raw, reply.raw, (error) => {
+      done(error instanceof Error ? error : undefined);
+    });
+  });
   if (config.http.corsOrigins.length > 0) {
     app.enableCors({
       origin: config.http.corsOrigins.includes('*') ? '*' : [...config.http.corsOrigins],

@@ -19,6 +19,15 @@ const ALWAYS_REDACTED = [
   'res.headers["set-cookie"]',
 ];
 
+function withKeyId(
+  request: IncomingMessage & AuthenticatedRequest,
+  _response: unknown,
+  line: object,
+): object {
+  const keyId = request.conveyorAuth?.principal.keyId;
+  return keyId === undefined ? line : { ...line, api_key_id: keyId };
+}
+
 /** The client's X-Request-Id when usable, else a fresh UUID. */
 export function requestId(request: IncomingMessage): string {
   const incoming = request.headers['x-request-id'];
@@ -54,11 +63,10 @@ export function loggingModule(config: ConveyorConfig, destination?: DestinationS
   const options: Options = {
     level: config.log.level,
     mixin: traceLogFields,
-    // Who made the request: the API key's id (set by the auth guard), never the key.
-    customProps: (request: IncomingMessage & AuthenticatedRequest) => {
-      const keyId = request.conveyorAuth?.principal.keyId;
-      return keyId === undefined ? {} : { api_key_id: keyId };
-    },
+    // Who made the request: the API key's id (set by the auth guard), never the key. Added to the
+    // request's closing line only (customProps would build a child logger per request).
+    customSuccessObject: withKeyId,
+    customErrorObject: withKeyId,
     redact: { paths: [...ALWAYS_REDACTED, ...secretPaths], censor: '[redacted]' },
     // Fastify gave the request its id already (see requestId); it goes back as X-Request-Id.
     genReqId: requestId,
