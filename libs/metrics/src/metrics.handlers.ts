@@ -6,8 +6,11 @@ import { JobMetrics } from './job-metrics.js';
 export class CountSubmits implements IEventHandler<JobSubmitted> {
   constructor(private readonly metrics: JobMetrics) {}
 
-  handle({ queue, type, deduplicated }: JobSubmitted): void {
-    (deduplicated ? this.metrics.deduplicated : this.metrics.submitted).inc(this.metrics.labels(queue, type));
+  handle({ queue, type, deduplicated, count }: JobSubmitted): void {
+    (deduplicated ? this.metrics.deduplicated : this.metrics.submitted).inc(
+      this.metrics.labels(queue, type),
+      count,
+    );
   }
 }
 

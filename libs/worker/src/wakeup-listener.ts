@@ -18,7 +18,7 @@ export class WakeupListener {
 
   constructor(
     private readonly connection: pg.ClientConfig,
-    private readonly onQueue: (queue: string) => void,
+    private readonly onWake: (queue: string, type: string | undefined) => void,
   ) {}
 
   start(): void {
@@ -35,7 +35,10 @@ export class WakeupListener {
     const client = new pg.Client(this.connection);
     this.client = client;
     client.on('notification', (message) => {
-      if (message.payload !== undefined) this.onQueue(message.payload);
+      if (message.payload === undefined) return;
+      // `<queue><TAB><type>`; a bare queue name wakes every type of the queue.
+      const [queue = '', type] = message.payload.split('\t');
+      this.onWake(queue, type);
     });
     client.on('error', () => {
       this.reconnect(client);

@@ -44,6 +44,8 @@ export class WorkerService implements OnApplicationBootstrap, BeforeApplicationS
   private readonly running = new Map<string, RunningJob>();
   /** Keyed by handler key (namespace/type). */
   private readonly inFlight = new Map<string, number>();
+  /** Handlers whose claim loop waits for running jobs to finish (not for new work). */
+  private readonly starved = new Set<string>();
   private readonly wakers = new Map<string, Wakeable>();
   private readonly loops: Promise<void>[] = [];
   private stopping = false;
@@ -90,8 +92,8 @@ export class WorkerService implements OnApplicationBootstrap, BeforeApplicationS
       },
     );
     if (this.config.worker.listen) {
-      this.listener = new WakeupListener(this.sql.pool.options, (queue) => {
-        this.wakeQueue(queue);
+      this.listener = new WakeupListener(this.sql.pool.options, (queue, type) => {
+        this.wake(queue, type);
       });
       this.listener.start();
     }
@@ -134,9 +136,12 @@ export class WorkerService implements OnApplicationBootstrap, BeforeApplicationS
     await this.stopHeartbeats?.();
   }
 
-  private wakeQueue(queue: string): void {
+  /** New work in `queue` (of `type`, or of any type): the matching claim loops look now. */
+  private wake(queue: string, type: string | undefined): void {
     for (const handler of this.registry.all()) {
-      if (handler.queue === queue) this.wakers.get(handler.key)?.wake();
+      if (handler.queue === queue && (type === undefined || handler.type === type)) {
+        this.wakers.get(handler.key)?.wake();
+      }
     }
   }
 
@@ -144,9 +149,14 @@ export class WorkerService implements OnApplicationBootstrap, BeforeApplicationS
     let retryMs = 0;
     while (!this.stopping) {
       this.lastLoopAt.set(handler.key, Date.now());
-      const free = Math.min(handler.concurrency - (this.inFlight.get(handler.key) ?? 0), MAX_CLAIM);
-      if (free <= 0) {
+      const running = this.inFlight.get(handler.key) ?? 0;
+      const free = Math.min(handler.concurrency - running, MAX_CLAIM);
+      // Refill in batches: while jobs run, wait for half the slots, so a busy handler claims many
+      // jobs per statement instead of one per finished job. Idle, it claims at once.
+      if (free <= 0 || (running > 0 && free < Math.ceil(handler.concurrency / 2))) {
+        this.starved.add(handler.key);
         await waker.wait(this.config.worker.pollIntervalMs);
+        this.starved.delete(handler.key);
         continue;
       }
       try {
@@ -191,7 +201,8 @@ export class WorkerService implements OnApplicationBootstrap, BeforeApplicationS
     void running.done.finally(() => {
       this.running.delete(job.id);
       this.inFlight.set(handler.key, (this.inFlight.get(handler.key) ?? 1) - 1);
-      this.wakers.get(handler.key)?.wake();
+      // Only a loop waiting for free slots needs to hear of it; an idle one waits for new work.
+      if (this.starved.has(handler.key)) this.wakers.get(handler.key)?.wake();
     });
   }
 

@@ -12,6 +12,8 @@ export class JobSubmitted implements IEvent {
     readonly type: string,
     /** true: the idempotency key was taken, the original job was returned. */
     readonly deduplicated: boolean,
+    /** How many such submits (a batch submit publishes one event per queue, type and outcome). */
+    readonly count = 1,
   ) {}
 }
 

@@ -128,11 +128,38 @@ interface JobStateRow {
   due: boolean;
 }
 
+/** A job as INSERT_JOBS left it: what the caller sent, plus what the database decided. */
+function insertedJobView(job: NewJob, row: { id: string; run_at: Date; created_at: Date }): JobView {
+  return {
+    id: row.id,
+    namespace: job.namespace,
+    type: job.type,
+    queue: job.queue,
+    status: 'pending',
+    payload: job.payload,
+    priority: job.priority,
+    attempts: 0,
+    maxAttempts: job.maxAttempts,
+    runAt: row.run_at,
+    backoff: job.backoff,
+    idempotencyKey: job.idempotencyKey,
+    lastError: null,
+    result: null,
+    workerId: null,
+    leaseExpiresAt: null,
+    claimedAt: null,
+    traceparent: job.traceparent,
+    createdAt: row.created_at,
+    updatedAt: row.created_at,
+  };
+}
+
 /** Every statement here is set-based where it can be: one round trip for many jobs. */
 @Injectable()
 export class JobRepository {
   constructor(private readonly sql: Sql) {}
 
+  /** The jobs inserted (the others lost their idempotency key to an existing job), as new jobs look. */
   async insertJobs(jobs: readonly NewJob[]): Promise<JobView[]> {
     const input = jobs.map((job) => ({
       id: job.id,
@@ -149,8 +176,14 @@ export class JobRepository {
       dedupe_window_seconds: job.dedupeWindowSeconds,
       traceparent: job.traceparent,
     }));
-    const rows = await this.sql.rows<JobRow>(INSERT_JOBS, [JSON.stringify(input)]);
-    return rows.map(toJobView);
+    const rows = await this.sql.rows<{ id: string; run_at: Date; created_at: Date }>(INSERT_JOBS, [
+      JSON.stringify(input),
+    ]);
+    const byId = new Map(jobs.map((job) => [job.id, job]));
+    return rows.flatMap((row) => {
+      const job = byId.get(row.id);
+      return job === undefined ? [] : [insertedJobView(job, row)];
+    });
   }
 
   async findByIdempotencyKeys(

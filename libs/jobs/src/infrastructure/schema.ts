@@ -6,6 +6,7 @@ import { WorkerSupport1764374400000 } from './migrations/1764374400000-worker-su
 import { ClaimedAt1764460800000 } from './migrations/1764460800000-claimed-at.js';
 import { JobStats1764547200000 } from './migrations/1764547200000-job-stats.js';
 import { Traceparent1764633600000 } from './migrations/1764633600000-traceparent.js';
+import { NotifyTypes1764806400000 } from './migrations/1764806400000-notify-types.js';
 import { JobCountEntity, JobStatDeltaEntity, JobStatusMinuteEntity } from './entities/job-stats.entities.js';
 
 export const JOBS_ENTITIES = [
@@ -23,4 +24,5 @@ export const JOBS_MIGRATIONS = [
   ClaimedAt1764460800000,
   JobStats1764547200000,
   Traceparent1764633600000,
+  NotifyTypes1764806400000,
 ];

@@ -13,6 +13,12 @@ interface Waiter {
   reject(error: unknown): void;
 }
 
+/** One idempotency key in one write: the submit that goes to the database, and its duplicates. */
+interface Group {
+  readonly leader: Waiter;
+  readonly followers: Waiter[];
+}
+
 /** What happened to one idempotency key in one write. */
 interface KeyOutcome extends KeyedJob {
   created: boolean;
@@ -44,6 +50,8 @@ const keyOf = (job: { namespace: string; idempotencyKey: string }): string =>
 @Injectable()
 export class SubmitGroupCommitter {
   private readonly batcher: Batcher<Waiter>;
+  /** Keys being written right now, with the submits waiting for their outcome. */
+  private readonly inFlight = new Map<string, Group>();
   private readonly maxWaiting: number;
 
   constructor(
@@ -60,22 +68,35 @@ export class SubmitGroupCommitter {
 
   submit(job: NewJob): Promise<SubmitOutcome> {
     return new Promise((resolve, reject) => {
-      this.batcher.add({ job, resolve, reject });
+      const waiter = { job, resolve, reject };
+      const inFlight = this.inFlight.get(keyOf(job));
+      if (inFlight === undefined) this.batcher.add(waiter);
+      else inFlight.followers.push(waiter);
     });
   }
 
   /** Never rejects: each waiter is settled with its own outcome or error. */
   private async write(batch: readonly Waiter[]): Promise<void> {
-    // ON CONFLICT may not touch a row twice in one statement: one leader per key goes to the
-    // database, and its duplicates share its outcome, as if they had arrived just after it.
-    const byKey = new Map<string, { leader: Waiter; followers: Waiter[] }>();
+    // ON CONFLICT may not touch a row twice in one statement, and a second statement with the same
+    // key would only wait for this one's lock: one leader per key goes to the database, and every
+    // duplicate in this process, in the batch or arriving while it is written, shares its outcome,
+    // as if it had arrived just after it.
+    const byKey = new Map<string, Group>();
     for (const waiter of batch) {
       const key = keyOf(waiter.job);
-      const group = byKey.get(key);
-      if (group === undefined) byKey.set(key, { leader: waiter, followers: [] });
-      else group.followers.push(waiter);
+      const group = byKey.get(key) ?? this.inFlight.get(key);
+      if (group !== undefined) {
+        group.followers.push(waiter);
+        continue;
+      }
+      const created: Group = { leader: waiter, followers: [] };
+      byKey.set(key, created);
+      this.inFlight.set(key, created);
     }
     const groups = [...byKey.values()];
+    const done = (): void => {
+      for (const key of byKey.keys()) this.inFlight.delete(key);
+    };
 
     let outcomes: Map<string, KeyOutcome>;
     let over: ReadonlySet<string>;
@@ -84,8 +105,10 @@ export class SubmitGroupCommitter {
       over = new Set(capped.over.map(keyOf));
       outcomes = await this.writeLeaders(capped);
     } catch (error) {
+      done();
       if (groups.length === 1) {
-        for (const waiter of batch) waiter.reject(error);
+        for (const { leader, followers } of groups)
+          for (const waiter of [leader, ...followers]) waiter.reject(error);
         return;
       }
       // One bad submit must not fail its neighbours: write each key on its own.
@@ -93,6 +116,7 @@ export class SubmitGroupCommitter {
       return;
     }
 
+    done();
     for (const { leader, followers } of groups) {
       const outcome = outcomes.get(keyOf(leader.job));
       if (outcome === undefined && over.has(keyOf(leader.job))) {

@@ -327,8 +327,12 @@ export class BatchItemDocument {
   })
   status: number;
 
-  @ApiProperty({ type: JobDocument, required: false, description: 'With 201 and 200.' })
-  job?: JobDocument;
+  @ApiProperty({
+    format: 'uuid',
+    required: false,
+    description: 'The job, with 201 and 200 (GET /v1/jobs/:id has it all).',
+  })
+  id?: string;
 
   @ApiProperty({ type: ProblemDocument, required: false, description: 'With 422 and 429.' })
   problem?: ProblemDocument;

@@ -12,6 +12,9 @@ import { JOB_COLUMNS } from './job-columns.js';
  * same key, then either wins the key (new key, or one whose dedupe window has passed) or leaves it.
  * Only jobs whose key was won are inserted. Keys are never checked first and inserted later, so
  * concurrent identical submits cannot both get through.
+ *
+ * Returns only what the database decided (the caller has the rest): sending every inserted
+ * payload back and parsing it again would be most of the statement's cost.
  */
 export const INSERT_JOBS = `
 WITH input AS (
@@ -37,7 +40,7 @@ INSERT INTO jobs AS j (id, namespace, queue, type, payload, status, priority, ru
 SELECT i.id, i.namespace, i.queue, i.type, i.payload, 'pending', i.priority, coalesce(i.run_at, now()),
        i.max_attempts, i.backoff, i.idempotency_key, i.traceparent
 FROM input i JOIN won ON won.job_id = i.id
-RETURNING ${JOB_COLUMNS}`;
+RETURNING j.id, j.run_at, j.created_at`;
 
 /**
  * findJobsByIdempotencyKeys — the jobs that hold live keys a submit did not win (or, when the

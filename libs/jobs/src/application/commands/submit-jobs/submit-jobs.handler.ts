@@ -42,10 +42,13 @@ export class SubmitJobsHandler implements ICommandHandler<SubmitJobsCommand> {
 
     // All of them join the group commit at once: a batch of 1,000 is two INSERTs of 500.
     const settled = await Promise.allSettled(prepared.map((job) => this.committer.submit(job)));
-    return settled.map((result): BatchItemOutcome => {
+    // One event per queue, type and outcome, not per job: a thousand events cost more than the insert.
+    const counts = new Map<string, JobSubmitted>();
+    const outcomes = settled.map((result): BatchItemOutcome => {
       if (result.status === 'fulfilled') {
         const { created, job } = result.value;
-        this.events.publish(new JobSubmitted(job.queue, job.type, !created));
+        const key = `${job.queue}\u0000${job.type}\u0000${String(created)}`;
+        counts.set(key, new JobSubmitted(job.queue, job.type, !created, (counts.get(key)?.count ?? 0) + 1));
         return { outcome: created ? 'created' : 'replayed', job };
       }
       const error: unknown = result.reason;
@@ -54,5 +57,7 @@ export class SubmitJobsHandler implements ICommandHandler<SubmitJobsCommand> {
       }
       throw error;
     });
+    for (const event of counts.values()) this.events.publish(event);
+    return outcomes;
   }
 }

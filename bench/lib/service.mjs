@@ -1,0 +1,101 @@
+// A real Conveyor process for the benchmarks: the production entry point (dist/.../main.js), as
+// `npm start` runs it, on a database of its own. Its logs go to /dev/null at the default level.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { freePort } from '#conveyor/database';
+
+const MAIN = fileURLToPath(new URL('../../dist/apps/conveyor/src/main.js', import.meta.url));
+export const ADMIN_KEY = `cvk_bench-admin-${Date.now()}-0123456789abcdef`;
+
+async function waitUntilReady(base, exited, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (exited.done) throw new Error(`the service exited during boot (code ${exited.code})`);
+    try {
+      if ((await fetch(`${base}/health/ready`)).status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('the service did not become ready within 60 s');
+}
+
+/** The benchmark's API key: unlimited rates, every job scope, namespace `default`. */
+async function createBenchKey(base) {
+  const created = await fetch(`${base}/v1/admin/api-keys`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_KEY}` },
+    body: JSON.stringify({
+      name: 'bench',
+      namespace: 'default',
+      scopes: ['jobs:submit', 'jobs:read', 'jobs:work'],
+      submitPerSecond: 0,
+      readPerSecond: 0,
+    }),
+  });
+  if (created.status !== 201) throw new Error(`creating the bench key answered ${created.status}`);
+  return (await created.json()).key;
+}
+
+/**
+ * Starts the service on `url` and answers once it is ready. `env` adds or overrides settings
+ * (CONVEYOR_ROLE, CONVEYOR_DB_POOL_SIZE, ...).
+ */
+export async function startService(url, env = {}) {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--enable-source-maps', MAIN], {
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'info',
+      DATABASE_URL: url,
+      PORT: String(port),
+      CONVEYOR_BOOTSTRAP_ADMIN_KEY: ADMIN_KEY,
+      ...env,
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  const exited = { done: false, code: null };
+  const exit = new Promise((resolve) => {
+    child.once('exit', (code) => {
+      exited.done = true;
+      exited.code = code;
+      resolve(code);
+    });
+  });
+  const base = `http://127.0.0.1:${port}`;
+  try {
+    await waitUntilReady(base, exited);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw new Error(`${error.message}\n${stderr}`, { cause: error });
+  }
+  // A worker-only instance serves no API, and needs no key.
+  const key = env.CONVEYOR_ROLE === 'worker' ? null : await createBenchKey(base);
+  return {
+    base,
+    key,
+    pid: child.pid,
+    /** Resident memory of the service process, from /proc (Linux). */
+    rssMiB() {
+      const line = readFileSync(`/proc/${child.pid}/status`, 'utf8')
+        .split('\n')
+        .find((entry) => entry.startsWith('VmRSS:'));
+      return line === undefined ? null : Number(line.replace(/\D+/g, '')) / 1024;
+    },
+    async stop() {
+      if (exited.done) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      await exit;
+      clearTimeout(timer);
+    },
+  };
+}

@@ -1,0 +1,360 @@
+// The workloads of `npm run bench`. Each one starts its own service on its own database, measures
+// one thing, and checks that the work was done right (counts, no duplicates): a fast wrong answer
+// fails the run. Every loop is bounded in count or time.
+import { insertBacklog } from './database.mjs';
+import { httpLoad } from './load.mjs';
+import { startService } from './service.mjs';
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+class CheckFailed extends Error {}
+
+function check(condition, message) {
+  if (!condition) throw new CheckFailed(message);
+}
+
+async function withService(server, env, fn) {
+  const db = await server.database();
+  const service = await startService(db.url, env);
+  try {
+    return await fn(service, db);
+  } finally {
+    await service.stop();
+    await db.drop();
+  }
+}
+
+/** Polls until `done()` or the deadline; returns the seconds it took. */
+async function timeUntil(done, timeoutSeconds) {
+  const start = performance.now();
+  const deadline = start + timeoutSeconds * 1000;
+  while (!(await done())) {
+    if (performance.now() > deadline) throw new CheckFailed(`not done within ${timeoutSeconds} s`);
+    await sleep(20);
+  }
+  return (performance.now() - start) / 1000;
+}
+
+/** POST /v1/jobs, every request a new idempotency key. */
+export async function submitUnique(server, { seconds, warmupSeconds, connections = 50, pool = 10 }) {
+  return withService(
+    server,
+    { CONVEYOR_ROLE: 'api', CONVEYOR_DB_POOL_SIZE: String(pool) },
+    async (service, db) => {
+      const load = await httpLoad({
+        base: service.base,
+        key: service.key,
+        path: '/v1/jobs',
+        connections,
+        seconds,
+        warmupSeconds,
+        body: (i) =>
+          JSON.stringify({ type: 'bench.submit', queue: 'bench', payload: { i }, idempotencyKey: `u-${i}` }),
+      });
+      const jobs = await db.count();
+      const created = load.statuses[201] ?? 0;
+      check(
+        Object.keys(load.statuses).every((status) => status === '201'),
+        `statuses ${JSON.stringify(load.statuses)}`,
+      );
+      check(load.errors === 0, `${load.errors} connection errors`);
+      // Requests cut off when the clock ran out may still have been written: never more than were sent.
+      check(
+        jobs >= created && jobs <= load.sent,
+        `${jobs} jobs for ${created} answers 201 of ${load.sent} sent`,
+      );
+      return {
+        jobsPerSecond: load.requestsPerSecond,
+        latencyMs: load.latencyMs,
+        checked: `${created} × 201, ${jobs} jobs, one per key`,
+      };
+    },
+  );
+}
+
+/** POST /v1/jobs, each idempotency key sent twice at the same moment (two connections). */
+export async function submitDuplicates(server, { seconds, warmupSeconds, connections = 50 }) {
+  return withService(server, { CONVEYOR_ROLE: 'api' }, async (service, db) => {
+    const load = await httpLoad({
+      base: service.base,
+      key: service.key,
+      path: '/v1/jobs',
+      connections,
+      seconds,
+      warmupSeconds,
+      // Requests i and i+1 go out on neighbouring connections in the same instant.
+      body: (i) => {
+        const k = Math.floor(i / 2);
+        return JSON.stringify({
+          type: 'bench.dup',
+          queue: 'bench',
+          payload: { k },
+          idempotencyKey: `d-${k}`,
+        });
+      },
+    });
+    const { rows } = await db.client.query(
+      `SELECT count(*)::int AS jobs, count(DISTINCT idempotency_key)::int AS keys FROM jobs`,
+    );
+    const { jobs, keys } = rows[0];
+    const created = load.statuses[201] ?? 0;
+    const replayed = load.statuses[200] ?? 0;
+    check(
+      Object.keys(load.statuses).every((status) => status === '201' || status === '200'),
+      `statuses ${JSON.stringify(load.statuses)}`,
+    );
+    check(jobs === keys, `${jobs} jobs for ${keys} keys: a key made two jobs`);
+    check(
+      created <= jobs && jobs <= Math.ceil(load.sent / 2),
+      `${jobs} jobs, ${created} × 201, ${load.sent} sent`,
+    );
+    check(replayed >= created - connections, `only ${replayed} replays for ${created} creations`);
+    return {
+      keysPerSecond: load.requestsPerSecond / 2,
+      latencyMs: load.latencyMs,
+      checked: `${created} × 201, ${replayed} × 200, ${jobs} jobs for ${keys} keys`,
+    };
+  });
+}
+
+/** POST /v1/jobs/batch, 1,000 jobs per call. */
+export async function submitBatches(server, { seconds, warmupSeconds, connections = 4, size = 1000 }) {
+  return withService(server, { CONVEYOR_ROLE: 'api' }, async (service, db) => {
+    const load = await httpLoad({
+      base: service.base,
+      key: service.key,
+      path: '/v1/jobs/batch',
+      connections,
+      seconds,
+      warmupSeconds,
+      body: (i) =>
+        JSON.stringify({
+          jobs: Array.from({ length: size }, (_, j) => ({
+            type: 'bench.batch',
+            queue: 'bench',
+            payload: { i, j },
+            idempotencyKey: `b-${i}-${j}`,
+          })),
+        }),
+    });
+    // Calls cut off when the clock ran out are still being written: wait until the count is still.
+    let jobs = await db.count();
+    for (let round = 0; round < 100; round += 1) {
+      await sleep(100);
+      const now = await db.count();
+      if (now === jobs) break;
+      jobs = now;
+    }
+    const answered = load.statuses[200] ?? 0;
+    check(
+      Object.keys(load.statuses).every((status) => status === '200'),
+      `statuses ${JSON.stringify(load.statuses)}`,
+    );
+    check(
+      jobs >= answered * size && jobs <= load.sent * size,
+      `${jobs} jobs for ${answered} batches answered`,
+    );
+    check(jobs % size === 0, `${jobs} jobs: a batch was left written in part`);
+    return {
+      jobsPerSecond: load.requestsPerSecond * size,
+      latencyMs: load.latencyMs,
+      checked: `${answered} batches of ${size}, ${jobs} jobs`,
+    };
+  });
+}
+
+/** A backlog of no-op jobs run by the in-process worker (the shipped `noop` handler). */
+export async function drainInProcess(server, { jobs }) {
+  return withService(server, { CONVEYOR_ROLE: 'worker' }, async (_service, db) => {
+    await insertBacklog(db.client, { count: jobs, type: 'noop', queue: 'default' });
+    const seconds = await timeUntil(async () => (await db.count(`status = 'completed'`)) === jobs, 600);
+    const { rows } = await db.client.query(
+      `SELECT count(*) FILTER (WHERE status <> 'completed')::int AS other,
+              count(*) FILTER (WHERE attempts <> 1)::int AS reattempted
+       FROM jobs`,
+    );
+    check(rows[0].other === 0 && rows[0].reattempted === 0, `after the drain: ${JSON.stringify(rows[0])}`);
+    return { jobsPerSecond: jobs / seconds, seconds, checked: `${jobs} completed, each in one attempt` };
+  });
+}
+
+/** A backlog drained over REST by external workers: claim 100, then one batch acknowledge. */
+export async function drainOverRest(server, { jobs, workers = 8 }) {
+  return withService(server, { CONVEYOR_ROLE: 'api' }, async (service, db) => {
+    await insertBacklog(db.client, { count: jobs, type: 'bench.rest', queue: 'rest' });
+    const headers = { 'content-type': 'application/json', authorization: `Bearer ${service.key}` };
+    const post = async (path, body) => {
+      const response = await fetch(`${service.base}${path}`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify(body),
+      });
+      if (response.status !== 200) throw new CheckFailed(`${path} answered ${response.status}`);
+      return response.json();
+    };
+    let acknowledged = 0;
+    const worker = async () => {
+      // Bounded: at most one claim per job, plus the empty claims that end the loop.
+      for (let round = 0; round <= jobs; round += 1) {
+        const { jobs: claimed } = await post('/v1/jobs/claim', {
+          queue: 'rest',
+          limit: 100,
+          workerId: 'bench',
+        });
+        if (claimed.length === 0) return;
+        const { results } = await post('/v1/jobs/ack', {
+          complete: claimed.map((job) => ({ id: job.id, leaseToken: job.leaseToken })),
+        });
+        check(
+          results.every((result) => result.outcome === 'completed'),
+          `ack refused: ${JSON.stringify(results.find((r) => r.outcome !== 'completed'))}`,
+        );
+        acknowledged += results.length;
+      }
+    };
+    const start = performance.now();
+    await Promise.all(Array.from({ length: workers }, worker));
+    const seconds = (performance.now() - start) / 1000;
+    const completed = await db.count(`status = 'completed' AND attempts = 1`);
+    check(
+      acknowledged === jobs && completed === jobs,
+      `${acknowledged} acknowledged, ${completed} completed of ${jobs}`,
+    );
+    return {
+      jobsPerSecond: jobs / seconds,
+      seconds,
+      checked: `${jobs} completed by ${workers} REST workers, each once`,
+    };
+  });
+}
+
+/**
+ * Submits at a steady rate and measures, per job, from the moment the client sent the submit to
+ * the moment the in-process worker claimed it, the instant before its handler starts (claimed_at,
+ * by the database clock, which is this machine's clock).
+ */
+export async function submitToStart(server, { seconds, warmupSeconds, rate = 200 }) {
+  return withService(server, { CONVEYOR_ROLE: 'all' }, async (service, db) => {
+    const headers = { 'content-type': 'application/json', authorization: `Bearer ${service.key}` };
+    const sentAt = new Map();
+    // The first second opens pool connections and warms the JIT: its jobs run, but do not count.
+    const warmup = Math.round(warmupSeconds * rate);
+    const total = warmup + Math.round(seconds * rate);
+    const start = performance.now();
+    const inFlight = [];
+    for (let i = 0; i < total; i += 1) {
+      const due = start + (i * 1000) / rate;
+      const wait = due - performance.now();
+      if (wait > 0) await sleep(wait);
+      const at = performance.timeOrigin + performance.now();
+      inFlight.push(
+        fetch(`${service.base}/v1/jobs`, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify({ type: 'noop', payload: { i }, idempotencyKey: `l-${i}` }),
+        }).then(async (response) => {
+          check(response.status === 201, `submit answered ${response.status}`);
+          const { id } = await response.json();
+          if (i >= warmup) sentAt.set(id, at);
+        }),
+      );
+    }
+    await Promise.all(inFlight);
+    await timeUntil(async () => (await db.count(`status = 'completed'`)) === total, 60);
+    const { rows } = await db.client.query(
+      `SELECT id, extract(epoch FROM claimed_at) * 1000 AS claimed FROM jobs`,
+    );
+    const latencies = rows.map((row) => Number(row.claimed) - sentAt.get(row.id)).sort((a, b) => a - b);
+    check(latencies.length === total, `${latencies.length} jobs for ${total} submits`);
+    const at = (q) =>
+      Number(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))].toFixed(2));
+    return {
+      latencyMs: { p50: at(0.5), p99: at(0.99), max: at(1) },
+      checked: `${total} jobs at ${rate}/s (${warmup} of them warm-up), all completed`,
+    };
+  });
+}
+
+/** GET /v1/stats with a large table (a realistic mix of statuses over five queues). */
+export async function statsLatency(server, { jobs, requests = 50 }) {
+  return withService(server, { CONVEYOR_ROLE: 'api' }, async (service, db) => {
+    await db.client.query(
+      `INSERT INTO jobs (id, namespace, queue, type, payload, status, max_attempts, backoff, idempotency_key,
+                         run_at, claimed_at, lease_token, lease_expires_at, updated_at)
+       SELECT gen_random_uuid(), 'default', 'q' || (i % 5), 't' || (i % 7), jsonb_build_object('i', i),
+              s.status, 5, '{}', 'k' || i, now() - (i % 3600) * interval '1 second',
+              CASE WHEN s.status IN ('completed', 'processing') THEN now() - interval '2 seconds' END,
+              CASE WHEN s.status = 'processing' THEN gen_random_uuid() END,
+              CASE WHEN s.status = 'processing' THEN now() + interval '1 hour' END,
+              now() - (i % 600) * interval '1 second'
+       FROM generate_series(1, $1) AS i,
+            LATERAL (SELECT (ARRAY['completed','completed','completed','completed','pending','pending','failed',
+                                   'dead_letter','processing','cancelled'])[1 + i % 10] AS status) s`,
+      [jobs],
+    );
+    await db.client.query('SELECT conveyor_compact_job_stats()');
+    await db.client.query('VACUUM ANALYZE jobs');
+    const timings = [];
+    let counted = 0;
+    for (let i = 0; i < requests + 5; i += 1) {
+      const start = performance.now();
+      const response = await fetch(`${service.base}/v1/stats`, {
+        headers: { authorization: `Bearer ${service.key}` },
+      });
+      const body = await response.json();
+      check(response.status === 200, `GET /v1/stats answered ${response.status}`);
+      counted = body.queues.reduce(
+        (sum, queue) => sum + Object.values(queue.counts).reduce((a, b) => a + b, 0),
+        0,
+      );
+      if (i >= 5) timings.push(performance.now() - start); // the first few warm caches and JIT
+    }
+    check(counted === jobs, `stats counted ${counted} of ${jobs} jobs`);
+    timings.sort((a, b) => a - b);
+    const at = (q) =>
+      Number(timings[Math.min(timings.length - 1, Math.floor(q * timings.length))].toFixed(2));
+    return { latencyMs: { p50: at(0.5), p95: at(0.95), max: at(1) }, checked: `counts add up to ${jobs}` };
+  });
+}
+
+/** Resident memory of the service under the unique-submit load, sampled every 5 s. */
+export async function memoryUnderLoad(server, { seconds }) {
+  return withService(server, { CONVEYOR_ROLE: 'api' }, async (service, db) => {
+    const samples = [];
+    const sampler = setInterval(() => samples.push(service.rssMiB()), 5000);
+    let load;
+    try {
+      load = await httpLoad({
+        base: service.base,
+        key: service.key,
+        path: '/v1/jobs',
+        connections: 50,
+        seconds,
+        warmupSeconds: 0,
+        body: (i) =>
+          JSON.stringify({ type: 'bench.soak', queue: 'bench', payload: { i }, idempotencyKey: `m-${i}` }),
+      });
+    } finally {
+      clearInterval(sampler);
+    }
+    samples.push(service.rssMiB());
+    check(
+      Object.keys(load.statuses).every((status) => status === '201'),
+      `statuses ${JSON.stringify(load.statuses)}`,
+    );
+    check((await db.count()) >= (load.statuses[201] ?? 0), 'fewer jobs than answers 201');
+    const third = Math.max(1, Math.floor(samples.length / 3));
+    const mean = (values) => values.reduce((a, b) => a + b, 0) / values.length;
+    return {
+      rssMiB: {
+        max: Number(Math.max(...samples).toFixed(1)),
+        firstThird: Number(mean(samples.slice(0, third)).toFixed(1)),
+        lastThird: Number(mean(samples.slice(-third)).toFixed(1)),
+      },
+      jobsPerSecond: load.requestsPerSecond,
+      checked: `${samples.length} samples over ${seconds} s, ${load.statuses[201] ?? 0} jobs`,
+    };
+  });
+}
+
+export { CheckFailed };

@@ -1,0 +1,228 @@
+// `npm run bench`: every workload of issue #6 against real service processes and a real
+// PostgreSQL (a throwaway embedded one, or DATABASE_URL's server), medians of several runs, and a
+// pool × connections sweep. Writes bench/results/<time>.json and .md.
+//
+//   npm run bench                      full run (about 20 minutes, 10 of them the memory soak)
+//   npm run bench -- --quick           CI: small sizes, one run each, checks correctness, not speed
+//   npm run bench -- --only submit,drain --runs 5 --soak-seconds 60
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { parseArgs } from 'node:util';
+import { openServer } from './lib/database.mjs';
+import {
+  CheckFailed,
+  drainInProcess,
+  drainOverRest,
+  memoryUnderLoad,
+  statsLatency,
+  submitBatches,
+  submitDuplicates,
+  submitToStart,
+  submitUnique,
+} from './lib/workloads.mjs';
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    runs: { type: 'string' },
+    only: { type: 'string' },
+    'soak-seconds': { type: 'string' },
+  },
+});
+const quick = values.quick;
+const runs = Number(values.runs ?? (quick ? 1 : 3));
+const soakSeconds = Number(values['soak-seconds'] ?? (quick ? 10 : 600));
+const size = quick
+  ? { seconds: 2, warmupSeconds: 0.5, drain: 5_000, restDrain: 5_000, stats: 20_000, latencySeconds: 3 }
+  : {
+      seconds: 10,
+      warmupSeconds: 2,
+      drain: 100_000,
+      restDrain: 100_000,
+      stats: 1_000_000,
+      latencySeconds: 10,
+    };
+
+/** name → how to run it, how to read its figure, and the target it is held to. */
+const WORKLOADS = [
+  {
+    id: 'submit',
+    name: 'POST /v1/jobs, unique keys, 50 connections, pool 10',
+    run: (server) => submitUnique(server, size),
+    figure: (r) => `${fmt(r.jobsPerSecond)} jobs/s, p99 ${r.latencyMs.p99} ms`,
+    value: (r) => r.jobsPerSecond,
+    target: '≥ 5,000 jobs/s, p99 ≤ 30 ms',
+    met: (r) => r.jobsPerSecond >= 5000 && r.latencyMs.p99 <= 30,
+  },
+  {
+    id: 'duplicates',
+    name: 'the same, each key sent twice concurrently',
+    run: (server) => submitDuplicates(server, size),
+    figure: (r) => `${fmt(r.keysPerSecond)} keys/s, p99 ${r.latencyMs.p99} ms`,
+    value: (r) => r.keysPerSecond,
+    target: '≥ 3,000 keys/s, one job per key',
+    met: (r) => r.keysPerSecond >= 3000,
+  },
+  {
+    id: 'batch',
+    name: 'POST /v1/jobs/batch, 1,000 jobs per call, 4 connections',
+    run: (server) => submitBatches(server, size),
+    figure: (r) => `${fmt(r.jobsPerSecond)} jobs/s, p99 ${r.latencyMs.p99} ms per call`,
+    value: (r) => r.jobsPerSecond,
+    target: '≥ 30,000 jobs/s',
+    met: (r) => r.jobsPerSecond >= 30_000,
+  },
+  {
+    id: 'drain',
+    name: `drain ${fmt(size.drain)} pre-inserted no-op jobs, in-process handlers`,
+    run: (server) => drainInProcess(server, { jobs: size.drain }),
+    figure: (r) => `${fmt(r.jobsPerSecond)} jobs/s`,
+    value: (r) => r.jobsPerSecond,
+    target: '≥ 6,000 jobs/s',
+    met: (r) => r.jobsPerSecond >= 6000,
+  },
+  {
+    id: 'rest-drain',
+    name: `drain ${fmt(size.restDrain)} jobs over REST (8 workers, claim 100, batch ack)`,
+    run: (server) => drainOverRest(server, { jobs: size.restDrain }),
+    figure: (r) => `${fmt(r.jobsPerSecond)} jobs/s`,
+    value: (r) => r.jobsPerSecond,
+    target: '≥ 3,000 jobs/s',
+    met: (r) => r.jobsPerSecond >= 3000,
+  },
+  {
+    id: 'latency',
+    name: 'submit → in-process handler start, steady 200 jobs/s',
+    run: (server) => submitToStart(server, { seconds: size.latencySeconds, warmupSeconds: 1 }),
+    figure: (r) => `p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms`,
+    value: (r) => r.latencyMs.p99,
+    target: 'p50 ≤ 2 ms, p99 ≤ 10 ms',
+    met: (r) => r.latencyMs.p50 <= 2 && r.latencyMs.p99 <= 10,
+  },
+  {
+    id: 'stats',
+    name: `GET /v1/stats with ${fmt(size.stats)} jobs`,
+    run: (server) => statsLatency(server, { jobs: size.stats }),
+    figure: (r) => `p50 ${r.latencyMs.p50} ms, p95 ${r.latencyMs.p95} ms`,
+    value: (r) => r.latencyMs.p95,
+    target: '≤ 50 ms',
+    met: (r) => r.latencyMs.p95 <= 50,
+  },
+  {
+    id: 'memory',
+    name: `resident memory under the submit load, ${soakSeconds} s`,
+    run: (server) => memoryUnderLoad(server, { seconds: soakSeconds }),
+    figure: (r) =>
+      `max ${r.rssMiB.max} MiB (first third ${r.rssMiB.firstThird}, last third ${r.rssMiB.lastThird})`,
+    value: (r) => r.rssMiB.max,
+    target: '≤ 300 MB, flat',
+    met: (r) => r.rssMiB.max * 1.048576 <= 300 && r.rssMiB.lastThird <= r.rssMiB.firstThird * 1.2,
+    runs: 1,
+  },
+];
+
+function fmt(n) {
+  return Math.round(n).toLocaleString('en');
+}
+
+const selected = values.only === undefined ? null : new Set(values.only.split(','));
+const server = await openServer();
+const results = [];
+let failed = false;
+try {
+  for (const workload of WORKLOADS) {
+    if (selected !== null && !selected.has(workload.id)) continue;
+    const samples = [];
+    for (let run = 0; run < (workload.runs ?? runs); run += 1) {
+      process.stdout.write(`${workload.name} (run ${run + 1}) ... `);
+      try {
+        const result = await workload.run(server);
+        samples.push(result);
+        console.log(`${workload.figure(result)}; ${result.checked}`);
+      } catch (error) {
+        if (!(error instanceof CheckFailed)) throw error;
+        failed = true;
+        console.log(`CHECK FAILED: ${error.message}`);
+        break;
+      }
+    }
+    if (samples.length === 0) {
+      results.push({ id: workload.id, name: workload.name, target: workload.target, failed: true, samples });
+      continue;
+    }
+    // The median run by the workload's figure stands for the workload.
+    const median = [...samples].sort((a, b) => workload.value(a) - workload.value(b))[
+      Math.floor(samples.length / 2)
+    ];
+    results.push({
+      id: workload.id,
+      name: workload.name,
+      target: workload.target,
+      figure: workload.figure(median),
+      met: workload.met(median),
+      median,
+      samples,
+    });
+  }
+
+  let sweep = [];
+  if (!quick && (selected === null || selected.has('sweep'))) {
+    for (const pool of [5, 10, 20]) {
+      for (const connections of [10, 50, 200]) {
+        process.stdout.write(`sweep: pool ${pool}, ${connections} connections ... `);
+        const r = await submitUnique(server, { seconds: 5, warmupSeconds: 1, connections, pool });
+        console.log(`${fmt(r.jobsPerSecond)} jobs/s, p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms`);
+        sweep.push({ pool, connections, jobsPerSecond: r.jobsPerSecond, latencyMs: r.latencyMs });
+      }
+    }
+  }
+
+  const at = new Date().toISOString();
+  const report = {
+    at,
+    mode: quick ? 'quick (correctness only; figures not meaningful)' : 'full',
+    runsPerWorkload: runs,
+    machine: {
+      cores: cpus().length,
+      cpu: cpus()[0]?.model,
+      memoryGiB: Math.round(totalmem() / 2 ** 30),
+      node: process.version,
+    },
+    postgres: { embedded: server.embedded, ...server.settings },
+    results,
+    sweep,
+  };
+  const stamp = at.replace(/[:.]/g, '-');
+  mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
+  writeFileSync(new URL(`./results/${stamp}.json`, import.meta.url), `${JSON.stringify(report, null, 2)}\n`);
+  const lines = [
+    `Conveyor benchmark, ${at} (${report.mode}), median of ${runs} run(s)`,
+    `${report.machine.cores} cores (${report.machine.cpu}), ${report.machine.memoryGiB} GiB, Node ${report.machine.node}, ` +
+      `PostgreSQL ${server.settings.server_version} (${server.embedded ? 'embedded' : 'DATABASE_URL'}), ` +
+      `synchronous_commit=${server.settings.synchronous_commit}, shared_buffers=${server.settings.shared_buffers}`,
+    '',
+    '| workload | result | target | met |',
+    '|---|---|---|---|',
+    ...results.map(
+      (r) =>
+        `| ${r.name} | ${r.failed ? 'CHECK FAILED' : r.figure} | ${r.target} | ${r.failed ? '✗' : r.met ? '✓' : '✗'} |`,
+    ),
+  ];
+  if (sweep.length > 0) {
+    lines.push('', '| pool \\ connections | 10 | 50 | 200 |', '|---|---|---|---|');
+    for (const pool of [5, 10, 20]) {
+      const cells = sweep
+        .filter((s) => s.pool === pool)
+        .map((s) => `${fmt(s.jobsPerSecond)} jobs/s, p99 ${s.latencyMs.p99} ms`);
+      lines.push(`| ${pool} | ${cells.join(' | ')} |`);
+    }
+  }
+  const table = `${lines.join('\n')}\n`;
+  writeFileSync(new URL(`./results/${stamp}.md`, import.meta.url), table);
+  console.log(`\n${table}`);
+  console.log(`written: bench/results/${stamp}.json and .md`);
+} finally {
+  await server.stop();
+}
+// Quick mode is CI's correctness gate; a full run also fails on a failed check, never on a figure.
+if (failed) process.exit(1);
