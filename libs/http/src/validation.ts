@@ -43,9 +43,25 @@ export function validationProblem(errors: FieldError[]): ProblemException {
 class ConveyorValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (metadata.type !== 'body') return super.transform(value, metadata);
-    await super.transform(structuredClone(value), metadata);
+    // Nest strips those keys in place: it gets a copy when there are any to strip.
+    await super.transform(hasPrototypeNamedKey(value) ? structuredClone(value) : value, metadata);
     return value;
   }
+}
+
+const PROTOTYPE_NAMES = new Set(['constructor', 'prototype', '__proto__']);
+
+/** Whether any object in `value` has a key Nest's validation would delete. Iterative. */
+function hasPrototypeNamedKey(value: unknown): boolean {
+  const stack: unknown[] = [value];
+  for (let current = stack.pop(); current !== undefined; current = stack.pop()) {
+    if (current === null || typeof current !== 'object') continue;
+    for (const [key, member] of Object.entries(current)) {
+      if (PROTOTYPE_NAMES.has(key)) return true;
+      stack.push(member);
+    }
+  }
+  return false;
 }
 
 /** Whitelisting, unknown fields rejected, and every bad field listed in a 400 problem. */
