@@ -1,5 +1,6 @@
 // A real Conveyor process for the benchmarks: the production entry point (dist/.../main.js), as
-// `npm start` runs it, on a database of its own. Its logs go to /dev/null at the default level.
+// `npm start` runs it (heap cap included), on a database of its own. Its logs go to /dev/null at
+// the default level.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -45,7 +46,7 @@ async function createBenchKey(base) {
  */
 export async function startService(url, env = {}) {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--enable-source-maps', MAIN], {
+  const child = spawn(process.execPath, ['--enable-source-maps', '--max-old-space-size=192', MAIN], {
     env: {
       PATH: process.env.PATH,
       HOME: process.env.HOME,

@@ -334,7 +334,7 @@ export async function statsLatency(server, { jobs, requests = 50 }) {
 export async function memoryUnderLoad(server, { seconds }) {
   return withService(server, { CONVEYOR_ROLE: 'api' }, async (service, db) => {
     const samples = [];
-    const sampler = setInterval(() => samples.push(service.rssMiB()), 5000);
+    const sampler = setInterval(() => samples.push(service.rssMiB()), Math.min(5000, (seconds * 1000) / 20));
     let load;
     try {
       load = await httpLoad({
@@ -364,6 +364,7 @@ export async function memoryUnderLoad(server, { seconds }) {
         firstThird: Number(mean(samples.slice(0, third)).toFixed(1)),
         lastThird: Number(mean(samples.slice(-third)).toFixed(1)),
       },
+      samplesMiB: samples.map((sample) => Number(sample.toFixed(1))),
       jobsPerSecond: load.requestsPerSecond,
       checked: `${samples.length} samples over ${seconds} s, ${load.statuses[201] ?? 0} jobs`,
     };

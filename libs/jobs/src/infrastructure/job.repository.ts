@@ -176,9 +176,11 @@ export class JobRepository {
       dedupe_window_seconds: job.dedupeWindowSeconds,
       traceparent: job.traceparent,
     }));
-    const rows = await this.sql.rows<{ id: string; run_at: Date; created_at: Date }>(INSERT_JOBS, [
-      JSON.stringify(input),
-    ]);
+    const rows = await this.sql.prepared<{ id: string; run_at: Date; created_at: Date }>(
+      'conveyor_insert_jobs',
+      INSERT_JOBS,
+      [JSON.stringify(input)],
+    );
     const byId = new Map(jobs.map((job) => [job.id, job]));
     return rows.flatMap((row) => {
       const job = byId.get(row.id);
@@ -190,9 +192,11 @@ export class JobRepository {
     keys: readonly { namespace: string; idempotencyKey: string }[],
   ): Promise<KeyedJob[]> {
     const wanted = keys.map((key) => ({ namespace: key.namespace, idempotency_key: key.idempotencyKey }));
-    const rows = await this.sql.rows<JobRow & { key_fingerprint: string }>(FIND_JOBS_BY_IDEMPOTENCY_KEYS, [
-      JSON.stringify(wanted),
-    ]);
+    const rows = await this.sql.prepared<JobRow & { key_fingerprint: string }>(
+      'conveyor_find_jobs_by_keys',
+      FIND_JOBS_BY_IDEMPOTENCY_KEYS,
+      [JSON.stringify(wanted)],
+    );
     return rows.map((row) => ({ job: toJobView(row), keyFingerprint: row.key_fingerprint }));
   }
 
@@ -207,7 +211,7 @@ export class JobRepository {
    * which claimed ones are re-claims after an expired lease.
    */
   async claim(params: ClaimJobInput): Promise<ClaimOutcome> {
-    const rows = await this.sql.rows<JobRow & { reclaimed: boolean }>(CLAIM_JOBS, [
+    const rows = await this.sql.prepared<JobRow & { reclaimed: boolean }>('conveyor_claim_jobs', CLAIM_JOBS, [
       params.namespace,
       params.queue,
       params.types,
@@ -236,7 +240,11 @@ export class JobRepository {
 
   /** The jobs that were completed, by id; the others failed the lease guard. */
   async complete(namespace: string, attempts: readonly CompletedAttempt[]): Promise<Map<string, JobView>> {
-    const rows = await this.sql.rows<JobRow>(COMPLETE_JOBS, completeParams(namespace, attempts));
+    const rows = await this.sql.prepared<JobRow>(
+      'conveyor_complete_jobs',
+      COMPLETE_JOBS,
+      completeParams(namespace, attempts),
+    );
     return new Map(rows.map((row) => [row.id, toJobView(row)]));
   }
 
@@ -298,7 +306,10 @@ export class JobRepository {
       error: a.error,
       retryable: a.retryable,
     }));
-    const rows = await this.sql.rows<JobRow>(FAIL_JOBS, [JSON.stringify(input), namespace]);
+    const rows = await this.sql.prepared<JobRow>('conveyor_fail_jobs', FAIL_JOBS, [
+      JSON.stringify(input),
+      namespace,
+    ]);
     return new Map(rows.map((row) => [row.id, toJobView(row)]));
   }
 
@@ -308,11 +319,11 @@ export class JobRepository {
     leaseSeconds: number,
   ): Promise<Map<string, Date>> {
     const input = proofs.map((p) => ({ id: p.id, lease_token: p.leaseToken }));
-    const rows = await this.sql.rows<{ id: string; lease_expires_at: Date }>(EXTEND_LEASES, [
-      JSON.stringify(input),
-      leaseSeconds,
-      namespace,
-    ]);
+    const rows = await this.sql.prepared<{ id: string; lease_expires_at: Date }>(
+      'conveyor_extend_leases',
+      EXTEND_LEASES,
+      [JSON.stringify(input), leaseSeconds, namespace],
+    );
     return new Map(rows.map((row) => [row.id, row.lease_expires_at]));
   }
 
