@@ -46,7 +46,7 @@ async function createBenchKey(base) {
  */
 export async function startService(url, env = {}) {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--enable-source-maps', '--max-old-space-size=192', MAIN], {
+  const child = spawn(process.execPath, ['--enable-source-maps', '--max-old-space-size=256', '--max-semi-space-size=32', MAIN], {
     env: {
       PATH: process.env.PATH,
       HOME: process.env.HOME,

@@ -277,8 +277,12 @@ export async function submitToStart(server, { seconds, warmupSeconds, rate = 200
     const { rows } = await db.client.query(
       `SELECT id, extract(epoch FROM claimed_at) * 1000 AS claimed FROM jobs`,
     );
-    const latencies = rows.map((row) => Number(row.claimed) - sentAt.get(row.id)).sort((a, b) => a - b);
-    check(latencies.length === total, `${latencies.length} jobs for ${total} submits`);
+    check(rows.length === total, `${rows.length} jobs for ${total} submits`);
+    const latencies = rows
+      .filter((row) => sentAt.has(row.id))
+      .map((row) => Number(row.claimed) - sentAt.get(row.id))
+      .sort((a, b) => a - b);
+    check(latencies.length === total - warmup, `${latencies.length} measured jobs, ${total - warmup} expected`);
     const at = (q) =>
       Number(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))].toFixed(2));
     return {
