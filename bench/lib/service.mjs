@@ -46,19 +46,23 @@ async function createBenchKey(base) {
  */
 export async function startService(url, env = {}) {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--enable-source-maps', '--max-old-space-size=256', '--max-semi-space-size=32', MAIN], {
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      NODE_ENV: 'production',
-      LOG_LEVEL: 'info',
-      DATABASE_URL: url,
-      PORT: String(port),
-      CONVEYOR_BOOTSTRAP_ADMIN_KEY: ADMIN_KEY,
-      ...env,
+  const child = spawn(
+    process.execPath,
+    ['--enable-source-maps', '--max-old-space-size=256', '--max-semi-space-size=32', MAIN],
+    {
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        NODE_ENV: 'production',
+        LOG_LEVEL: 'info',
+        DATABASE_URL: url,
+        PORT: String(port),
+        CONVEYOR_BOOTSTRAP_ADMIN_KEY: ADMIN_KEY,
+        ...env,
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
     },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  );
   let stderr = '';
   child.stderr.on('data', (chunk) => {
     stderr = (stderr + chunk.toString()).slice(-4000);

@@ -282,7 +282,10 @@ export async function submitToStart(server, { seconds, warmupSeconds, rate = 200
       .filter((row) => sentAt.has(row.id))
       .map((row) => Number(row.claimed) - sentAt.get(row.id))
       .sort((a, b) => a - b);
-    check(latencies.length === total - warmup, `${latencies.length} measured jobs, ${total - warmup} expected`);
+    check(
+      latencies.length === total - warmup,
+      `${latencies.length} measured jobs, ${total - warmup} expected`,
+    );
     const at = (q) =>
       Number(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))].toFixed(2));
     return {
