@@ -203,10 +203,11 @@ try {
     '',
     '| workload | result | target | met |',
     '|---|---|---|---|',
-    ...results.map(
-      (r) =>
-        `| ${r.name} | ${r.failed ? 'CHECK FAILED' : r.figure} | ${r.target} | ${r.failed ? '✗' : r.met ? '✓' : '✗'} |`,
-    ),
+    ...results.map((r) => {
+      // A quick run checks correctness; its short, cold figures say nothing about the targets.
+      const met = r.failed ? '✗' : quick ? 'n/a' : r.met ? '✓' : '✗';
+      return `| ${r.name} | ${r.failed ? 'CHECK FAILED' : r.figure} | ${r.target} | ${met} |`;
+    }),
   ];
   if (sweep.length > 0) {
     lines.push('', '| pool \\ connections | 10 | 50 | 200 |', '|---|---|---|---|');
