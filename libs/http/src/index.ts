@@ -4,6 +4,8 @@ export {
   createValidationPipe,
   type FieldError,
   fieldErrors,
+  PRINTABLE_MESSAGE,
+  PRINTABLE_PATTERN,
   uuidParam,
   validationProblem,
 } from './validation.js';

@@ -7,6 +7,11 @@ import {
 } from '@nestjs/common';
 import { ProblemException } from './problem.js';
 
+/** No control characters (NUL cannot be stored in PostgreSQL text at all). */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+export const PRINTABLE_PATTERN = /^[^\u0000-\u001f\u007f]+$/;
+export const PRINTABLE_MESSAGE = '$property must not contain control characters';
+
 export interface FieldError {
   field: string;
   messages: string[];

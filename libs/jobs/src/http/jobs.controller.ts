@@ -24,7 +24,7 @@ import {
 } from '@nestjs/swagger';
 import { RequestNamespace, Requires } from '#conveyor/auth';
 import { CONVEYOR_CONFIG, type ConveyorConfig } from '#conveyor/config';
-import { ApiProblems, type Problem, uuidParam, validationProblem } from '#conveyor/http';
+import { ApiProblems, PRINTABLE_PATTERN, type Problem, uuidParam, validationProblem } from '#conveyor/http';
 import { AcknowledgeJobsCommand } from '../application/commands/acknowledge-jobs/acknowledge-jobs.command.js';
 import { CancelJobCommand } from '../application/commands/cancel-job/cancel-job.command.js';
 import { ClaimJobCommand } from '../application/commands/claim-job/claim-job.command.js';
@@ -57,7 +57,7 @@ import {
   JobWithHistoryDocument,
 } from './dto/job.documents.js';
 import { ListJobsQueryParams } from './dto/list-jobs.query-params.js';
-import { MAX_NAME_LENGTH, PRINTABLE_PATTERN } from './dto/names.js';
+import { MAX_NAME_LENGTH } from './dto/names.js';
 import { SubmitJobBody } from './dto/submit-job.body.js';
 import { JobErrorsFilter, jobProblem } from './job-errors.filter.js';
 

@@ -13,11 +13,10 @@ import {
   Max,
   Min,
 } from 'class-validator';
+import { PRINTABLE_MESSAGE, PRINTABLE_PATTERN } from '#conveyor/http';
 import { NAMESPACE_PATTERN, NAMESPACE_RULE } from '../../domain/namespace.js';
 import { SCOPES, type Scope } from '../../domain/scopes.js';
 
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const PRINTABLE = /^[^\u0000-\u001f\u007f]+$/;
 const MAX_RATE = 1_000_000;
 
 export class CreateApiKeyBody {
@@ -28,7 +27,7 @@ export class CreateApiKeyBody {
   })
   @IsString()
   @Length(1, 255)
-  @Matches(PRINTABLE, { message: '$property must not contain control characters' })
+  @Matches(PRINTABLE_PATTERN, { message: PRINTABLE_MESSAGE })
   name: string;
 
   @ApiProperty({ description: `The namespace the key acts in: ${NAMESPACE_RULE}.`, example: 'billing' })

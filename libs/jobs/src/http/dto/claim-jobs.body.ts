@@ -11,7 +11,8 @@ import {
   Max,
   Min,
 } from 'class-validator';
-import { IsName, MAX_NAME_LENGTH, NAME_SCHEMA, PRINTABLE_MESSAGE, PRINTABLE_PATTERN } from './names.js';
+import { PRINTABLE_MESSAGE, PRINTABLE_PATTERN } from '#conveyor/http';
+import { IsName, MAX_NAME_LENGTH, NAME_SCHEMA } from './names.js';
 
 export class ClaimJobsBody {
   @ApiPropertyOptional({

@@ -9,10 +9,6 @@ export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:/-]*$/;
 export const NAME_MESSAGE =
   '$property must start with a letter or digit and contain only letters, digits and . _ : / -';
 export const MAX_NAME_LENGTH = 255;
-/** No control characters (NUL cannot be stored in PostgreSQL text at all). */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-export const PRINTABLE_PATTERN = /^[^\u0000-\u001f\u007f]+$/;
-export const PRINTABLE_MESSAGE = '$property must not contain control characters';
 
 /** A job type or queue name (also each element of an array with `each: true`). */
 export function IsName(options: { each?: boolean } = {}): PropertyDecorator {

@@ -13,7 +13,8 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { IsName, MAX_NAME_LENGTH, NAME_SCHEMA, PRINTABLE_MESSAGE, PRINTABLE_PATTERN } from './names.js';
+import { PRINTABLE_MESSAGE, PRINTABLE_PATTERN } from '#conveyor/http';
+import { IsName, MAX_NAME_LENGTH, NAME_SCHEMA } from './names.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 export const BACKOFF_TYPES = ['exponential', 'fixed'] as const;
