@@ -18,6 +18,7 @@ import {
   CreateApiKeyBody,
   CreateApiKeyCommand,
   CreateApiKeyHandler,
+  createApiKeyInput,
   type ApiKeyView,
   InvalidApiKeyFieldError,
 } from '#conveyor/auth';
@@ -69,14 +70,7 @@ async function create(repository: ApiKeyRepository, args: string[]): Promise<voi
     );
   }
   const created = await new CreateApiKeyHandler(repository).execute(
-    new CreateApiKeyCommand({
-      name: body.name,
-      namespace: body.namespace,
-      scopes: body.scopes,
-      expiresAt: body.expiresAt === undefined ? null : new Date(body.expiresAt),
-      submitPerSecond: body.submitPerSecond ?? null,
-      readPerSecond: body.readPerSecond ?? null,
-    }),
+    new CreateApiKeyCommand(createApiKeyInput(body)),
   );
   // The key alone on stdout (KEY=$(npm run -s apikey -- create ...)); the rest for people, on stderr.
   process.stderr.write(`created ${describe(created)}\nstore the key now: it cannot be shown again\n`);

@@ -13,7 +13,7 @@ export {
   type CreatedApiKey,
 } from './application/commands/create-api-key.js';
 export { ApiKeyRepository, type ApiKeyView } from './infrastructure/api-key.repository.js';
-export { CreateApiKeyBody } from './http/dto/create-api-key.body.js';
+export { CreateApiKeyBody, createApiKeyInput } from './http/dto/create-api-key.body.js';
 export {
   type AuthenticatedRequest,
   MetricsAccess,

@@ -24,7 +24,7 @@ import { RevokeApiKeyCommand } from '../application/commands/revoke-api-key.js';
 import { ListApiKeysQuery } from '../application/queries/list-api-keys.js';
 import type { ApiKeyView } from '../infrastructure/api-key.repository.js';
 import { AuthErrorsFilter } from './auth-errors.filter.js';
-import { CreateApiKeyBody, ListApiKeysParams } from './dto/create-api-key.body.js';
+import { CreateApiKeyBody, createApiKeyInput, ListApiKeysParams } from './dto/create-api-key.body.js';
 import { ApiKeyListDocument, CreatedApiKeyDocument } from './dto/api-key.document.js';
 import { Requires } from './requires.js';
 
@@ -43,16 +43,7 @@ export class ApiKeysController {
   @ApiCreatedResponse({ type: CreatedApiKeyDocument })
   @ApiProblems(400)
   create(@Body() body: CreateApiKeyBody): Promise<CreatedApiKey> {
-    return this.commandBus.execute(
-      new CreateApiKeyCommand({
-        name: body.name,
-        namespace: body.namespace,
-        scopes: body.scopes,
-        expiresAt: body.expiresAt === undefined ? null : new Date(body.expiresAt),
-        submitPerSecond: body.submitPerSecond ?? null,
-        readPerSecond: body.readPerSecond ?? null,
-      }),
-    );
+    return this.commandBus.execute(new CreateApiKeyCommand(createApiKeyInput(body)));
   }
 
   @Get()

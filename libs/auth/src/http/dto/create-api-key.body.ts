@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
@@ -15,9 +16,32 @@ import {
 } from 'class-validator';
 import { PRINTABLE_MESSAGE, PRINTABLE_PATTERN } from '#conveyor/http';
 import { NAMESPACE_PATTERN, NAMESPACE_RULE } from '../../domain/namespace.js';
+import type { CreateApiKeyInput } from '../../application/commands/create-api-key.js';
 import { SCOPES, type Scope } from '../../domain/scopes.js';
 
 const MAX_RATE = 1_000_000;
+
+function IsNamespaceName(): PropertyDecorator {
+  return applyDecorators(
+    IsString(),
+    Matches(NAMESPACE_PATTERN, { message: `$property must be ${NAMESPACE_RULE}` }),
+  );
+}
+
+/** An optional per-key token-bucket rate; null (absent) takes the service default. */
+function RatePerSecond(what: string, defaultVariable: string): PropertyDecorator {
+  return applyDecorators(
+    ApiPropertyOptional({
+      description: `${what}; 0 is unlimited. Default: ${defaultVariable}.`,
+      minimum: 0,
+      maximum: MAX_RATE,
+    }),
+    IsOptional(),
+    IsInt(),
+    Min(0),
+    Max(MAX_RATE),
+  );
+}
 
 export class CreateApiKeyBody {
   @ApiProperty({
@@ -31,8 +55,7 @@ export class CreateApiKeyBody {
   name: string;
 
   @ApiProperty({ description: `The namespace the key acts in: ${NAMESPACE_RULE}.`, example: 'billing' })
-  @IsString()
-  @Matches(NAMESPACE_PATTERN, { message: `$property must be ${NAMESPACE_RULE}` })
+  @IsNamespaceName()
   namespace: string;
 
   @ApiProperty({ enum: SCOPES, isArray: true, example: ['jobs:submit', 'jobs:read'] })
@@ -47,34 +70,28 @@ export class CreateApiKeyBody {
   @IsISO8601({ strict: true, strictSeparator: true })
   expiresAt?: string;
 
-  @ApiPropertyOptional({
-    description:
-      'Submits (and cancel, retry, redrive) per second; 0 is unlimited. Default: CONVEYOR_RATE_LIMIT_SUBMIT.',
-    minimum: 0,
-    maximum: MAX_RATE,
-  })
-  @IsOptional()
-  @IsInt()
-  @Min(0)
-  @Max(MAX_RATE)
+  @RatePerSecond('Submits (and cancel, retry, redrive) per second', 'CONVEYOR_RATE_LIMIT_SUBMIT')
   submitPerSecond?: number;
 
-  @ApiPropertyOptional({
-    description: 'Reads per second; 0 is unlimited. Default: CONVEYOR_RATE_LIMIT_READ.',
-    minimum: 0,
-    maximum: MAX_RATE,
-  })
-  @IsOptional()
-  @IsInt()
-  @Min(0)
-  @Max(MAX_RATE)
+  @RatePerSecond('Reads per second', 'CONVEYOR_RATE_LIMIT_READ')
   readPerSecond?: number;
+}
+
+/** What POST /v1/admin/api-keys and `npm run apikey -- create` ask for, as the command takes it. */
+export function createApiKeyInput(body: CreateApiKeyBody): CreateApiKeyInput {
+  return {
+    name: body.name,
+    namespace: body.namespace,
+    scopes: body.scopes,
+    expiresAt: body.expiresAt === undefined ? null : new Date(body.expiresAt),
+    submitPerSecond: body.submitPerSecond ?? null,
+    readPerSecond: body.readPerSecond ?? null,
+  };
 }
 
 export class ListApiKeysParams {
   @ApiPropertyOptional({ description: 'Only the keys of this namespace.' })
   @IsOptional()
-  @IsString()
-  @Matches(NAMESPACE_PATTERN, { message: `$property must be ${NAMESPACE_RULE}` })
+  @IsNamespaceName()
   namespace?: string;
 }
