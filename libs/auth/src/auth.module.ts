@@ -26,7 +26,6 @@ import { ApiKeyRepository } from './infrastructure/api-key.repository.js';
     ListApiKeysHandler,
     { provide: APP_GUARD, useClass: AuthGuard },
   ],
-  exports: [ApiKeyRepository, Authenticator, RateLimiter],
 })
 export class AuthModule {}
 

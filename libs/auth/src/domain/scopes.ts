@@ -5,10 +5,6 @@
 export const SCOPES = ['jobs:submit', 'jobs:read', 'jobs:work', 'metrics:read', 'admin'] as const;
 export type Scope = (typeof SCOPES)[number];
 
-export function isScope(value: string): value is Scope {
-  return (SCOPES as readonly string[]).includes(value);
-}
-
 /** Whether a key holding `held` may do what `needed` guards. */
 export function grants(held: readonly Scope[], needed: Scope): boolean {
   return held.includes('admin') || held.includes(needed);

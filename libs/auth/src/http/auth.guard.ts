@@ -14,7 +14,7 @@ import { type Access, ACCESS_METADATA, nodeRequest } from './access.js';
 const BEARER = /^Bearer +([\x21-\x7e]{1,512}) *$/i;
 
 /** An admin key names the namespace it acts in with this header; other keys may only name their own. */
-export const NAMESPACE_HEADER = 'conveyor-namespace';
+const NAMESPACE_HEADER = 'conveyor-namespace';
 
 const INVALID_TOKEN = 'Bearer realm="conveyor", error="invalid_token"';
 
