@@ -6,6 +6,20 @@ import { explainRefusal } from '../../job-decisions.js';
 import type { JobView } from '../../job-view.js';
 import { AcknowledgeJobsCommand, type AckOutcome } from './acknowledge-jobs.command.js';
 
+/** The status a fenced complete or fail leaves; anything else would be a bug in settle.sql.ts. */
+function settledOutcome(job: JobView): 'completed' | 'failed' | 'dead_letter' {
+  switch (job.status) {
+    case 'completed':
+    case 'failed':
+    case 'dead_letter':
+      return job.status;
+    case 'pending':
+    case 'processing':
+    case 'cancelled':
+      throw new Error(`job ${job.id} is ${job.status} after being settled`);
+  }
+}
+
 @CommandHandler(AcknowledgeJobsCommand)
 export class AcknowledgeJobsHandler implements ICommandHandler<AcknowledgeJobsCommand> {
   constructor(
@@ -26,17 +40,7 @@ export class AcknowledgeJobsHandler implements ICommandHandler<AcknowledgeJobsCo
       settled: JobView | undefined,
       explain: () => Promise<never>,
     ): Promise<AckOutcome> => {
-      if (settled !== undefined) {
-        return {
-          id,
-          outcome:
-            settled.status === 'completed'
-              ? 'completed'
-              : settled.status === 'failed'
-                ? 'failed'
-                : 'dead_letter',
-        };
-      }
+      if (settled !== undefined) return { id, outcome: settledOutcome(settled) };
       try {
         return await explain();
       } catch (error) {
