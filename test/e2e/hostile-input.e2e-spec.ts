@@ -888,6 +888,50 @@ describe('lone surrogates, impossible cursor dates, prototype-named keys: 400 or
   )('$name', runCase);
 });
 
+describe('arrays where one object belongs: 400, nothing written', () => {
+  // Nested validation walks into arrays, so without an object rule these passed: a backoff of [] was
+  // stored without its type, and a batch holding an array instead of a job was a 500.
+  const job = { type: 'hostile.shape', payload: {} };
+  it.each(
+    table([
+      {
+        name: 'POST /v1/jobs: backoff as []',
+        send: () => postJson('/v1/jobs', { ...job, backoff: [] }),
+        check: refused(400, 'validation-error'),
+        submits: true,
+      },
+      {
+        name: 'POST /v1/jobs: backoff as [{ type: "fixed" }]',
+        send: () => postJson('/v1/jobs', { ...job, backoff: [{ type: 'fixed' }] }),
+        check: refused(400, 'validation-error'),
+        submits: true,
+      },
+      {
+        name: 'POST /v1/jobs/batch: a job as [job]',
+        send: () => postJson('/v1/jobs/batch', { jobs: [[job]] }),
+        check: refused(400, 'validation-error'),
+        submits: true,
+      },
+      {
+        name: 'POST /v1/jobs/batch: a job with backoff [{ type: "fixed" }]',
+        send: () => postJson('/v1/jobs/batch', { jobs: [{ ...job, backoff: [{ type: 'fixed' }] }] }),
+        check: refused(400, 'validation-error'),
+        submits: true,
+      },
+      {
+        name: 'POST /v1/jobs/ack: a completion as [completion]',
+        send: () => postJson('/v1/jobs/ack', { complete: [[{ id: NO_JOB, leaseToken: NO_JOB }]] }),
+        check: refused(400, 'validation-error'),
+      },
+      {
+        name: 'POST /v1/jobs/ack: a failure as [failure]',
+        send: () => postJson('/v1/jobs/ack', { fail: [[{ id: NO_JOB, leaseToken: NO_JOB, error: 'x' }]] }),
+        check: refused(400, 'validation-error'),
+      },
+    ]),
+  )('$name', runCase);
+});
+
 describe('afterwards', () => {
   it('the database is intact: the tables exist and no job carries a refused name', async () => {
     const { rows } = await t.db.client.query<{ jobs: string | null; keys: string | null; bad: number }>(

@@ -1,11 +1,21 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsOptional, IsUUID, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsObject,
+  IsOptional,
+  IsUUID,
+  ValidateNested,
+} from 'class-validator';
 import { CompleteJobBody, FailJobBody } from './lease.body.js';
 import { SubmitJobBody } from './submit-job.body.js';
 
 /** Most jobs one batch call may carry, submitted or acknowledged. */
 export const MAX_BATCH = 1000;
+
+// ValidateNested walks into arrays of arrays: IsObject keeps each element a single object.
 
 export class SubmitJobsBody {
   @ApiProperty({
@@ -17,6 +27,7 @@ export class SubmitJobsBody {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(MAX_BATCH)
+  @IsObject({ each: true })
   @ValidateNested({ each: true })
   @Type(() => SubmitJobBody)
   jobs: SubmitJobBody[];
@@ -39,6 +50,7 @@ export class AcknowledgeJobsBody {
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(MAX_BATCH)
+  @IsObject({ each: true })
   @ValidateNested({ each: true })
   @Type(() => CompleteItem)
   complete?: CompleteItem[];
@@ -47,6 +59,7 @@ export class AcknowledgeJobsBody {
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(MAX_BATCH)
+  @IsObject({ each: true })
   @ValidateNested({ each: true })
   @Type(() => FailItem)
   fail?: FailItem[];

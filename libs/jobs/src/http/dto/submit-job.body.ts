@@ -133,6 +133,7 @@ export class SubmitJobBody {
       "How long a retryable failure waits. Default: the handler's, else { type: exponential, delayMs: 1000, maxDelayMs: 300000 }.",
   })
   @IsOptional()
+  @IsObject() // ValidateNested alone would take an array of backoffs
   @ValidateNested()
   @Type(() => BackoffBody)
   backoff?: BackoffBody;
