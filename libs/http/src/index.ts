@@ -9,5 +9,6 @@ export {
   uuidParam,
   validationProblem,
 } from './validation.js';
+export { type BodyCheck, bodyCheck } from './compiled-check.js';
 export { JsonGuardPipe, jsonHazard, MAX_JSON_DEPTH } from './json-guard.pipe.js';
 export { ApiProblems, ProblemDocument } from './openapi.js';

@@ -5,6 +5,7 @@ import {
   ValidationPipe,
   type ValidationError,
 } from '@nestjs/common';
+import { bodyCheck } from './compiled-check.js';
 import { ProblemException } from './problem.js';
 
 /** No control characters (NUL cannot be stored in PostgreSQL text at all). */
@@ -43,11 +44,14 @@ export function validationProblem(errors: FieldError[]): ProblemException {
  * class-transformer drops more: in free-form JSON (a payload, a result) those are data, and
  * losing them would also make two different payloads look like one idempotent submit. Unknown
  * fields are refused, so the parsed body is exactly what the DTO describes. Query strings and
- * route parameters are converted as usual (text to numbers).
+ * route parameters are converted as usual (text to numbers). A body its DTO's compiled check accepts
+ * skips the pipe (see compiled-check.ts).
  */
 class ConveyorValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (metadata.type !== 'body') return super.transform(value, metadata);
+    const check = metadata.metatype === undefined ? null : bodyCheck(metadata.metatype);
+    if (check?.(value) === true) return value;
     // Nest strips those keys in place: it gets a copy when there are any to strip.
     await super.transform(hasPrototypeNamedKey(value) ? structuredClone(value) : value, metadata);
     return value;
