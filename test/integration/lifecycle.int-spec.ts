@@ -125,6 +125,33 @@ describe('idempotent submit', () => {
     expect(second.created).toBe(true);
     expect(second.job.id).not.toBe(first.job.id);
   });
+
+  it('frees a key when its job is deleted, by whatever statement, and only the key that job holds', async () => {
+    const queue = freshQueue();
+    const keys = async () =>
+      (
+        await db.client.query<{ idempotency_key: string; job_id: string }>(
+          `SELECT idempotency_key, job_id FROM job_idempotency_keys
+           WHERE idempotency_key IN ('deleted-a', 'deleted-b') ORDER BY idempotency_key`,
+        )
+      ).rows;
+    const a = await bus.execute(submission(queue, { idempotencyKey: 'deleted-a' }));
+    const b = await bus.execute(submission(queue, { idempotencyKey: 'deleted-b' }));
+    // Key b passes its window and is taken over by a newer job; the old job still exists.
+    await db.client.query(
+      `UPDATE job_idempotency_keys SET expires_at = now() - interval '1 second' WHERE idempotency_key = 'deleted-b'`,
+    );
+    const newerB = await bus.execute(submission(queue, { idempotencyKey: 'deleted-b', payload: { n: 2 } }));
+    expect(newerB.created).toBe(true);
+
+    // One DELETE removing several jobs, as an operator would type it.
+    await db.client.query('DELETE FROM jobs WHERE id = ANY($1)', [[a.job.id, b.job.id]]);
+
+    expect(await keys()).toEqual([{ idempotency_key: 'deleted-b', job_id: newerB.job.id }]);
+    const again = await bus.execute(submission(queue, { idempotencyKey: 'deleted-a', payload: { n: 3 } }));
+    expect(again.created).toBe(true);
+    expect(again.job.id).not.toBe(a.job.id);
+  });
 });
 
 describe('claim', () => {

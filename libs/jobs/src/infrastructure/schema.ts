@@ -7,6 +7,7 @@ import { ClaimedAt1764460800000 } from './migrations/1764460800000-claimed-at.js
 import { JobStats1764547200000 } from './migrations/1764547200000-job-stats.js';
 import { Traceparent1764633600000 } from './migrations/1764633600000-traceparent.js';
 import { NotifyTypes1764806400000 } from './migrations/1764806400000-notify-types.js';
+import { KeysReleasedByTrigger1764892800000 } from './migrations/1764892800000-keys-released-by-trigger.js';
 import { JobCountEntity, JobStatDeltaEntity, JobStatusMinuteEntity } from './entities/job-stats.entities.js';
 
 export const JOBS_ENTITIES = [
@@ -25,4 +26,5 @@ export const JOBS_MIGRATIONS = [
   JobStats1764547200000,
   Traceparent1764633600000,
   NotifyTypes1764806400000,
+  KeysReleasedByTrigger1764892800000,
 ];

@@ -1,13 +1,11 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
-import { JobEntity } from './job.entity.js';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 /**
  * One row per live idempotency key. The primary key is the dedupe rule; `expires_at` ends the
  * window, after which the next submit with the key takes the row over (see sql/submit.sql.ts).
- * Deleting a job deletes its key.
+ * Deleting a job deletes the key it holds (trigger jobs_release_keys, migration KeysReleasedByTrigger).
  */
 @Entity('job_idempotency_keys')
-@Index('job_idempotency_keys_job_idx', ['jobId'])
 @Index('job_idempotency_keys_expiry_idx', ['expiresAt'])
 export class IdempotencyKeyEntity {
   @PrimaryColumn('varchar', { length: 255 })
@@ -18,10 +16,6 @@ export class IdempotencyKeyEntity {
 
   @Column('uuid', { name: 'job_id' })
   jobId: string;
-
-  @ManyToOne(() => JobEntity, { onDelete: 'CASCADE', deferrable: 'INITIALLY DEFERRED' })
-  @JoinColumn({ name: 'job_id', foreignKeyConstraintName: 'job_idempotency_keys_job_fk' })
-  job?: JobEntity;
 
   @Column('char', { length: 64 })
   fingerprint: string;

@@ -24,7 +24,7 @@ RETURNING j.id, j.queue, j.type, j.status`;
 /**
  * deleteFinishedJobs — retention. Deletes up to $3 jobs in status $1 whose last change is older
  * than $2 seconds, with their history; small batches keep locks and WAL bursts short, and SKIP
- * LOCKED keeps it off rows someone is using. Their idempotency keys go with them (ON DELETE CASCADE).
+ * LOCKED keeps it off rows someone is using. Their idempotency keys go with them (trigger jobs_release_keys).
  */
 export const DELETE_FINISHED_JOBS = `
 WITH doomed AS (
