@@ -1,4 +1,5 @@
 import { canTransition, JOB_STATUSES, type JobStatus } from '#conveyor/jobs';
+import { GET_JOB_EVENTS } from '../../libs/jobs/src/infrastructure/sql/read.sql.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 
 // PostgreSQL must refuse what the aggregate refuses, even for raw SQL that bypasses the service.
@@ -74,14 +75,34 @@ describe('the jobs_guard_transition trigger', () => {
   it('records every raw transition in job_events, with the attempt and database time', async () => {
     const id = await insertJob('pending');
     await rawMove(id, 'cancelled');
-    const { rows } = await db.client.query<{
+    const stored = await db.client.query<{ from_status: string | null; to_status: string }>(
+      'SELECT from_status, to_status FROM job_events WHERE job_id = $1 ORDER BY id',
+      [id],
+    );
+    // A submitted job (pending, no attempt) is its own creation record: the row's created_at.
+    expect(stored.rows.map((row) => [row.from_status, row.to_status])).toEqual([['pending', 'cancelled']]);
+
+    const history = await db.client.query<{
       from_status: string | null;
       to_status: string;
+      attempt: number;
       occurred_at: Date;
-    }>('SELECT from_status, to_status, occurred_at FROM job_events WHERE job_id = $1 ORDER BY id', [id]);
-    expect(rows.map((row) => [row.from_status, row.to_status])).toEqual([
-      [null, 'pending'],
-      ['pending', 'cancelled'],
+    }>(GET_JOB_EVENTS, [id]);
+    expect(history.rows.map((row) => [row.from_status, row.to_status, row.attempt])).toEqual([
+      [null, 'pending', 0],
+      ['pending', 'cancelled', 0],
     ]);
+    const created = await db.client.query<{ created_at: Date }>('SELECT created_at FROM jobs WHERE id = $1', [
+      id,
+    ]);
+    expect(history.rows[0]!.occurred_at).toEqual(created.rows[0]!.created_at);
+  });
+
+  it('stores the creation of a job inserted in any other state, and derives none besides', async () => {
+    const id = await insertJob('completed');
+    const history = await db.client.query<{ from_status: string | null; to_status: string }>(GET_JOB_EVENTS, [
+      id,
+    ]);
+    expect(history.rows.map((row) => [row.from_status, row.to_status])).toEqual([[null, 'completed']]);
   });
 });

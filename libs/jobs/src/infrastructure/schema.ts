@@ -8,6 +8,7 @@ import { JobStats1764547200000 } from './migrations/1764547200000-job-stats.js';
 import { Traceparent1764633600000 } from './migrations/1764633600000-traceparent.js';
 import { NotifyTypes1764806400000 } from './migrations/1764806400000-notify-types.js';
 import { KeysReleasedByTrigger1764892800000 } from './migrations/1764892800000-keys-released-by-trigger.js';
+import { CreationEventFromRow1764979200000 } from './migrations/1764979200000-creation-event-from-row.js';
 import { JobCountEntity, JobStatDeltaEntity, JobStatusMinuteEntity } from './entities/job-stats.entities.js';
 
 export const JOBS_ENTITIES = [
@@ -27,4 +28,5 @@ export const JOBS_MIGRATIONS = [
   Traceparent1764633600000,
   NotifyTypes1764806400000,
   KeysReleasedByTrigger1764892800000,
+  CreationEventFromRow1764979200000,
 ];

@@ -12,9 +12,21 @@ FROM jobs WHERE id = $1 AND namespace = $2`;
 
 export const GET_JOB = `SELECT ${JOB_COLUMNS} FROM jobs j WHERE j.id = $1 AND j.namespace = $2`;
 
+/**
+ * getJobEvents — a job's history, oldest first. A submitted job's creation is not stored (see
+ * migration CreationEventFromRow): it is derived from the row, unless the job has a stored one
+ * (submitted before that migration, or inserted by hand).
+ */
 export const GET_JOB_EVENTS = `
-SELECT from_status, to_status, attempt, worker_id, error, occurred_at
-FROM job_events WHERE job_id = $1 ORDER BY id`;
+SELECT 0::bigint AS seq, NULL::varchar AS from_status, 'pending'::varchar AS to_status, 0 AS attempt,
+       NULL::varchar AS worker_id, NULL::text AS error, j.created_at AS occurred_at
+FROM jobs j
+WHERE j.id = $1
+  AND NOT EXISTS (SELECT 1 FROM job_events e WHERE e.job_id = j.id AND e.from_status IS NULL)
+UNION ALL
+SELECT id, from_status, to_status, attempt, worker_id, error, occurred_at
+FROM job_events WHERE job_id = $1
+ORDER BY seq`;
 
 /**
  * listJobs — newest first, keyset-paginated on (created_at, id): stable under concurrent inserts
