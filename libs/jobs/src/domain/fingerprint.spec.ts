@@ -39,4 +39,11 @@ describe('jobFingerprint', () => {
   it('is a SHA-256 hex digest', () => {
     expect(jobFingerprint('t', 'q', {})).toMatch(/^[0-9a-f]{64}$/);
   });
+
+  it('stays the digest stored by earlier versions, so replays keep matching across upgrades', () => {
+    // SHA-256 over "<bytes>:<type><bytes>:<queue><bytes>:<canonical payload>", byte lengths in UTF-8.
+    expect(jobFingerprint('email.send', 'défaut', { to: 'ada@example.com', n: [1, { b: 2, a: 'ü' }] })).toBe(
+      '329eb9ba4909c2b53293dc65e8f4d8d681622bc86ca4edcf28ffc5789f6de0f6',
+    );
+  });
 });

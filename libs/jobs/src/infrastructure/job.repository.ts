@@ -129,9 +129,9 @@ interface JobStateRow {
 }
 
 /** A job as INSERT_JOBS left it: what the caller sent, plus what the database decided. */
-function insertedJobView(job: NewJob, row: { id: string; run_at: Date; created_at: Date }): JobView {
+function insertedJobView(job: NewJob, runAt: Date, createdAt: Date): JobView {
   return {
-    id: row.id,
+    id: job.id,
     namespace: job.namespace,
     type: job.type,
     queue: job.queue,
@@ -140,7 +140,7 @@ function insertedJobView(job: NewJob, row: { id: string; run_at: Date; created_a
     priority: job.priority,
     attempts: 0,
     maxAttempts: job.maxAttempts,
-    runAt: row.run_at,
+    runAt,
     backoff: job.backoff,
     idempotencyKey: job.idempotencyKey,
     lastError: null,
@@ -149,8 +149,8 @@ function insertedJobView(job: NewJob, row: { id: string; run_at: Date; created_a
     leaseExpiresAt: null,
     claimedAt: null,
     traceparent: job.traceparent,
-    createdAt: row.created_at,
-    updatedAt: row.created_at,
+    createdAt,
+    updatedAt: createdAt,
   };
 }
 
@@ -159,33 +159,41 @@ function insertedJobView(job: NewJob, row: { id: string; run_at: Date; created_a
 export class JobRepository {
   constructor(private readonly sql: Sql) {}
 
-  /** The jobs inserted (the others lost their idempotency key to an existing job), as new jobs look. */
-  async insertJobs(jobs: readonly NewJob[]): Promise<JobView[]> {
-    const input = jobs.map((job) => ({
-      id: job.id,
-      namespace: job.namespace,
-      queue: job.queue,
-      type: job.type,
-      payload: job.payload,
-      priority: job.priority,
-      run_at: job.runAt,
-      max_attempts: job.maxAttempts,
-      backoff: job.backoff,
-      idempotency_key: job.idempotencyKey,
-      fingerprint: job.fingerprint,
-      dedupe_window_seconds: job.dedupeWindowSeconds,
-      traceparent: job.traceparent,
-    }));
-    const rows = await this.sql.prepared<{ id: string; run_at: Date; created_at: Date }>(
+  /**
+   * The jobs inserted, by id, as new jobs look; the others lost their idempotency key to an
+   * existing job.
+   */
+  async insertJobs(jobs: readonly NewJob[]): Promise<Map<string, JobView>> {
+    // Positional, in INSERT_JOBS' order.
+    const rows = jobs.map((job) => [
+      job.id,
+      job.namespace,
+      job.queue,
+      job.type,
+      job.payload,
+      job.priority,
+      job.runAt,
+      job.maxAttempts,
+      job.backoff,
+      job.idempotencyKey,
+      job.fingerprint,
+      job.dedupeWindowSeconds,
+      job.traceparent,
+    ]);
+    const inserted = await this.sql.prepared<{ id: string; run_at_ms: number; created_at_ms: number }>(
       'conveyor_insert_jobs',
       INSERT_JOBS,
-      [JSON.stringify(input)],
+      [JSON.stringify(rows)],
     );
-    const byId = new Map(jobs.map((job) => [job.id, job]));
-    return rows.flatMap((row) => {
-      const job = byId.get(row.id);
-      return job === undefined ? [] : [insertedJobView(job, row)];
-    });
+    const decided = new Map(inserted.map((row) => [row.id, row]));
+    const views = new Map<string, JobView>();
+    for (const job of jobs) {
+      const row = decided.get(job.id);
+      if (row !== undefined) {
+        views.set(job.id, insertedJobView(job, new Date(row.run_at_ms), new Date(row.created_at_ms)));
+      }
+    }
+    return views;
   }
 
   async findByIdempotencyKeys(

@@ -7,10 +7,50 @@ import { JobRepository, type KeyedJob, type NewJob } from './job.repository.js';
 
 export type SubmitOutcome = { readonly created: boolean; readonly job: JobView };
 
+/** What one submit came to: its outcome, or the error to answer it with. */
+export type SubmitResult =
+  { readonly ok: true; readonly outcome: SubmitOutcome } | { readonly ok: false; readonly error: unknown };
+
+/**
+ * Where the results of one caller's submits go, in the caller's order: one promise per call, not
+ * per job (a batch of 1,000 would otherwise make 1,000 promises and their closures).
+ */
+class Results {
+  private readonly results: SubmitResult[];
+  private remaining: number;
+  readonly done: Promise<SubmitResult[]>;
+  private resolve!: (results: SubmitResult[]) => void;
+
+  constructor(size: number) {
+    this.results = new Array<SubmitResult>(size);
+    this.remaining = size;
+    this.done = new Promise((resolve) => {
+      this.resolve = resolve;
+    });
+    if (size === 0) this.resolve([]);
+  }
+
+  put(index: number, result: SubmitResult): void {
+    this.results[index] = result;
+    this.remaining -= 1;
+    if (this.remaining === 0) this.resolve(this.results);
+  }
+}
+
 interface Waiter {
   readonly job: NewJob;
-  resolve(outcome: SubmitOutcome): void;
-  reject(error: unknown): void;
+  /** keyOf(job), computed once. */
+  readonly key: string;
+  readonly results: Results;
+  readonly index: number;
+}
+
+function succeed(waiter: Waiter, outcome: SubmitOutcome): void {
+  waiter.results.put(waiter.index, { ok: true, outcome });
+}
+
+function fail(waiter: Waiter, error: unknown): void {
+  waiter.results.put(waiter.index, { ok: false, error });
 }
 
 /** One idempotency key in one write: the submit that goes to the database, and its duplicates. */
@@ -29,11 +69,11 @@ const MAX_KEY_ROUNDS = 3;
 
 function settle(waiter: Waiter, outcome: KeyOutcome | undefined, isLeader: boolean): void {
   if (outcome === undefined) {
-    waiter.reject(new Error(`submit with idempotency key "${waiter.job.idempotencyKey}" was not resolved`));
+    fail(waiter, new Error(`submit with idempotency key "${waiter.job.idempotencyKey}" was not resolved`));
   } else if (outcome.keyFingerprint !== waiter.job.fingerprint) {
-    waiter.reject(new IdempotencyConflictError(waiter.job.idempotencyKey, outcome.job.id));
+    fail(waiter, new IdempotencyConflictError(waiter.job.idempotencyKey, outcome.job.id));
   } else {
-    waiter.resolve({ created: outcome.created && isLeader, job: outcome.job });
+    succeed(waiter, { created: outcome.created && isLeader, job: outcome.job });
   }
 }
 
@@ -66,13 +106,23 @@ export class SubmitGroupCommitter {
     this.maxWaiting = config.limits.maxPendingPerNamespace;
   }
 
-  submit(job: NewJob): Promise<SubmitOutcome> {
-    return new Promise((resolve, reject) => {
-      const waiter = { job, resolve, reject };
-      const inFlight = this.inFlight.get(keyOf(job));
+  async submit(job: NewJob): Promise<SubmitOutcome> {
+    const [result] = await this.submitMany([job]);
+    if (result === undefined) throw new Error('a submit went unanswered');
+    if (!result.ok) throw result.error;
+    return result.outcome;
+  }
+
+  /** Every job's result, in order; never rejects. */
+  submitMany(jobs: readonly NewJob[]): Promise<SubmitResult[]> {
+    const results = new Results(jobs.length);
+    jobs.forEach((job, index) => {
+      const waiter: Waiter = { job, key: keyOf(job), results, index };
+      const inFlight = this.inFlight.get(waiter.key);
       if (inFlight === undefined) this.batcher.add(waiter);
       else inFlight.followers.push(waiter);
     });
+    return results.done;
   }
 
   /** Never rejects: each waiter is settled with its own outcome or error. */
@@ -83,7 +133,7 @@ export class SubmitGroupCommitter {
     // as if it had arrived just after it.
     const byKey = new Map<string, Group>();
     for (const waiter of batch) {
-      const key = keyOf(waiter.job);
+      const { key } = waiter;
       const group = byKey.get(key) ?? this.inFlight.get(key);
       if (group !== undefined) {
         group.followers.push(waiter);
@@ -108,7 +158,7 @@ export class SubmitGroupCommitter {
       done();
       if (groups.length === 1) {
         for (const { leader, followers } of groups)
-          for (const waiter of [leader, ...followers]) waiter.reject(error);
+          for (const waiter of [leader, ...followers]) fail(waiter, error);
         return;
       }
       // One bad submit must not fail its neighbours: write each key on its own.
@@ -118,10 +168,10 @@ export class SubmitGroupCommitter {
 
     done();
     for (const { leader, followers } of groups) {
-      const outcome = outcomes.get(keyOf(leader.job));
-      if (outcome === undefined && over.has(keyOf(leader.job))) {
+      const outcome = outcomes.get(leader.key);
+      if (outcome === undefined && over.has(leader.key)) {
         const full = new NamespaceFullError(leader.job.namespace, this.maxWaiting);
-        for (const waiter of [leader, ...followers]) waiter.reject(full);
+        for (const waiter of [leader, ...followers]) fail(waiter, full);
         continue;
       }
       settle(leader, outcome, true);
@@ -169,15 +219,13 @@ export class SubmitGroupCommitter {
     }
     let pending = fit;
     for (let round = 0; round < MAX_KEY_ROUNDS && pending.length > 0; round += 1) {
-      const byId = new Map(pending.map((job) => [job.id, job]));
-      for (const job of await this.repository.insertJobs(pending)) {
-        const leader = byId.get(job.id);
-        if (leader !== undefined) {
-          byId.delete(job.id);
-          outcomes.set(keyOf(leader), { job, keyFingerprint: leader.fingerprint, created: true });
-        }
+      const inserted = await this.repository.insertJobs(pending);
+      const lost: NewJob[] = [];
+      for (const leader of pending) {
+        const job = inserted.get(leader.id);
+        if (job === undefined) lost.push(leader);
+        else outcomes.set(keyOf(leader), { job, keyFingerprint: leader.fingerprint, created: true });
       }
-      const lost = [...byId.values()];
       if (lost.length === 0) break;
       for (const existing of await this.repository.findByIdempotencyKeys(lost)) {
         outcomes.set(keyOf(existing.job), { ...existing, created: false });

@@ -3,10 +3,11 @@ import { JOB_COLUMNS } from './job-columns.js';
 /**
  * insertJobs — writes many submits in one statement (group commit: one WAL flush for all of them).
  *
- * $1 is a JSON array of { id, namespace, queue, type, payload, priority, run_at, max_attempts,
- * backoff, idempotency_key, fingerprint, dedupe_window_seconds, traceparent }; each (namespace, idempotency_key)
- * occurs at most once (the caller folds duplicates, since ON CONFLICT DO UPDATE may not touch one
- * row twice in a statement).
+ * $1 is a JSON array of positional rows [id, namespace, queue, type, payload, priority, run_at,
+ * max_attempts, backoff, idempotency_key, fingerprint, dedupe_window_seconds, traceparent] (field
+ * names repeated a thousand times were a third of the bytes to send and parse); each (namespace,
+ * idempotency_key) occurs at most once (the caller folds duplicates, since ON CONFLICT DO UPDATE
+ * may not touch one row twice in a statement).
  *
  * The key row is the lock: INSERT ... ON CONFLICT waits for a concurrent transaction holding the
  * same key, then either wins the key (new key, or one whose dedupe window has passed) or leaves it.
@@ -18,10 +19,11 @@ import { JOB_COLUMNS } from './job-columns.js';
  */
 export const INSERT_JOBS = `
 WITH input AS (
-  SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(
-    id uuid, namespace text, queue text, type text, payload jsonb, priority integer,
-    run_at timestamptz, max_attempts integer, backoff jsonb, idempotency_key text,
-    fingerprint text, dedupe_window_seconds integer, traceparent text)
+  SELECT (e->>0)::uuid AS id, e->>1 AS namespace, e->>2 AS queue, e->>3 AS type, e->4 AS payload,
+         (e->>5)::integer AS priority, (e->>6)::timestamptz AS run_at, (e->>7)::integer AS max_attempts,
+         e->8 AS backoff, e->>9 AS idempotency_key, e->>10 AS fingerprint,
+         (e->>11)::integer AS dedupe_window_seconds, e->>12 AS traceparent
+  FROM jsonb_array_elements($1::jsonb) AS e
 ),
 won AS (
   INSERT INTO job_idempotency_keys AS k (namespace, idempotency_key, job_id, fingerprint, expires_at)
@@ -40,7 +42,10 @@ INSERT INTO jobs AS j (id, namespace, queue, type, payload, status, priority, ru
 SELECT i.id, i.namespace, i.queue, i.type, i.payload, 'pending', i.priority, coalesce(i.run_at, now()),
        i.max_attempts, i.backoff, i.idempotency_key, i.traceparent
 FROM input i JOIN won ON won.job_id = i.id
-RETURNING j.id, j.run_at, j.created_at`;
+-- Times as whole epoch milliseconds (what a JavaScript Date holds, floored as the timestamp parser
+-- would): a number is much cheaper to read back than a timestamp's text, a thousand times a batch.
+RETURNING j.id, floor(extract(epoch FROM j.run_at) * 1000)::float8 AS run_at_ms,
+          floor(extract(epoch FROM j.created_at) * 1000)::float8 AS created_at_ms`;
 
 /**
  * findJobsByIdempotencyKeys — the jobs that hold live keys a submit did not win (or, when the

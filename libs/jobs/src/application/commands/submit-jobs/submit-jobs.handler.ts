@@ -41,17 +41,17 @@ export class SubmitJobsHandler implements ICommandHandler<SubmitJobsCommand> {
     if (invalid.length > 0) throw new InvalidBatchError(invalid);
 
     // All of them join the group commit at once: a batch of 1,000 is two INSERTs of 500.
-    const settled = await Promise.allSettled(prepared.map((job) => this.committer.submit(job)));
+    const results = await this.committer.submitMany(prepared);
     // One event per queue, type and outcome, not per job: a thousand events cost more than the insert.
     const counts = new Map<string, JobSubmitted>();
-    const outcomes = settled.map((result): BatchItemOutcome => {
-      if (result.status === 'fulfilled') {
-        const { created, job } = result.value;
+    const outcomes = results.map((result): BatchItemOutcome => {
+      if (result.ok) {
+        const { created, job } = result.outcome;
         const key = `${job.queue}\u0000${job.type}\u0000${String(created)}`;
         counts.set(key, new JobSubmitted(job.queue, job.type, !created, (counts.get(key)?.count ?? 0) + 1));
         return { outcome: created ? 'created' : 'replayed', job };
       }
-      const error: unknown = result.reason;
+      const { error } = result;
       if (error instanceof IdempotencyConflictError || error instanceof NamespaceFullError) {
         return { outcome: 'refused', error };
       }
