@@ -150,12 +150,14 @@ export async function submitBatches(server, { seconds, warmupSeconds, connection
           })),
         }),
     });
-    // Calls cut off when the clock ran out are still being written: wait until the count is still.
+    // Calls cut off when the clock ran out are still being written (a batch is two INSERTs of 500,
+    // each committed on its own): wait until the count has stayed still for a second. A slow disk
+    // can hold one commit back for more than a single 100 ms poll.
     let jobs = await db.count();
-    for (let round = 0; round < 100; round += 1) {
+    for (let round = 0, still = 0; round < 300 && still < 10; round += 1) {
       await sleep(100);
       const now = await db.count();
-      if (now === jobs) break;
+      still = now === jobs ? still + 1 : 0;
       jobs = now;
     }
     const answered = load.statuses[200] ?? 0;
