@@ -149,6 +149,5 @@ function nestedCheck(dto: Dto, property: string): BodyCheck | null {
   if (type === undefined || type.options?.discriminator !== undefined) return null;
   const nested = type.typeFunction();
   if (typeof nested !== 'function') return null;
-  const check = bodyCheck(nested as Dto);
-  return check === null ? null : (value) => isPlainObject(value) && check(value);
+  return bodyCheck(nested as Dto); // which accepts plain objects only
 }
