@@ -1,21 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  ArrayMinSize,
-  IsArray,
-  IsObject,
-  IsOptional,
-  IsUUID,
-  ValidateNested,
-} from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsOptional, IsUUID } from 'class-validator';
 import { CompleteJobBody, FailJobBody } from './lease.body.js';
+import { IsNested } from './nested.js';
 import { SubmitJobBody } from './submit-job.body.js';
 
 /** Most jobs one batch call may carry, submitted or acknowledged. */
 export const MAX_BATCH = 1000;
-
-// ValidateNested walks into arrays of arrays: IsObject keeps each element a single object.
 
 export class SubmitJobsBody {
   @ApiProperty({
@@ -27,9 +17,7 @@ export class SubmitJobsBody {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(MAX_BATCH)
-  @IsObject({ each: true })
-  @ValidateNested({ each: true })
-  @Type(() => SubmitJobBody)
+  @IsNested(() => SubmitJobBody, { each: true })
   jobs: SubmitJobBody[];
 }
 
@@ -50,17 +38,13 @@ export class AcknowledgeJobsBody {
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(MAX_BATCH)
-  @IsObject({ each: true })
-  @ValidateNested({ each: true })
-  @Type(() => CompleteItem)
+  @IsNested(() => CompleteItem, { each: true })
   complete?: CompleteItem[];
 
   @ApiPropertyOptional({ type: [FailItem], maxItems: MAX_BATCH, description: 'Jobs that failed.' })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(MAX_BATCH)
-  @IsObject({ each: true })
-  @ValidateNested({ each: true })
-  @Type(() => FailItem)
+  @IsNested(() => FailItem, { each: true })
   fail?: FailItem[];
 }

@@ -1,5 +1,4 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import {
   IsIn,
   IsInt,
@@ -11,10 +10,10 @@ import {
   Matches,
   Max,
   Min,
-  ValidateNested,
 } from 'class-validator';
 import { PRINTABLE_MESSAGE, PRINTABLE_PATTERN } from '#conveyor/http';
 import { IsName, MAX_NAME_LENGTH, NAME_SCHEMA } from './names.js';
+import { IsNested } from './nested.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 export const BACKOFF_TYPES = ['exponential', 'fixed'] as const;
@@ -133,9 +132,7 @@ export class SubmitJobBody {
       "How long a retryable failure waits. Default: the handler's, else { type: exponential, delayMs: 1000, maxDelayMs: 300000 }.",
   })
   @IsOptional()
-  @IsObject() // ValidateNested alone would take an array of backoffs
-  @ValidateNested()
-  @Type(() => BackoffBody)
+  @IsNested(() => BackoffBody)
   backoff?: BackoffBody;
 
   @ApiPropertyOptional({
