@@ -8,6 +8,7 @@ import {
   type SubmitJobInput,
   SubmitJobCommand,
 } from '#conveyor/jobs';
+import { CLAIM_JOBS } from '../../libs/jobs/src/infrastructure/sql/claim.sql.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { createJobsContext, type JobsContext } from '../support/jobs-context.js';
 
@@ -50,6 +51,16 @@ function submission(queue: string, overrides: Partial<SubmitJobInput> = {}): Sub
 
 function claim(queue: string, limit = 1, leaseSeconds = 30, workerId = 'worker-a'): ClaimJobCommand {
   return new ClaimJobCommand({ namespace: 'default', queue, types: null, limit, leaseSeconds, workerId });
+}
+
+/** `count` due jobs in `queue`, written in one statement rather than submitted one by one. */
+async function insertPending(queue: string, count: number): Promise<void> {
+  await db.client.query(
+    `INSERT INTO jobs (id, namespace, queue, type, payload, status, max_attempts, backoff, idempotency_key)
+     SELECT gen_random_uuid(), 'default', $1::text, 't', jsonb_build_object('i', i), 'pending', 3, '{}', $1::text || '-' || i
+     FROM generate_series(1, $2) AS i`,
+    [queue, count],
+  );
 }
 
 /** Moves time forward for one job's lease, by the database's own clock. */
@@ -157,12 +168,7 @@ describe('idempotent submit', () => {
 describe('claim', () => {
   it('20 concurrent claimers over 500 jobs: every job goes to exactly one lease', async () => {
     const queue = freshQueue();
-    await db.client.query(
-      `INSERT INTO jobs (id, namespace, queue, type, payload, status, max_attempts, backoff, idempotency_key)
-       SELECT gen_random_uuid(), 'default', $1, 't', jsonb_build_object('i', i), 'pending', 3, '{}', 'k' || i
-       FROM generate_series(1, 500) AS i`,
-      [queue],
-    );
+    await insertPending(queue, 500);
     const claimers = await Promise.all(Array.from({ length: 4 }, () => createJobsContext(db.url)));
     try {
       const claimed: string[] = [];
@@ -203,6 +209,47 @@ describe('claim', () => {
     const queue = freshQueue();
     await bus.execute(submission(queue, { runAt: new Date(Date.now() + 3_600_000) }));
     expect(await bus.execute(claim(queue))).toEqual([]);
+  });
+
+  it('re-claims expired leases first and fills the slots left with the most urgent due jobs', async () => {
+    const queue = freshQueue();
+    await bus.execute(submission(queue, { payload: { n: 'a' } }));
+    await bus.execute(submission(queue, { payload: { n: 'b' } }));
+    const abandoned = await bus.execute(claim(queue, 2));
+    for (const job of abandoned) await expireLease(job.id);
+    const due = new Map<number, string>();
+    for (const priority of [1, 5, 3, 0]) {
+      const { job } = await bus.execute(submission(queue, { payload: { priority }, priority }));
+      due.set(priority, job.id);
+    }
+
+    const taken = await bus.execute(claim(queue, 3));
+    expect(new Set(taken.map((job) => job.id))).toEqual(
+      new Set([...abandoned.map((job) => job.id), due.get(5)]),
+    );
+    // The due jobs looked at but not taken are not held: the next claim gets them, in order.
+    const rest = await bus.execute(claim(queue, 10));
+    expect(rest.map((job) => job.id)).toEqual([due.get(3), due.get(1), due.get(0)]);
+  });
+
+  it('claims from a large, analysed backlog without reading the whole table', async () => {
+    // With statistics that show a big backlog, a claim plan that hash-joins against a scan of
+    // `jobs` reads every row on every claim: a drain slows down threefold, by its own backlog.
+    const queue = freshQueue();
+    await insertPending(queue, 50_000);
+    await db.client.query('ANALYZE jobs');
+    // The statement the repository prepares, planned as its first executions are.
+    await db.client.query(`PREPARE big_claim AS ${CLAIM_JOBS}`);
+    try {
+      const { rows } = await db.client.query<{ 'QUERY PLAN': unknown }>(
+        `EXPLAIN (FORMAT JSON) EXECUTE big_claim('default', ${db.client.escapeLiteral(queue)}, NULL, 100, 30, 'w')`,
+      );
+      const scans = JSON.stringify(rows[0]!['QUERY PLAN']).match(/"Node Type":"Seq Scan"/g);
+      expect(scans).toBeNull();
+    } finally {
+      await db.client.query('DEALLOCATE big_claim');
+      await db.client.query(`DELETE FROM jobs WHERE queue = $1`, [queue]);
+    }
   });
 });
 

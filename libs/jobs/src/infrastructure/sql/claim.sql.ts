@@ -16,6 +16,13 @@ import { JOB_COLUMNS } from './job-columns.js';
  * Attempts are counted here, at claim time, so a job that crashes its worker every time still
  * reaches dead_letter. Every row taken is returned: `status` tells the claimed from the
  * dead-lettered, `reclaimed` marks a new attempt after an expired lease.
+ *
+ * Both sources are limited by the plain parameter $4, never by an expression: the planner sizes
+ * the UPDATE's join by those limits, and it takes a LIMIT it cannot evaluate for 10 % of the
+ * rows that match. Once ANALYZE had seen a backlog of 100,000 jobs, an expression limit on `due`
+ * made it expect 8,000 rows and hash-join them against a sequential scan of the whole table, on
+ * every claim. So `due` locks up to $4 jobs and `picked` trims them to the slots the expired ones
+ * leave; the few it locks but does not take are free again when the statement commits.
  */
 export const CLAIM_JOBS = `
 WITH expired AS (
@@ -27,16 +34,20 @@ WITH expired AS (
   FOR UPDATE SKIP LOCKED
 ),
 due AS (
-  SELECT id FROM jobs
+  SELECT id, priority, run_at, created_at FROM jobs
   WHERE namespace = $1 AND queue = $2 AND status IN ('pending', 'failed') AND run_at <= now()
     AND ($3::text[] IS NULL OR type = ANY ($3::text[]))
   ORDER BY priority DESC, run_at, created_at
-  -- Exhausted expired jobs are dead-lettered, not handed out: they leave their slot to a due job.
-  LIMIT greatest($4 - (SELECT count(*) FROM expired WHERE NOT exhausted), 0)
+  LIMIT $4
   FOR UPDATE SKIP LOCKED
 ),
 picked AS (
-  SELECT id, exhausted, true AS reclaimed FROM expired UNION ALL SELECT id, false, false FROM due
+  SELECT id, exhausted, true AS reclaimed FROM expired
+  UNION ALL
+  -- Exhausted expired jobs are dead-lettered, not handed out: they leave their slot to a due job.
+  (SELECT id, false, false FROM due
+   ORDER BY priority DESC, run_at, created_at
+   LIMIT greatest($4 - (SELECT count(*) FROM expired WHERE NOT exhausted), 0))
 ),
 claimed AS (
   UPDATE jobs j SET
