@@ -1,3 +1,4 @@
+import request from 'supertest';
 import type { App } from 'supertest/types.js';
 import { apiClient, type Instance, startInstance } from '../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
@@ -66,4 +67,23 @@ it('mints a request id when the client sends none, or an unusable one', async ()
     .set('X-Request-Id', 'bad id with spaces')
     .expect(200);
   expect(replaced.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+});
+
+it('logs API requests with their query string, but not probes', async () => {
+  const server = app.app.getHttpServer() as App;
+  await request(server).get('/health/live').expect(200);
+  await apiClient(server).get('/v1/jobs?limit=1').set('X-Request-Id', 'req-listing-1').expect(200);
+  const listing = await eventually(() => {
+    const line = records().find(
+      (record) => (record['req'] as { id?: string } | undefined)?.id === 'req-listing-1',
+    );
+    expect(line).toBeDefined();
+    return line!;
+  });
+  expect(listing).toMatchObject({
+    req: { method: 'GET', url: '/v1/jobs?limit=1' },
+    res: { statusCode: 200 },
+  });
+  const urls = records().map((record) => (record['req'] as { url?: string } | undefined)?.url);
+  expect(urls.filter((url) => url?.startsWith('/health'))).toEqual([]);
 });

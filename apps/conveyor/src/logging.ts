@@ -56,8 +56,8 @@ export interface Answer {
  * metrics requests are not logged.
  */
 export function logRequest(logger: Logger, request: AnsweredRequest, reply: Answer): void {
-  const path = request.url.split('?', 1)[0];
-  if (path === '/metrics' || path?.startsWith('/health') === true) return;
+  const [path = ''] = request.url.split('?', 1);
+  if (path === '/metrics' || path.startsWith('/health')) return;
   const keyId = (request.raw as AuthenticatedRequest).conveyorAuth?.principal.keyId;
   logger.info(
     {
