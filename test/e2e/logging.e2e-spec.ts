@@ -87,3 +87,25 @@ it('logs API requests with their query string, but not probes', async () => {
   const urls = records().map((record) => (record['req'] as { url?: string } | undefined)?.url);
   expect(urls.filter((url) => url?.startsWith('/health'))).toEqual([]);
 });
+
+it('logs an unexpected error with the id of the request it failed', async () => {
+  // A fault the service has no answer for: the table the stats are read from is gone.
+  await db.client.query('ALTER TABLE job_counts RENAME TO job_counts_away');
+  try {
+    await apiClient(app.app.getHttpServer() as App)
+      .get('/v1/stats')
+      .set('X-Request-Id', 'req-failing-1')
+      .expect(500);
+  } finally {
+    await db.client.query('ALTER TABLE job_counts_away RENAME TO job_counts');
+  }
+  const failed = records().filter(
+    (record) => (record['req'] as { id?: string } | undefined)?.id === 'req-failing-1',
+  );
+  expect(failed).toEqual(
+    expect.arrayContaining([
+      expect.objectContaining({ level: 50, msg: expect.stringContaining('job_counts') as unknown }),
+      expect.objectContaining({ res: { statusCode: 500 }, msg: 'request errored' }),
+    ]),
+  );
+});

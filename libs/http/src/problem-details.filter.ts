@@ -61,11 +61,18 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const request: unknown = context.getRequest();
     const response: unknown = context.getResponse();
     const problem = this.problemFor(error);
+    const url = httpAdapter.getRequestUrl(request) as string;
     // Problems we answer on purpose (503 not ready, ...) are not errors of ours; anything else is.
     if (problem.status >= 500 && !(error instanceof HttpException)) {
-      this.logger.error(error instanceof Error ? error.stack : String(error));
+      // With the request, so that the X-Request-Id a client quotes leads to the stack.
+      const req = {
+        id: (request as { id?: unknown }).id,
+        method: httpAdapter.getRequestMethod(request) as unknown,
+        url,
+      };
+      this.logger.error({ req }, error instanceof Error ? error.stack : String(error));
     }
-    problem.instance ??= httpAdapter.getRequestUrl(request) as string;
+    problem.instance ??= url;
     // Problems that tell the client when to come back (429, 503) say it in the header too.
     if (typeof problem['retryAfterSeconds'] === 'number') {
       httpAdapter.setHeader(response, 'Retry-After', String(problem['retryAfterSeconds']));
