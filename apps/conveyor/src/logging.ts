@@ -4,7 +4,7 @@ import type { DynamicModule } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream, Logger } from 'pino';
 import type { Options } from 'pino-http';
-import type { AuthenticatedRequest } from '#conveyor/auth';
+import { nodeRequest } from '#conveyor/auth';
 import type { ConveyorConfig } from '#conveyor/config';
 import { traceLogFields } from '#conveyor/telemetry';
 
@@ -42,7 +42,7 @@ export interface AnsweredRequest {
   /** As the client sent it, query string included. */
   url: string;
   /** The Node request, where the auth guard leaves the caller. */
-  raw: object;
+  raw: unknown;
 }
 export interface Answer {
   statusCode: number;
@@ -58,7 +58,7 @@ export interface Answer {
 export function logRequest(logger: Logger, request: AnsweredRequest, reply: Answer): void {
   const [path = ''] = request.url.split('?', 1);
   if (path === '/metrics' || path.startsWith('/health')) return;
-  const keyId = (request.raw as AuthenticatedRequest).conveyorAuth?.principal.keyId;
+  const keyId = nodeRequest(request).conveyorAuth?.principal.keyId;
   logger.info(
     {
       req: { id: request.id, method: request.method, url: request.url },

@@ -5,5 +5,5 @@ export { InvalidApiKeyFieldError } from './domain/auth.errors.js';
 export { CreateApiKeyCommand, CreateApiKeyHandler } from './application/commands/create-api-key.js';
 export { ApiKeyRepository, type ApiKeyView } from './infrastructure/api-key.repository.js';
 export { CreateApiKeyBody, createApiKeyInput } from './http/dto/create-api-key.body.js';
-export { type AuthenticatedRequest, MetricsAccess, Public, RequestNamespace } from './http/access.js';
+export { MetricsAccess, nodeRequest, Public, RequestNamespace } from './http/access.js';
 export { API_KEY_SECURITY, Requires } from './http/requires.js';
