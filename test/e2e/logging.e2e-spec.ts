@@ -9,6 +9,9 @@ const CANARY = 'canary-5b1e9f';
 const logs = captureLogs();
 const { destination: capture, lines } = logs;
 const records = (): Record<string, unknown>[] => logs.records();
+/** The lines that carry the request with this id. */
+const linesOf = (requestId: string): Record<string, unknown>[] =>
+  records().filter((record) => (record['req'] as { id?: string } | undefined)?.id === requestId);
 
 let db: TestDatabase;
 let app: Instance;
@@ -47,9 +50,7 @@ it('writes JSON lines: requests with their id, jobs with their fields, and never
       level: 40,
     });
   });
-  expect(
-    records().find((record) => (record['req'] as { id?: string } | undefined)?.id === 'req-from-client-1'),
-  ).toMatchObject({
+  expect(linesOf('req-from-client-1')[0]).toMatchObject({
     req: { method: 'POST', url: '/v1/jobs' },
     res: { statusCode: 201 },
     // Who did it: the key's id, which an admin can look up; never the key.
@@ -74,9 +75,7 @@ it('logs API requests with their query string, but not probes', async () => {
   await request(server).get('/health/live').expect(200);
   await apiClient(server).get('/v1/jobs?limit=1').set('X-Request-Id', 'req-listing-1').expect(200);
   const listing = await eventually(() => {
-    const line = records().find(
-      (record) => (record['req'] as { id?: string } | undefined)?.id === 'req-listing-1',
-    );
+    const [line] = linesOf('req-listing-1');
     expect(line).toBeDefined();
     return line!;
   });
@@ -99,10 +98,7 @@ it('logs an unexpected error with the id of the request it failed', async () => 
   } finally {
     await db.client.query('ALTER TABLE job_counts_away RENAME TO job_counts');
   }
-  const failed = records().filter(
-    (record) => (record['req'] as { id?: string } | undefined)?.id === 'req-failing-1',
-  );
-  expect(failed).toEqual(
+  expect(linesOf('req-failing-1')).toEqual(
     expect.arrayContaining([
       expect.objectContaining({ level: 50, msg: expect.stringContaining('job_counts') as unknown }),
       expect.objectContaining({ res: { statusCode: 500 }, msg: 'request errored' }),
