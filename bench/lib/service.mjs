@@ -58,6 +58,8 @@ export async function startService(url, env = {}) {
         DATABASE_URL: url,
         PORT: String(port),
         CONVEYOR_BOOTSTRAP_ADMIN_KEY: ADMIN_KEY,
+        // A free port each: the benchmark runs several services at once.
+        CONVEYOR_METRICS_PORT: '0',
         ...env,
       },
       stdio: ['ignore', 'ignore', 'pipe'],

@@ -1,11 +1,16 @@
-import request from 'supertest';
+import type { INestApplication } from '@nestjs/common';
 import type { App } from 'supertest/types.js';
-import { apiClient, startInstance, startTestApp, type TestApp } from '../support/app.js';
+import { MetricsServer } from '#conveyor/metrics';
+import { apiClient, startInstance, startTestApp, TEST_ADMIN_KEY, type TestApp } from '../support/app.js';
 import { eventually } from '../support/eventually.js';
 
 let t: TestApp;
 beforeAll(async () => {
-  t = await startTestApp({ CONVEYOR_POLL_INTERVAL_MS: '50', CONVEYOR_REAPER_INTERVAL_MS: '100' });
+  t = await startTestApp({
+    CONVEYOR_POLL_INTERVAL_MS: '50',
+    CONVEYOR_REAPER_INTERVAL_MS: '100',
+    CONVEYOR_METRICS_PORT: '0',
+  });
 });
 afterAll(async () => {
   await t.close();
@@ -19,10 +24,20 @@ function value(text: string, sample: string): number {
   return line === undefined ? 0 : Number(line.slice(sample.length + 1));
 }
 
+/** GET `path` on the metrics port of `app`, with `key` as a bearer key if given. */
+function metricsPort(app: INestApplication, path = '/metrics', key?: string): Promise<Response> {
+  const port = app.get(MetricsServer).port;
+  if (port === null) throw new Error('the metrics server is not listening');
+  return fetch(`http://127.0.0.1:${port}${path}`, {
+    headers: key === undefined ? {} : { Authorization: `Bearer ${key}` },
+  });
+}
+
 async function scrape(): Promise<string> {
-  const response = await api().get('/metrics').expect(200);
-  expect(response.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
-  return response.text;
+  const response = await metricsPort(t.app);
+  expect(response.status).toBe(200);
+  expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+  return response.text();
 }
 
 it('exposes every documented metric', async () => {
@@ -98,9 +113,21 @@ it('never puts ids or payloads into labels', async () => {
   expect(text).not.toContain((response.body as { id: string }).id);
 });
 
+it('is served on its own port, not on the API', async () => {
+  await api().get('/metrics').expect(404);
+  expect((await metricsPort(t.app, '/')).status).toBe(404);
+  const put = await fetch(`http://127.0.0.1:${t.app.get(MetricsServer).port}/metrics`, { method: 'PUT' });
+  expect(put.status).toBe(405);
+  expect(put.headers.get('content-type')).toBe('application/problem+json');
+});
+
 it('is open by default, and needs a metrics:read (or admin) key with CONVEYOR_METRICS_AUTH=true', async () => {
-  await request(t.server).get('/metrics').expect(200);
-  const guarded = await startInstance(t.db.url, { CONVEYOR_ROLE: 'api', CONVEYOR_METRICS_AUTH: 'true' });
+  expect((await metricsPort(t.app)).status).toBe(200);
+  const guarded = await startInstance(t.db.url, {
+    CONVEYOR_ROLE: 'api',
+    CONVEYOR_METRICS_AUTH: 'true',
+    CONVEYOR_METRICS_PORT: '0',
+  });
   try {
     const server = guarded.app.getHttpServer() as App;
     const keyWith = async (scopes: string[]) =>
@@ -112,15 +139,22 @@ it('is open by default, and needs a metrics:read (or admin) key with CONVEYOR_ME
             .expect(201)
         ).body as { key: string }
       ).key;
-    await request(server).get('/metrics').expect(401);
-    await apiClient(server, await keyWith(['jobs:read']))
-      .get('/metrics')
-      .expect(403);
-    await apiClient(server, await keyWith(['metrics:read']))
-      .get('/metrics')
-      .expect(200);
-    await apiClient(server).get('/metrics').expect(200);
+    const anonymous = await metricsPort(guarded.app);
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('www-authenticate')).toMatch(/^Bearer/);
+    expect((await metricsPort(guarded.app, '/metrics', await keyWith(['jobs:read']))).status).toBe(403);
+    expect((await metricsPort(guarded.app, '/metrics', await keyWith(['metrics:read']))).status).toBe(200);
+    expect((await metricsPort(guarded.app, '/metrics', TEST_ADMIN_KEY)).status).toBe(200);
   } finally {
     await guarded.close();
+  }
+});
+
+it('serves no port with CONVEYOR_METRICS_PORT=off', async () => {
+  const quiet = await startInstance(t.db.url, { CONVEYOR_ROLE: 'api', CONVEYOR_METRICS_PORT: 'off' });
+  try {
+    expect(quiet.app.get(MetricsServer).port).toBeNull();
+  } finally {
+    await quiet.close();
   }
 });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import type { App } from 'supertest/types.js';
+import { MetricsServer } from '#conveyor/metrics';
 import { apiClient, type Instance, startInstance, TEST_ADMIN_KEY } from '../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { eventually } from '../support/eventually.js';
@@ -31,6 +32,7 @@ beforeAll(async () => {
       CONVEYOR_SECRET_PAYLOAD_FIELDS: 'password',
       CONVEYOR_ROLE: 'all',
       CONVEYOR_POLL_INTERVAL_MS: '50',
+      CONVEYOR_METRICS_PORT: '0',
     },
     [],
     logs.destination,
@@ -290,7 +292,8 @@ describe('nowhere to be found', () => {
   });
 
   it('GET /metrics', async () => {
-    const metrics = seen('metrics', await request(server).get('/metrics').expect(200));
+    const port = instance.app.get(MetricsServer).port;
+    const metrics = seen('metrics', await request(`http://127.0.0.1:${port}`).get('/metrics').expect(200));
     expect(metrics.text).toContain('# TYPE');
   });
 

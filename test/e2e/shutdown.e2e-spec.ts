@@ -27,6 +27,7 @@ it('drains on SIGTERM and exits 0', async () => {
       PORT: String(port),
       CONVEYOR_SHUTDOWN_GRACE_MS: '1500',
       CONVEYOR_BOOTSTRAP_ADMIN_KEY: TEST_ADMIN_KEY,
+      CONVEYOR_METRICS_PORT: '0',
     },
     stdio: 'ignore',
   });

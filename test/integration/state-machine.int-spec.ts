@@ -1,5 +1,5 @@
 import { canTransition, JOB_STATUSES, type JobStatus } from '#conveyor/jobs';
-import { GET_JOB_EVENTS } from '../../libs/jobs/src/infrastructure/sql/read.sql.js';
+import { GET_JOB_WITH_HISTORY } from '../../libs/jobs/src/infrastructure/sql/read.sql.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 
 // PostgreSQL must refuse what the aggregate refuses, even for raw SQL that bypasses the service.
@@ -23,6 +23,14 @@ async function insertJob(status: JobStatus): Promise<string> {
     [status, leased],
   );
   return rows[0]!.id;
+}
+
+/** The job's history as GET /v1/jobs/:id reads it: [from, to, attempt, worker, error, epoch ms]. */
+async function historyOf(id: string): Promise<[string | null, string, number, unknown, unknown, number][]> {
+  const { rows } = await db.client.query<{
+    history: [string | null, string, number, unknown, unknown, number][];
+  }>(GET_JOB_WITH_HISTORY, [id, 'default']);
+  return rows[0]!.history;
 }
 
 /** A raw status change that keeps the lease columns consistent, so only the trigger can object. */
@@ -82,27 +90,20 @@ describe('the jobs_guard_transition trigger', () => {
     // A submitted job (pending, no attempt) is its own creation record: the row's created_at.
     expect(stored.rows.map((row) => [row.from_status, row.to_status])).toEqual([['pending', 'cancelled']]);
 
-    const history = await db.client.query<{
-      from_status: string | null;
-      to_status: string;
-      attempt: number;
-      occurred_at: Date;
-    }>(GET_JOB_EVENTS, [id]);
-    expect(history.rows.map((row) => [row.from_status, row.to_status, row.attempt])).toEqual([
+    const history = await historyOf(id);
+    expect(history.map(([from, to, attempt]) => [from, to, attempt])).toEqual([
       [null, 'pending', 0],
       ['pending', 'cancelled', 0],
     ]);
     const created = await db.client.query<{ created_at: Date }>('SELECT created_at FROM jobs WHERE id = $1', [
       id,
     ]);
-    expect(history.rows[0]!.occurred_at).toEqual(created.rows[0]!.created_at);
+    expect(history[0]![5]).toEqual(created.rows[0]!.created_at.getTime());
   });
 
   it('stores the creation of a job inserted in any other state, and derives none besides', async () => {
     const id = await insertJob('completed');
-    const history = await db.client.query<{ from_status: string | null; to_status: string }>(GET_JOB_EVENTS, [
-      id,
-    ]);
-    expect(history.rows.map((row) => [row.from_status, row.to_status])).toEqual([[null, 'completed']]);
+    const history = await historyOf(id);
+    expect(history.map(([from, to]) => [from, to])).toEqual([[null, 'completed']]);
   });
 });

@@ -4,6 +4,7 @@ import request from 'supertest';
 import type { App } from 'supertest/types.js';
 import { loadConfig } from '#conveyor/config';
 import { createApp } from '#conveyor-app';
+import { ContractCheck } from './contract.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 
 /** The admin key every test instance is booted with (CONVEYOR_BOOTSTRAP_ADMIN_KEY). */
@@ -28,6 +29,8 @@ export interface TestApp {
 
 export interface Instance {
   app: INestApplication;
+  /** Every answer so far held to /openapi.json; close() fails when any broke it. */
+  contract: ContractCheck;
   close(): Promise<void>;
 }
 
@@ -45,21 +48,36 @@ export async function startInstance(
     CONVEYOR_MIGRATIONS_RUN: 'false',
     LOG_LEVEL: 'silent',
     CONVEYOR_BOOTSTRAP_ADMIN_KEY: TEST_ADMIN_KEY,
+    // Many instances share this process: a test that scrapes metrics asks for a port ('0').
+    CONVEYOR_METRICS_PORT: 'off',
     ...env,
   });
   const app = await createApp(config, url, {
     handlerModules,
     ...(logDestination === undefined ? {} : { logDestination }),
   });
+  const contract = new ContractCheck();
+  contract.install(app);
   try {
     await app.init();
     // Fastify routes requests only once its plugins have loaded.
     await (app.getHttpAdapter().getInstance() as { ready(): Promise<unknown> }).ready();
+    await contract.load(app);
   } catch (error) {
     await app.close();
     throw error;
   }
-  return { app, close: () => app.close() };
+  return {
+    app,
+    contract,
+    async close() {
+      await app.close();
+      const violations = contract.check();
+      if (violations.length > 0) {
+        throw new Error(`answers that break /openapi.json:\n${violations.join('\n')}`);
+      }
+    },
+  };
 }
 
 /** The real application on a fresh database, with its HTTP server for supertest. */
@@ -68,14 +86,17 @@ export async function startTestApp(
   handlerModules: Type[] = [],
 ): Promise<TestApp> {
   const db = await createTestDatabase();
-  const { app } = await startInstance(db.url, env, handlerModules);
+  const instance = await startInstance(db.url, env, handlerModules);
   return {
-    app,
-    server: app.getHttpServer() as App,
+    app: instance.app,
+    server: instance.app.getHttpServer() as App,
     db,
     async close() {
-      await app.close();
-      await db.drop();
+      try {
+        await instance.close();
+      } finally {
+        await db.drop();
+      }
     },
   };
 }

@@ -11,6 +11,8 @@ import { TestHandlersModule } from './test-handlers.js';
 const config = loadConfig({
   LOG_LEVEL: 'error',
   CONVEYOR_BOOTSTRAP_ADMIN_KEY: TEST_ADMIN_KEY,
+  // Several of these run at once: a metrics port each would collide.
+  CONVEYOR_METRICS_PORT: 'off',
   ...process.env,
 });
 if (config.databaseUrl === undefined) throw new Error('DATABASE_URL is required');

@@ -10,8 +10,6 @@
  */
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
-import { plainToInstance } from 'class-transformer';
-import { validateSync } from 'class-validator';
 import { DataSource } from 'typeorm';
 import {
   ApiKeyRepository,
@@ -24,7 +22,7 @@ import {
 } from '#conveyor/auth';
 import { loadConfig } from '#conveyor/config';
 import { dataSourceOptions, openDatabase, runMigrations, Sql } from '#conveyor/database';
-import { fieldErrors } from '#conveyor/http';
+import { type FieldError, ProblemException, validateBody } from '#conveyor/http';
 import { CONVEYOR_ENTITIES, CONVEYOR_MIGRATIONS } from './schema.js';
 
 const USAGE = `usage:
@@ -55,20 +53,20 @@ async function create(repository: ApiKeyRepository, args: string[]): Promise<voi
     },
   });
   // The same rules as POST /v1/admin/api-keys.
-  const body = plainToInstance(CreateApiKeyBody, {
+  const body = await validateBody(CreateApiKeyBody, {
     name: values.name,
     namespace: values.namespace,
     scopes: values.scopes?.split(',').map((scope) => scope.trim()),
     expiresAt: values['expires-at'],
     submitPerSecond: integerOption(values['submit-per-second'], 'submit-per-second'),
     readPerSecond: integerOption(values['read-per-second'], 'read-per-second'),
-  });
-  const problems = fieldErrors(validateSync(body, { forbidUnknownValues: true }));
-  if (problems.length > 0) {
+  }).catch((error: unknown) => {
+    if (!(error instanceof ProblemException)) throw error;
+    const problems = (error.problem['errors'] ?? []) as FieldError[];
     throw new UsageError(
       problems.map((problem) => `${problem.field}: ${problem.messages.join('; ')}`).join('\n'),
     );
-  }
+  });
   const created = await new CreateApiKeyHandler(repository).execute(
     new CreateApiKeyCommand(createApiKeyInput(body)),
   );

@@ -1,25 +1,45 @@
+import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
+import { plainProblem } from '#conveyor/http';
 
-const REASONS: Record<string, { status: number; title: string }> = {
-  HPE_HEADER_OVERFLOW: { status: 431, title: 'Request Header Fields Too Large' },
+const STATUSES: Record<string, number> = {
+  HPE_HEADER_OVERFLOW: 431,
+  ERR_HTTP_REQUEST_TIMEOUT: 408,
+};
+
+const DETAILS: Record<number, string> = {
+  400: 'The request is not well-formed HTTP.',
+  408: 'The request (headers and body) did not arrive in time (CONVEYOR_REQUEST_TIMEOUT_MS).',
+  431: 'The request headers are larger than this service accepts.',
 };
 
 /**
  * Answers a request Node refuses before any route sees it (headers over --max-http-header-size,
- * broken HTTP) with a problem document instead of a bare status line, and closes the socket.
+ * broken HTTP, a request that did not arrive within its timeout) with a problem document and the
+ * headers every answer carries, instead of a bare status line, and closes the socket.
  */
-export function answerClientError(error: Error & { code?: string }, socket: Socket): void {
-  if (!socket.writable || error.code === 'ECONNRESET') {
-    socket.destroy();
-    return;
-  }
-  const { status, title } = REASONS[error.code ?? ''] ?? { status: 400, title: 'Bad Request' };
-  const body = JSON.stringify({ type: 'about:blank', title, status });
-  socket.end(
-    `HTTP/1.1 ${status} ${title}\r\n` +
-      'Content-Type: application/problem+json\r\n' +
-      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
-      'Connection: close\r\n\r\n' +
-      body,
-  );
+export function clientErrorAnswer(
+  headers: Readonly<Record<string, string>>,
+): (error: Error & { code?: string }, socket: Socket) => void {
+  return (error, socket) => {
+    // Part of a response already went out: nothing can be added to it without corrupting it.
+    const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+    if (!socket.writable || error.code === 'ECONNRESET' || inFlight?.headersSent === true) {
+      socket.destroy();
+      return;
+    }
+    const status = STATUSES[error.code ?? ''] ?? 400;
+    const problem = plainProblem(status, DETAILS[status]);
+    const body = JSON.stringify(problem);
+    const lines = [
+      `HTTP/1.1 ${status} ${problem.title}`,
+      'Content-Type: application/problem+json',
+      `Content-Length: ${Buffer.byteLength(body)}`,
+      // No request was read, so no id was given: this answer gets one of its own.
+      `X-Request-Id: ${randomUUID()}`,
+      ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
+      'Connection: close',
+    ];
+    socket.end(`${lines.join('\r\n')}\r\n\r\n${body}`);
+  };
 }

@@ -1,14 +1,22 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { type INestApplication, type Type, UnsupportedMediaTypeException } from '@nestjs/common';
 import { HttpAdapterHost, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger, PinoLogger } from 'nestjs-pino';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import helmet from 'helmet';
 import type { DestinationStream } from 'pino';
 import type { ConveyorConfig } from '#conveyor/config';
-import { createValidationPipe, JsonGuardPipe, ProblemDetailsFilter } from '#conveyor/http';
+import { DatabaseOutage } from '#conveyor/database';
+import {
+  createValidationPipe,
+  JsonGuardPipe,
+  parseJsonBody,
+  plainProblem,
+  ProblemDetailsFilter,
+} from '#conveyor/http';
 import { AppModule } from './app.module.js';
-import { answerClientError } from './client-errors.js';
+import { clientErrorAnswer } from './client-errors.js';
 import { logRequest, requestId } from './logging.js';
 import { setUpOpenApi } from './openapi.js';
 
@@ -28,19 +36,63 @@ export async function createApp(
   databaseUrl: string,
   options: CreateAppOptions = {},
 ): Promise<INestApplication> {
+  // helmet's headers on every answer, errors included, and the request id. helmet's headers
+  // depend on nothing in the request, so its middleware runs once, here; running it per request
+  // cost about 20 µs a request. Not `upgrade-insecure-requests`: inside a cluster the service is
+  // often reached over plain HTTP, and the upgrade would break the /docs page's own scripts there.
+  const securityHeaders = headersSetBy(
+    helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }),
+  );
   const adapter = new FastifyAdapter({
     // Larger bodies are a 413 before anything reads them.
     bodyLimit: config.bodyLimitBytes,
-    // Requests Node refuses before routing (oversized headers, broken HTTP) get a problem document.
-    clientErrorHandler: answerClientError,
-    routerOptions: { ignoreTrailingSlash: true },
+    // A client that sends its request slowly (or never finishes it) gets a 408 and is closed.
+    serverFactory: (handler: (request: IncomingMessage, response: ServerResponse) => void) =>
+      createServer(
+        {
+          requestTimeout: config.http.requestTimeoutMs,
+          headersTimeout: config.http.headersTimeoutMs,
+          // How often Node looks for requests past those timeouts (its default is 30 s).
+          connectionsCheckingInterval: 1000,
+        },
+        handler,
+      ),
+    // Requests Node refuses before routing (oversized headers, broken HTTP, timeouts) get a problem document.
+    clientErrorHandler: clientErrorAnswer(securityHeaders),
+    // Errors of Fastify's router (a path that is not valid URL encoding) likewise.
+    frameworkErrors: (_error: Error, request: FastifyRequest, reply: FastifyReply) => {
+      void reply
+        .headers(securityHeaders)
+        .header('X-Request-Id', request.id)
+        .code(400)
+        .type('application/problem+json')
+        .send(JSON.stringify({ ...plainProblem(400, 'The path is not valid URL-encoded UTF-8.') }));
+    },
+    routerOptions: {
+      ignoreTrailingSlash: true,
+      // A route parameter of any length reaches its route, which names the parameter in a 400
+      // (Fastify's own answer to a long one was a bare 414). URLs are bounded by the header limit.
+      maxParamLength: 65_536,
+    },
     // The id of the request in every log line, and in the X-Request-Id answer header.
     genReqId: requestId,
+    // HEAD only where a route says so: /openapi.json lists every answer the service gives.
+    exposeHeadRoutes: false,
   });
+  const fastify = adapter.getInstance();
   // JSON only: without the text/plain parser, any other body is a 415 instead of a string, and so
   // is JSON in a charset other than UTF-8 (it would be read as UTF-8 and stored garbled).
-  adapter.getInstance().removeContentTypeParser('text/plain');
-  adapter.getInstance().addHook('onRequest', (request, _reply, done) => {
+  fastify.removeContentTypeParser('text/plain');
+  // JSON as sent: __proto__ and constructor are data, and numbers a double would change are refused.
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      done(null, parseJsonBody(body as string));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
+  fastify.addHook('onRequest', (request, _reply, done) => {
     const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(request.headers['content-type'] ?? '')?.[1];
     done(
       charset === undefined || charset.toLowerCase() === 'utf-8'
@@ -60,18 +112,11 @@ export async function createApp(
   );
   app.useLogger(app.get(Logger));
   const logger = PinoLogger.root;
-  // helmet's headers on every answer, errors included, and the request id. helmet's headers
-  // depend on nothing in the request, so its middleware runs once, here; running it per request
-  // cost about 20 µs a request. Not `upgrade-insecure-requests`: inside a cluster the service is
-  // often reached over plain HTTP, and the upgrade would break the /docs page's own scripts there.
-  const securityHeaders = headersSetBy(
-    helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }),
-  );
-  adapter.getInstance().addHook('onRequest', (request, reply, done) => {
+  fastify.addHook('onRequest', (request, reply, done) => {
     void reply.headers(securityHeaders).header('X-Request-Id', request.id);
     done();
   });
-  adapter.getInstance().addHook('onResponse', (request, reply, done) => {
+  fastify.addHook('onResponse', (request, reply, done) => {
     logRequest(logger, request, reply);
     done();
   });
@@ -90,8 +135,8 @@ export async function createApp(
     });
   }
   app.useGlobalPipes(new JsonGuardPipe(), createValidationPipe());
-  app.useGlobalFilters(new ProblemDetailsFilter(app.get(HttpAdapterHost)));
-  if (config.worker.role !== 'worker') setUpOpenApi(app);
+  app.useGlobalFilters(new ProblemDetailsFilter(app.get(HttpAdapterHost), app.get(DatabaseOutage)));
+  if (config.worker.role !== 'worker') setUpOpenApi(app, config);
   return app;
 }
 

@@ -8,11 +8,12 @@ import { ListApiKeysHandler } from './application/queries/list-api-keys.js';
 import { RateLimiter } from './application/rate-limiter.js';
 import { ApiKeysController } from './http/api-keys.controller.js';
 import { AuthGuard } from './http/auth.guard.js';
+import { KeyCheck } from './http/key-check.js';
 import { ApiKeyRepository } from './infrastructure/api-key.repository.js';
 
 /**
  * API keys, scopes, namespaces and rate limits. Installs AuthGuard for every route of the app:
- * routes say who may call them with RequireScope / Public / MetricsAccess. Needs
+ * routes say who may call them with RequireScope / Public. Needs
  * CqrsModule.forRoot(), ConfigModule and DatabaseModule.
  */
 @Module({
@@ -24,8 +25,10 @@ import { ApiKeyRepository } from './infrastructure/api-key.repository.js';
     CreateApiKeyHandler,
     RevokeApiKeyHandler,
     ListApiKeysHandler,
+    KeyCheck,
     { provide: APP_GUARD, useClass: AuthGuard },
   ],
+  exports: [KeyCheck],
 })
 export class AuthModule {}
 

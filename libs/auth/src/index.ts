@@ -5,5 +5,6 @@ export { InvalidApiKeyFieldError } from './domain/auth.errors.js';
 export { CreateApiKeyCommand, CreateApiKeyHandler } from './application/commands/create-api-key.js';
 export { ApiKeyRepository, type ApiKeyView } from './infrastructure/api-key.repository.js';
 export { CreateApiKeyBody, createApiKeyInput } from './http/dto/create-api-key.body.js';
-export { MetricsAccess, nodeRequest, Public, RequestNamespace } from './http/access.js';
+export { nodeRequest, Public, RequestNamespace } from './http/access.js';
+export { KeyCheck } from './http/key-check.js';
 export { API_KEY_SECURITY, Requires } from './http/requires.js';

@@ -15,6 +15,10 @@ export interface ConveyorConfig {
   readonly http: {
     /** Origins allowed to call the API from a browser; empty turns CORS off. `*` allows any. */
     readonly corsOrigins: readonly string[];
+    /** A request whose headers and body have not all arrived by then is answered 408 and closed. */
+    readonly requestTimeoutMs: number;
+    /** The same for the headers alone (slowloris). */
+    readonly headersTimeoutMs: number;
   };
   readonly auth: {
     /** An API key made sure to exist, with the `admin` scope, at boot (automation and tests). */
@@ -69,6 +73,8 @@ export interface ConveyorConfig {
   readonly metrics: {
     /** Distinct (queue, type) label pairs per metric before the rest is counted as `_other`. */
     readonly maxSeries: number;
+    /** The port `/metrics` is served on, apart from the API; 0 picks a free one, null serves none. */
+    readonly port: number | null;
   };
   readonly retention: {
     readonly intervalMs: number;
@@ -177,6 +183,21 @@ function corsOrigins(env: Env): string[] {
   return origins;
 }
 
+/** A port, or `off` for none. */
+function optionalPort(env: Env, name: string, fallback: number): number | null {
+  if (env[name]?.trim().toLowerCase() === 'off') return null;
+  return integer(env, name, fallback, 0, 65535);
+}
+
+function timeouts(env: Env): { requestTimeoutMs: number; headersTimeoutMs: number } {
+  const requestTimeoutMs = integer(env, 'CONVEYOR_REQUEST_TIMEOUT_MS', 30_000, 1000, 3_600_000);
+  const headersTimeoutMs = integer(env, 'CONVEYOR_HEADERS_TIMEOUT_MS', 10_000, 1000, 3_600_000);
+  if (headersTimeoutMs > requestTimeoutMs) {
+    throw new ConfigError('CONVEYOR_HEADERS_TIMEOUT_MS', 'must not be above CONVEYOR_REQUEST_TIMEOUT_MS');
+  }
+  return { requestTimeoutMs, headersTimeoutMs };
+}
+
 function databaseUrl(env: Env): string | undefined {
   const raw = env['DATABASE_URL']?.trim();
   if (raw === undefined || raw === '') return undefined;
@@ -203,7 +224,7 @@ export function loadConfig(env: Env = process.env): ConveyorConfig {
     dbPoolSize,
     migrationsRun: boolean(env, 'CONVEYOR_MIGRATIONS_RUN', true),
     bodyLimitBytes: integer(env, 'CONVEYOR_BODY_LIMIT_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
-    http: { corsOrigins: corsOrigins(env) },
+    http: { corsOrigins: corsOrigins(env), ...timeouts(env) },
     auth: {
       bootstrapAdminKey: bootstrapAdminKey(env),
       cacheSeconds: integer(env, 'CONVEYOR_AUTH_CACHE_SECONDS', 5, 0, 300),
@@ -259,6 +280,7 @@ export function loadConfig(env: Env = process.env): ConveyorConfig {
     },
     metrics: {
       maxSeries: integer(env, 'CONVEYOR_METRICS_MAX_SERIES', 500, 1, 100_000),
+      port: optionalPort(env, 'CONVEYOR_METRICS_PORT', 9464),
     },
     retention: {
       intervalMs: integer(env, 'CONVEYOR_RETENTION_INTERVAL_MS', 60_000, 100, 86_400_000),

@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { type DataSourceInputs, dataSourceOptions } from './data-source-options.js';
 import { runMigrations } from './migrate.js';
+import { DatabaseOutage } from './outage.js';
 import { Sql } from './sql.js';
 
 export interface DatabaseModuleOptions extends DataSourceInputs {
@@ -26,8 +27,8 @@ export class DatabaseModule implements OnModuleInit {
       module: DatabaseModule,
       global: true,
       imports: [TypeOrmModule.forRoot(dataSourceOptions(options))],
-      providers: [{ provide: DATABASE_MODULE_OPTIONS, useValue: options }, Sql],
-      exports: [Sql],
+      providers: [{ provide: DATABASE_MODULE_OPTIONS, useValue: options }, Sql, DatabaseOutage],
+      exports: [Sql, DatabaseOutage],
     };
   }
 

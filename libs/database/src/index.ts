@@ -11,3 +11,4 @@ export { runMigrations } from './migrate.js';
 export { openDatabase, type DatabaseServer, type OpenDatabaseOptions } from './open-database.js';
 export { DatabaseModule, type DatabaseModuleOptions } from './database.module.js';
 export { Sql } from './sql.js';
+export { DatabaseOutage, isDatabaseUnavailable } from './outage.js';

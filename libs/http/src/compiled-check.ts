@@ -1,45 +1,29 @@
-import { createRequire } from 'node:module';
 import {
   getMetadataStorage,
   type MetadataStorage,
   type ValidationArguments,
   ValidationTypes,
 } from 'class-validator';
+import { type Dto, isPlainObject, transformerMetadata as transformer } from './body-binding.js';
 
 /**
  * Whether a parsed JSON body is valid as it stands, by a check compiled once per DTO class from its
- * class-validator decorators: the same constraint objects, called the same way, without what Nest's
- * ValidationPipe pays for every object (a class-transformer copy, a metadata lookup, an error tree).
+ * class-validator decorators: the same constraint objects, called the same way, without what
+ * class-validator pays for every object (a metadata lookup, an instance to build, an error tree).
  * On a 1,000-job batch that was most of the request's CPU.
  *
  * The check only ever says "valid". A body it does not accept, or a DTO it cannot compile, goes the
- * whole way through the pipe, so every refusal and its messages are class-validator's own. That
- * makes it safe by construction as long as "accepted here" implies "accepted there", which holds
- * because it accepts less: only plain objects with no key the DTO does not declare, every
- * constraint returning exactly `true`, nested DTOs only as plain objects (or arrays of them), and
- * no class-transformer rule that would change a value before class-validator saw it.
+ * whole way through class-validator (validation.ts), so every refusal and its messages are
+ * class-validator's own. That makes it safe by construction as long as "accepted here" implies
+ * "accepted there", which holds because it accepts less: only plain objects with no key the DTO
+ * does not declare, every constraint returning exactly `true`, nested DTOs only as plain objects
+ * (or arrays of them), and no class-transformer rule that would change a value (bodies are bound
+ * without conversion, see body-binding.ts, so a converting @Type has no effect on either side).
  */
 export type BodyCheck = (value: unknown) => boolean;
 
-/** The part of class-transformer's metadata store the compiler reads (not in its public exports). */
-interface TransformerMetadata {
-  findTypeMetadata(
-    target: object,
-    property: string,
-  ): { typeFunction: () => unknown; options?: { discriminator?: unknown } } | undefined;
-  findTransformMetadatas(target: object, property: string, transformationType: number): unknown[];
-  findExcludeMetadata(target: object, property: string): unknown;
-  findExposeMetadata(target: object, property: string): unknown;
-  getStrategy(target: object): string;
-}
-
-const { defaultMetadataStorage: transformer } = createRequire(import.meta.url)(
-  'class-transformer/cjs/storage.js',
-) as { defaultMetadataStorage: TransformerMetadata };
 /** class-transformer's TransformationType.PLAIN_TO_CLASS. */
 const PLAIN_TO_CLASS = 0;
-
-type Dto = abstract new (...args: never[]) => unknown;
 type PropertyCheck = (object: Record<string, unknown>) => boolean;
 
 const compiled = new Map<Dto, BodyCheck | null>();
@@ -51,10 +35,6 @@ export function bodyCheck(dto: Dto): BodyCheck | null {
     compiled.set(dto, compile(dto));
   }
   return compiled.get(dto) ?? null;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
 }
 
 function compile(dto: Dto): BodyCheck | null {
@@ -110,8 +90,6 @@ function compileProperty(dto: Dto, property: string, rules: ValidationMetadata[]
         return null; // IsDefined, promise validation, whitelist-only: left to the pipe
     }
   }
-  // A @Type without nested validation converts the value (text to number, say) before it is checked.
-  if (nested === null && transformer.findTypeMetadata(dto, property) !== undefined) return null;
   const element = nested;
   return (object) => {
     const value = object[property];

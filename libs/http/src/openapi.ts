@@ -15,11 +15,11 @@ export class ProblemDocument {
   @ApiProperty({ example: 'Your request is not valid.' })
   title: string;
 
-  @ApiProperty({ example: 400 })
+  @ApiProperty({ type: 'integer', example: 400 })
   status: number;
 
-  @ApiPropertyOptional()
-  detail?: string;
+  @ApiProperty({ example: 'Invalid field(s): payload.' })
+  detail: string;
 
   @ApiPropertyOptional({ description: 'The request path.' })
   instance?: string;
@@ -30,34 +30,50 @@ export class ProblemDocument {
     items: {
       type: 'object',
       properties: { field: { type: 'string' }, messages: { type: 'array', items: { type: 'string' } } },
+      required: ['field', 'messages'],
     },
   })
   errors?: { field: string; messages: string[] }[];
 }
 
-const MEANING: Record<number, string> = {
+/**
+ * Any JSON value, null included. The generator cannot say that, so the app's finishOpenApi writes
+ * its schema; the class is only a name to refer to.
+ */
+// eslint-disable-next-line @typescript-eslint/no-extraneous-class -- a schema name, nothing else
+export class JsonValueDocument {}
+
+export const PROBLEM_MEANINGS: Readonly<Record<number, string>> = {
   400: 'The request is malformed or a field is invalid; nothing was changed.',
   401: 'No API key, or an unknown, revoked or expired one.',
   403: 'The API key lacks the scope, or names a namespace it may not act in.',
   404: 'Not found (in the namespace the request acts in).',
+  408: 'The request did not arrive in time (CONVEYOR_REQUEST_TIMEOUT_MS, CONVEYOR_HEADERS_TIMEOUT_MS).',
   409: 'The job is not in a state that allows this, or the lease was lost.',
   413: 'The body is larger than CONVEYOR_BODY_LIMIT_BYTES.',
   415: 'The body is not JSON (Content-Type must be application/json, in UTF-8).',
   422: 'The idempotency key was already used for a different job.',
   429: 'Rate limit or namespace cap reached; see Retry-After.',
-  503: 'Not ready.',
+  431: 'The request headers are too large.',
+  500: 'An unexpected error (a bug); it is logged with the X-Request-Id of the answer.',
+  503: 'The database is unavailable, or the instance is not ready; see Retry-After.',
 };
+
+/** The OpenAPI response object of a problem answer. */
+export function problemResponse(status: number): {
+  description: string;
+  content: { 'application/problem+json': { schema: { $ref: string } } };
+} {
+  return {
+    description: PROBLEM_MEANINGS[status] ?? 'Error.',
+    content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemDocument) } } },
+  };
+}
 
 /** Documents the problem answers a route can give. */
 export function ApiProblems(...statuses: number[]): MethodDecorator & ClassDecorator {
   return applyDecorators(
     ApiExtraModels(ProblemDocument),
-    ...statuses.map((status) =>
-      ApiResponse({
-        status,
-        description: MEANING[status] ?? 'Error.',
-        content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemDocument) } } },
-      }),
-    ),
+    ...statuses.map((status) => ApiResponse({ status, ...problemResponse(status) })),
   );
 }

@@ -2,9 +2,12 @@ import {
   type ArgumentMetadata,
   HttpStatus,
   ParseUUIDPipe,
+  type PipeTransform,
   ValidationPipe,
   type ValidationError,
 } from '@nestjs/common';
+import { validate } from 'class-validator';
+import { bindBody, isDto } from './body-binding.js';
 import { bodyCheck } from './compiled-check.js';
 import { ProblemException } from './problem.js';
 
@@ -38,50 +41,58 @@ export function validationProblem(errors: FieldError[]): ProblemException {
   );
 }
 
+const VALIDATOR_OPTIONS = {
+  whitelist: true,
+  forbidNonWhitelisted: true,
+  forbidUnknownValues: true,
+  validationError: { target: false, value: false },
+} as const;
+
 /**
- * Validates a copy of each body and hands the route the body as parsed. Nest's pipe deletes keys
- * named `constructor`, `prototype` and `__proto__` everywhere in what it validates, and
- * class-transformer drops more: in free-form JSON (a payload, a result) those are data, and
- * losing them would also make two different payloads look like one idempotent submit. Unknown
- * fields are refused, so the parsed body is exactly what the DTO describes. Query strings and
- * route parameters are converted as usual (text to numbers). A body its DTO's compiled check accepts
- * skips the pipe (see compiled-check.ts).
+ * Bodies and query strings, each checked as the route will read it.
+ *
+ * A JSON body is validated as sent and the route gets exactly that: a DTO instance over the parsed
+ * values themselves (see body-binding.ts), nothing converted, copied or stripped. Free-form JSON (a
+ * payload, a result) keeps keys such as `constructor` and `__proto__` as data, and `"1e2"` stays a
+ * string that an integer field refuses. A missing body is `{}`, so an operation whose fields all have
+ * defaults needs none. A body its DTO's compiled check accepts skips class-validator (compiled-check.ts).
+ *
+ * Query strings and route parameters are text, so they go through Nest's pipe, which converts them
+ * (`limit=5` to 5) before checking.
  */
-class ConveyorValidationPipe extends ValidationPipe {
-  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    if (metadata.type !== 'body') return super.transform(value, metadata);
-    const check = metadata.metatype === undefined ? null : bodyCheck(metadata.metatype);
-    if (check?.(value) === true) return value;
-    // Nest strips those keys in place: it gets a copy when there are any to strip.
-    await super.transform(hasPrototypeNamedKey(value) ? structuredClone(value) : value, metadata);
-    return value;
-  }
-}
-
-const PROTOTYPE_NAMES = new Set(['constructor', 'prototype', '__proto__']);
-
-/** Whether any object in `value` has a key Nest's validation would delete. Iterative. */
-function hasPrototypeNamedKey(value: unknown): boolean {
-  const stack: unknown[] = [value];
-  for (let current = stack.pop(); current !== undefined; current = stack.pop()) {
-    if (current === null || typeof current !== 'object') continue;
-    for (const [key, member] of Object.entries(current)) {
-      if (PROTOTYPE_NAMES.has(key)) return true;
-      stack.push(member);
-    }
-  }
-  return false;
-}
-
-/** Whitelisting, unknown fields rejected, and every bad field listed in a 400 problem. */
-export function createValidationPipe(): ValidationPipe {
-  return new ConveyorValidationPipe({
-    whitelist: true,
-    forbidNonWhitelisted: true,
+class ConveyorValidationPipe implements PipeTransform {
+  private readonly queries = new ValidationPipe({
+    ...VALIDATOR_OPTIONS,
     transform: true,
-    validationError: { target: false, value: false },
     exceptionFactory: (errors) => validationProblem(fieldErrors(errors)),
   });
+
+  async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const { metatype } = metadata;
+    if (metadata.type !== 'body' || metatype === undefined || !isDto(metatype)) {
+      return this.queries.transform(value, metadata);
+    }
+    if (bodyCheck(metatype)?.(value) === true) return value;
+    return validateBody(metatype, value);
+  }
+}
+
+/** A JSON body as the route will get it (see ConveyorValidationPipe), or the 400 problem. */
+export async function validateBody<T extends object>(
+  dto: abstract new (...args: never[]) => T,
+  value: unknown,
+): Promise<T> {
+  const bound = bindBody(dto, value) as T | null;
+  if (bound === null) {
+    throw validationProblem([{ field: 'body', messages: ['the body must be a JSON object'] }]);
+  }
+  const errors = await validate(bound, VALIDATOR_OPTIONS);
+  if (errors.length > 0) throw validationProblem(fieldErrors(errors));
+  return bound;
+}
+
+export function createValidationPipe(): PipeTransform {
+  return new ConveyorValidationPipe();
 }
 
 /** A UUID route parameter; anything else is a 400 problem naming the parameter. */

@@ -6,7 +6,7 @@ import {
   type HealthIndicatorResult,
 } from '@nestjs/terminus';
 import { DataSource } from 'typeorm';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags, type SchemaObject } from '@nestjs/swagger';
 import { Public } from '#conveyor/auth';
 import { CONVEYOR_CONFIG, type ConveyorConfig } from '#conveyor/config';
 import { Sql } from '#conveyor/database';
@@ -14,6 +14,31 @@ import { ApiProblems, ProblemException } from '#conveyor/http';
 import { WorkerService } from '#conveyor/worker';
 import { EventLoopMonitor } from './event-loop-monitor.js';
 import { ShutdownSignal } from './readiness.js';
+
+const CHECKS: { type: 'object'; additionalProperties: SchemaObject } = {
+  type: 'object',
+  additionalProperties: {
+    type: 'object',
+    properties: { status: { type: 'string', enum: ['up', 'down'] } },
+    required: ['status'],
+    additionalProperties: true,
+  },
+};
+
+/** Terminus' answer when every check is up. */
+class HealthDocument {
+  @ApiProperty({ enum: ['ok'] })
+  status: 'ok';
+
+  @ApiProperty({ ...CHECKS, description: 'Each check, by name, with what it measured.' })
+  info: Record<string, unknown>;
+
+  @ApiProperty({ ...CHECKS, description: 'The failing checks: none.' })
+  error: Record<string, unknown>;
+
+  @ApiProperty({ ...CHECKS, description: 'Every check.' })
+  details: Record<string, unknown>;
+}
 
 /**
  * Kubernetes probes. Liveness never touches the database: a database outage must make pods
@@ -38,6 +63,7 @@ export class HealthController {
 
   @Get('live')
   @ApiOperation({ summary: 'Liveness: the event loop is not stalled. Restart the process on failure.' })
+  @ApiOkResponse({ type: HealthDocument })
   @ApiProblems(503)
   live(): Promise<HealthCheckResult> {
     return this.run([() => this.eventLoopCheck()]);
@@ -47,6 +73,7 @@ export class HealthController {
   @ApiOperation({
     summary: 'Readiness: database, migrations, pool and worker loops are fine, and no shutdown is under way.',
   })
+  @ApiOkResponse({ type: HealthDocument })
   @ApiProblems(503)
   ready(): Promise<HealthCheckResult> {
     return this.run([

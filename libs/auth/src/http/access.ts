@@ -5,10 +5,7 @@ import type { Scope } from '../domain/scopes.js';
 
 /** Who may call a route. A route without any is treated as `admin` only: access is opt-in. */
 export type Access =
-  | { kind: 'public' }
-  | { kind: 'scope'; scope: Scope; rate: RateClass; cost?: RequestCost }
-  /** Open, unless CONVEYOR_METRICS_AUTH asks for a key with `metrics:read`. */
-  | { kind: 'metrics' };
+  { kind: 'public' } | { kind: 'scope'; scope: Scope; rate: RateClass; cost?: RequestCost };
 
 export const ACCESS_METADATA = 'conveyor:access';
 
@@ -26,8 +23,6 @@ export const RequireScope = (scope: Scope, rate: RateClass, cost?: RequestCost) 
     rate,
     ...(cost === undefined ? {} : { cost }),
   } satisfies Access);
-
-export const MetricsAccess = () => SetMetadata(ACCESS_METADATA, { kind: 'metrics' } satisfies Access);
 
 /** What the guard leaves on the request for the route. */
 export interface RequestAuth {

@@ -16,6 +16,7 @@ import {
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiParam,
   ApiTags,
 } from '@nestjs/swagger';
 import { ApiProblems, uuidParam } from '#conveyor/http';
@@ -61,6 +62,7 @@ export class ApiKeysController {
   @ApiOperation({
     summary: 'Revoke a key: at once on this instance, within CONVEYOR_AUTH_CACHE_SECONDS everywhere.',
   })
+  @ApiParam({ name: 'id', format: 'uuid', description: 'The key id.' })
   @ApiNoContentResponse({ description: 'Revoked (or already revoked).' })
   @ApiProblems(400, 404)
   async revoke(@Param('id', uuidParam()) id: string): Promise<void> {

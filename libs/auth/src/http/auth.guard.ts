@@ -1,35 +1,20 @@
-import { type CanActivate, type ExecutionContext, HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, HttpStatus, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { IncomingMessage } from 'node:http';
-import { CONVEYOR_CONFIG, type ConveyorConfig } from '#conveyor/config';
 import { ProblemException, validationProblem } from '#conveyor/http';
-import { Authenticator } from '../application/authenticator.js';
 import { type RateClass, RateLimiter } from '../application/rate-limiter.js';
 import { isNamespace, NAMESPACE_RULE } from '../domain/namespace.js';
 import type { Principal } from '../domain/principal.js';
 import { grants, type Scope } from '../domain/scopes.js';
 import { type Access, ACCESS_METADATA, nodeRequest } from './access.js';
-
-/** `Bearer <key>`; keys are printable ASCII without spaces. Longer than any real key is unknown. */
-const BEARER = /^Bearer +([\x21-\x7e]{1,512}) *$/i;
+import { KeyCheck } from './key-check.js';
 
 /** An admin key names the namespace it acts in with this header; other keys may only name their own. */
 const NAMESPACE_HEADER = 'conveyor-namespace';
 
-const INVALID_TOKEN = 'Bearer realm="conveyor", error="invalid_token"';
-
 const ADMIN_ONLY: Access = { kind: 'scope', scope: 'admin', rate: 'none' };
 
 type Request = { headers: IncomingMessage['headers']; raw?: unknown; body?: unknown };
-
-function unauthorized(detail: string, challenge: string): ProblemException {
-  return ProblemException.of(
-    HttpStatus.UNAUTHORIZED,
-    'unauthorized',
-    'An API key is required.',
-    detail,
-  ).withHeader('WWW-Authenticate', challenge);
-}
 
 /**
  * The one gate in front of every route: API key (401), scope (403), namespace (403) and rate
@@ -39,9 +24,8 @@ function unauthorized(detail: string, challenge: string): ProblemException {
 export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
-    private readonly authenticator: Authenticator,
+    private readonly keys: KeyCheck,
     private readonly limiter: RateLimiter,
-    @Inject(CONVEYOR_CONFIG) private readonly config: ConveyorConfig,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -54,10 +38,6 @@ export class AuthGuard implements CanActivate {
     switch (access.kind) {
       case 'public':
         return true;
-      case 'metrics':
-        if (!this.config.auth.protectMetrics) return true;
-        await this.admit(request, 'metrics:read', 'none');
-        return true;
       case 'scope':
         await this.admit(request, access.scope, access.rate, access.cost?.(request) ?? 1);
         return true;
@@ -65,16 +45,7 @@ export class AuthGuard implements CanActivate {
   }
 
   private async admit(request: Request, scope: Scope, rate: RateClass, cost = 1): Promise<void> {
-    const principal = await this.principal(request);
-    if (!grants(principal.scopes, scope)) {
-      throw ProblemException.of(
-        HttpStatus.FORBIDDEN,
-        'insufficient-scope',
-        'Your API key may not do this.',
-        `This needs the "${scope}" scope.`,
-        { requiredScope: scope },
-      );
-    }
+    const principal = await this.keys.principalWith(request.headers.authorization, scope);
     const namespace = this.namespace(request, principal);
     const decision = this.limiter.take(principal, rate, cost);
     if (!decision.allowed) {
@@ -88,29 +59,6 @@ export class AuthGuard implements CanActivate {
     }
     // On the Node request: the routes read it, and so does the request log line (api_key_id).
     nodeRequest(request).conveyorAuth = { principal, namespace };
-  }
-
-  private async principal(request: Request): Promise<Principal> {
-    const header = request.headers.authorization;
-    if (header === undefined || header === '') {
-      throw unauthorized('Send your API key as "Authorization: Bearer <key>".', 'Bearer realm="conveyor"');
-    }
-    const key = BEARER.exec(header)?.[1];
-    if (key === undefined) {
-      throw unauthorized(
-        'The Authorization header must be "Bearer <key>".',
-        'Bearer realm="conveyor", error="invalid_request"',
-      );
-    }
-    const result = await this.authenticator.authenticate(key);
-    switch (result.outcome) {
-      case 'ok':
-        return result.principal;
-      case 'expired':
-        throw unauthorized('The API key has expired.', INVALID_TOKEN);
-      case 'unknown':
-        throw unauthorized('The API key is not known, or was revoked.', INVALID_TOKEN);
-    }
   }
 
   private namespace(request: Request, principal: Principal): string {

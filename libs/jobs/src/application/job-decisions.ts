@@ -1,54 +1,27 @@
-import { Job, type Decision } from '../domain/job.js';
+import { type Decision, Job } from '../domain/job.js';
 import { JobConflictError, JobNotFoundError } from '../domain/job.errors.js';
-import type { JobState } from '../domain/job.js';
-import type { JobStatus } from '../domain/job-status.js';
-import type { JobRepository } from '../infrastructure/job.repository.js';
+import type { GuardedMove, JobRepository } from '../infrastructure/job.repository.js';
 import type { JobView } from './job-view.js';
 
 type Decide = (job: Job) => Decision;
 
-/** Reads the job as it is now and asks the aggregate; throws 404 or the specific 409. */
-async function loadAndDecide(
-  repository: JobRepository,
-  namespace: string,
-  id: string,
-  decide: Decide,
-): Promise<JobState> {
-  const state = await repository.loadState(namespace, id);
-  if (state === null) throw new JobNotFoundError(id);
-  const decision = decide(Job.rehydrate(state));
+/**
+ * A guarded move (cancel, retry) decided under the row lock: the job as moved, or the refusal the
+ * aggregate gives for the state the statement found, whose status is the one that really refused
+ * it (404 when there is no such job).
+ */
+export function movedOrRefused(id: string, outcome: GuardedMove | null, decide: Decide): JobView {
+  if (outcome === null) throw new JobNotFoundError(id);
+  if (outcome.job !== null) return outcome.job;
+  const decision = decide(Job.rehydrate(outcome.state));
   if (!decision.ok) throw decision.error;
-  return state;
-}
-
-/** The rules allowed the change, but the guarded write found the job moved on meanwhile. */
-function changedConcurrently(id: string, status: JobStatus): JobConflictError {
-  return new JobConflictError(
-    id,
-    'illegal_transition',
-    status,
-    'job changed concurrently; read it and try again',
+  throw new Error(
+    `job ${id}: the statement refused a move the aggregate allows from ${outcome.state.status}`,
   );
 }
 
 /**
- * Read the job, let the aggregate decide, then write guarded by the status that was read. If the
- * job moved on in between, the write matches no row and the caller gets 409, never an overwrite.
- */
-export async function decideAndWrite(
-  repository: JobRepository,
-  namespace: string,
-  id: string,
-  steps: { decide: Decide; write: (expected: JobStatus) => Promise<JobView | null> },
-): Promise<JobView> {
-  const state = await loadAndDecide(repository, namespace, id, steps.decide);
-  const written = await steps.write(state.status);
-  if (written !== null) return written;
-  throw changedConcurrently(id, state.status);
-}
-
-/**
- * A guarded statement changed nothing. Read the job as it is now and let the aggregate say why:
+ * A fenced statement changed nothing. Read the job as it is now and let the aggregate say why:
  * unknown job (404) or the specific conflict (409). The statement is never retried from here.
  */
 export async function explainRefusal(
@@ -57,6 +30,15 @@ export async function explainRefusal(
   id: string,
   decide: Decide,
 ): Promise<never> {
-  const state = await loadAndDecide(repository, namespace, id, decide);
-  throw changedConcurrently(id, state.status);
+  const state = await repository.loadState(namespace, id);
+  if (state === null) throw new JobNotFoundError(id);
+  const decision = decide(Job.rehydrate(state));
+  if (!decision.ok) throw decision.error;
+  // Allowed now, so the job changed after the statement: say so, with the status it has now.
+  throw new JobConflictError(
+    id,
+    'illegal_transition',
+    state.status,
+    'job changed concurrently; read it and try again',
+  );
 }

@@ -90,3 +90,16 @@ export class InvalidBatchError extends Error {
     this.name = 'InvalidBatchError';
   }
 }
+
+/**
+ * PostgreSQL refused to store a job whose input passed validation (a value outside a column's range,
+ * say). The job is answered 400 on its own, and nothing of it is written; in a batch, its neighbours
+ * are written as if it had not been sent. `sqlState` names the refusal; the database's message,
+ * which may quote the input, is not passed on.
+ */
+export class JobRefusedError extends Error {
+  constructor(readonly sqlState: string) {
+    super(`the database refused to store the job (SQLSTATE ${sqlState})`);
+    this.name = 'JobRefusedError';
+  }
+}

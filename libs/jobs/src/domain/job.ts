@@ -1,5 +1,5 @@
 import { JobConflictError } from './job.errors.js';
-import { canTransition, type JobStatus } from './job-status.js';
+import { canTransition, JOB_STATUSES, type JobStatus } from './job-status.js';
 
 /**
  * What the aggregate needs to decide a transition. Time-dependent facts (`leaseExpired`, `due`) are
@@ -105,4 +105,25 @@ export class Job {
   private refuse(reason: JobConflictError['reason'], message: string): Decision {
     return { ok: false, error: new JobConflictError(this.state.id, reason, this.state.status, message) };
   }
+}
+
+/**
+ * The statuses from which `decide` lets a job move when lease, attempts and schedule do not matter
+ * (cancel, retry): the aggregate's rule as a list a guarded SQL statement can check.
+ */
+export function statusesAllowing(decide: (job: Job) => Decision): JobStatus[] {
+  return JOB_STATUSES.filter(
+    (status) =>
+      decide(
+        Job.rehydrate({
+          id: '',
+          status,
+          attempts: 0,
+          maxAttempts: 1,
+          leaseToken: null,
+          leaseExpired: false,
+          due: true,
+        }),
+      ).ok,
+  );
 }

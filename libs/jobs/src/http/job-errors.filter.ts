@@ -14,6 +14,7 @@ import {
   InvalidPayloadError,
   JobConflictError,
   JobNotFoundError,
+  JobRefusedError,
   NamespaceFullError,
   UnknownJobTypeError,
 } from '../domain/job.errors.js';
@@ -77,6 +78,15 @@ export function jobProblem(error: unknown): Problem | undefined {
           field: `jobs.${index}.${field.field}`,
         })),
       ),
+    ).problem;
+  }
+  if (error instanceof JobRefusedError) {
+    return ProblemException.of(
+      HttpStatus.BAD_REQUEST,
+      'job-refused',
+      'The database refused to store this job.',
+      `${error.message}; nothing of it was written.`,
+      { sqlState: error.sqlState },
     ).problem;
   }
   if (error instanceof InvalidCursorError) {

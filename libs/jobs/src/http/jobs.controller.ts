@@ -24,7 +24,14 @@ import {
 } from '@nestjs/swagger';
 import { RequestNamespace, Requires } from '#conveyor/auth';
 import { CONVEYOR_CONFIG, type ConveyorConfig } from '#conveyor/config';
-import { ApiProblems, PRINTABLE_PATTERN, type Problem, uuidParam, validationProblem } from '#conveyor/http';
+import {
+  ApiProblems,
+  PRINTABLE_PATTERN,
+  type Problem,
+  uuidParam,
+  validationProblem,
+  validTimestamp,
+} from '#conveyor/http';
 import { AcknowledgeJobsCommand } from '../application/commands/acknowledge-jobs/acknowledge-jobs.command.js';
 import { CancelJobCommand } from '../application/commands/cancel-job/cancel-job.command.js';
 import { ClaimJobCommand } from '../application/commands/claim-job/claim-job.command.js';
@@ -82,7 +89,7 @@ function submitInput(namespace: string, body: SubmitJobBody, idempotencyKey: str
     queue: body.queue ?? null,
     payload: body.payload,
     priority: body.priority ?? 0,
-    runAt: body.runAt === undefined ? null : new Date(body.runAt),
+    runAt: body.runAt === undefined ? null : validTimestamp(body.runAt),
     maxAttempts: body.maxAttempts ?? null,
     backoff:
       body.backoff === undefined

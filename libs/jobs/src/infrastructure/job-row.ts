@@ -27,14 +27,8 @@ export interface JobRow {
   updated_at: Date;
 }
 
-export interface JobEventRow {
-  from_status: JobStatus | null;
-  to_status: JobStatus;
-  attempt: number;
-  worker_id: string | null;
-  error: string | null;
-  occurred_at: Date;
-}
+/** One transition as GET_JOB_WITH_HISTORY aggregates it: [from, to, attempt, worker, error, epoch ms]. */
+export type JobEventTuple = [JobStatus | null, JobStatus, number, string | null, string | null, number];
 
 export function toJobView(row: JobRow): JobView {
   return {
@@ -61,13 +55,13 @@ export function toJobView(row: JobRow): JobView {
   };
 }
 
-export function toJobEventView(row: JobEventRow): JobEventView {
-  return {
-    fromStatus: row.from_status,
-    toStatus: row.to_status,
-    attempt: row.attempt,
-    workerId: row.worker_id,
-    error: row.error,
-    occurredAt: row.occurred_at,
-  };
+export function toJobEventView([
+  fromStatus,
+  toStatus,
+  attempt,
+  workerId,
+  error,
+  occurredAtMs,
+]: JobEventTuple): JobEventView {
+  return { fromStatus, toStatus, attempt, workerId, error, occurredAt: new Date(occurredAtMs) };
 }

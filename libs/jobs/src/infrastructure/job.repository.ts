@@ -6,7 +6,7 @@ import type { ClaimedJobView, JobEventView, JobView } from '../application/job-v
 import type { BackoffPolicy } from '../domain/backoff.js';
 import type { JobState } from '../domain/job.js';
 import type { JobStatus } from '../domain/job-status.js';
-import { type JobEventRow, type JobRow, toJobEventView, toJobView } from './job-row.js';
+import { type JobEventTuple, type JobRow, toJobEventView, toJobView } from './job-row.js';
 import { CLAIM_JOBS } from './sql/claim.sql.js';
 import {
   COMPACT_JOB_STATS,
@@ -18,8 +18,7 @@ import {
 import { EXTEND_LEASES, RELEASE_JOBS } from './sql/lease.sql.js';
 import { CANCEL_JOB, REDRIVE_DEAD_LETTERS, RETRY_JOB } from './sql/manage.sql.js';
 import {
-  GET_JOB,
-  GET_JOB_EVENTS,
+  GET_JOB_WITH_HISTORY,
   LATENCY_SAMPLE,
   LIST_JOBS,
   LOAD_JOB_STATE,
@@ -82,7 +81,7 @@ export interface ListFilter extends OutcomeFilter {
   status: JobStatus | null;
   queue: string | null;
   type: string | null;
-  after: { createdAt: string; id: string } | null;
+  after: { createdAtMicros: number; id: string } | null;
   limit: number;
 }
 
@@ -126,6 +125,24 @@ interface JobStateRow {
   lease_token: string | null;
   lease_expired: boolean;
   due: boolean;
+}
+
+function toJobState(row: JobStateRow): JobState {
+  return {
+    id: row.id,
+    status: row.status,
+    attempts: row.attempts,
+    maxAttempts: row.max_attempts,
+    leaseToken: row.lease_token,
+    leaseExpired: row.lease_expired,
+    due: row.due,
+  };
+}
+
+/** What a guarded move found under the row lock, and the job as it left it (null: refused). */
+export interface GuardedMove {
+  state: JobState;
+  job: JobView | null;
 }
 
 /** A job as INSERT_JOBS left it: what the caller sent, plus what the database decided. */
@@ -337,47 +354,54 @@ export class JobRepository {
 
   async loadState(namespace: string, id: string): Promise<JobState | null> {
     const [row] = await this.sql.rows<JobStateRow>(LOAD_JOB_STATE, [id, namespace]);
+    return row === undefined ? null : toJobState(row);
+  }
+
+  /** Cancels the job if its status is one of `from`, deciding under its row lock (see sql/manage.sql.ts). */
+  cancel(namespace: string, id: string, from: readonly JobStatus[]): Promise<GuardedMove | null> {
+    return this.guardedMove(CANCEL_JOB, namespace, id, from);
+  }
+
+  /** Retries the job if its status is one of `from`, likewise. */
+  retry(namespace: string, id: string, from: readonly JobStatus[]): Promise<GuardedMove | null> {
+    return this.guardedMove(RETRY_JOB, namespace, id, from);
+  }
+
+  private async guardedMove(
+    statement: string,
+    namespace: string,
+    id: string,
+    from: readonly JobStatus[],
+  ): Promise<GuardedMove | null> {
+    // The job's own columns are all NULL when the move was refused.
+    type MovedRow = { [Column in keyof JobRow]: JobRow[Column] | null } & { state: JobStateRow };
+    const [row] = await this.sql.rows<MovedRow>(statement, [id, namespace, from]);
     if (row === undefined) return null;
-    return {
-      id: row.id,
-      status: row.status,
-      attempts: row.attempts,
-      maxAttempts: row.max_attempts,
-      leaseToken: row.lease_token,
-      leaseExpired: row.lease_expired,
-      due: row.due,
-    };
+    return { state: toJobState(row.state), job: row.id === null ? null : toJobView(row as JobRow) };
   }
 
-  /** Guarded by the status the caller decided from; null if the job moved on meanwhile. */
-  async cancel(namespace: string, id: string, expected: JobStatus): Promise<JobView | null> {
-    const [row] = await this.sql.rows<JobRow>(CANCEL_JOB, [id, namespace, expected]);
-    return row === undefined ? null : toJobView(row);
-  }
-
-  async retry(namespace: string, id: string, expected: JobStatus): Promise<JobView | null> {
-    const [row] = await this.sql.rows<JobRow>(RETRY_JOB, [id, namespace, expected]);
-    return row === undefined ? null : toJobView(row);
-  }
-
-  async get(namespace: string, id: string): Promise<JobView | null> {
-    const [row] = await this.sql.rows<JobRow>(GET_JOB, [id, namespace]);
-    return row === undefined ? null : toJobView(row);
-  }
-
-  async events(id: string): Promise<JobEventView[]> {
-    const rows = await this.sql.rows<JobEventRow>(GET_JOB_EVENTS, [id]);
-    return rows.map(toJobEventView);
+  /** The job and every transition it made, oldest first, as of one moment; null when it is not there. */
+  async getWithHistory(
+    namespace: string,
+    id: string,
+  ): Promise<{ job: JobView; events: JobEventView[] } | null> {
+    const [row] = await this.sql.rows<JobRow & { history: JobEventTuple[] }>(GET_JOB_WITH_HISTORY, [
+      id,
+      namespace,
+    ]);
+    return row === undefined ? null : { job: toJobView(row), events: row.history.map(toJobEventView) };
   }
 
   /** Each job with its keyset position (see LIST_JOBS). */
-  async list(filter: ListFilter): Promise<{ job: JobView; cursor: { createdAt: string; id: string } }[]> {
-    const rows = await this.sql.rows<JobRow & { cursor_created_at: string }>(LIST_JOBS, [
+  async list(
+    filter: ListFilter,
+  ): Promise<{ job: JobView; cursor: { createdAtMicros: number; id: string } }[]> {
+    const rows = await this.sql.rows<JobRow & { cursor_micros: string }>(LIST_JOBS, [
       filter.namespace,
       filter.status,
       filter.queue,
       filter.type,
-      filter.after?.createdAt ?? null,
+      filter.after?.createdAtMicros ?? null,
       filter.after?.id ?? null,
       filter.limit,
       filter.errorContains,
@@ -386,7 +410,7 @@ export class JobRepository {
     ]);
     return rows.map((row) => ({
       job: toJobView(row),
-      cursor: { createdAt: row.cursor_created_at, id: row.id },
+      cursor: { createdAtMicros: Number(row.cursor_micros), id: row.id },
     }));
   }
 

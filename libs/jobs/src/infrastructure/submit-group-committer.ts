@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CONVEYOR_CONFIG, type ConveyorConfig } from '#conveyor/config';
 import type { JobView } from '../application/job-view.js';
-import { IdempotencyConflictError, NamespaceFullError } from '../domain/job.errors.js';
+import { IdempotencyConflictError, JobRefusedError, NamespaceFullError } from '../domain/job.errors.js';
 import { Batcher } from './batcher.js';
 import { JobRepository, type KeyedJob, type NewJob } from './job.repository.js';
 
@@ -75,6 +75,16 @@ function settle(waiter: Waiter, outcome: KeyOutcome | undefined, isLeader: boole
   } else {
     succeed(waiter, { created: outcome.created && isLeader, job: outcome.job });
   }
+}
+
+/**
+ * The SQLSTATE of an error PostgreSQL raises for the values of a row (class 22 data exceptions, a
+ * NOT NULL or CHECK violation), or null for anything else (a lost connection, a bug in a statement).
+ */
+function rowRefusal(error: unknown): string | null {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string') return null;
+  return code.startsWith('22') || code === '23502' || code === '23514' ? code : null;
 }
 
 const keyOf = (job: { namespace: string; idempotencyKey: string }): string =>
@@ -156,13 +166,15 @@ export class SubmitGroupCommitter {
       outcomes = await this.writeLeaders(capped);
     } catch (error) {
       done();
-      if (groups.length === 1) {
-        for (const { leader, followers } of groups)
-          for (const waiter of [leader, ...followers]) fail(waiter, error);
+      const refusal = rowRefusal(error);
+      if (refusal !== null && groups.length > 1) {
+        // One job the database refuses must not fail its neighbours: write each key on its own.
+        await Promise.all(groups.map((group) => this.write([group.leader, ...group.followers])));
         return;
       }
-      // One bad submit must not fail its neighbours: write each key on its own.
-      await Promise.all(groups.map((group) => this.write([group.leader, ...group.followers])));
+      const answer = refusal === null ? error : new JobRefusedError(refusal);
+      for (const { leader, followers } of groups)
+        for (const waiter of [leader, ...followers]) fail(waiter, answer);
       return;
     }
 

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
 import { SCOPES, type Scope } from '../../domain/scopes.js';
 
 /** An API key as GET /v1/admin/api-keys shows it (OpenAPI only). */
@@ -27,10 +27,10 @@ export class ApiKeyDocument {
   @ApiProperty({ format: 'date-time' })
   createdAt: string;
 
-  @ApiPropertyOptional({ format: 'date-time', nullable: true })
+  @ApiProperty({ type: 'string', format: 'date-time', nullable: true, description: 'null: never.' })
   expiresAt: string | null;
 
-  @ApiPropertyOptional({ format: 'date-time', nullable: true })
+  @ApiProperty({ type: 'string', format: 'date-time', nullable: true, description: 'null: not revoked.' })
   revokedAt: string | null;
 }
 

@@ -6,20 +6,28 @@ import {
   IsArray,
   IsIn,
   IsInt,
-  IsISO8601,
-  IsOptional,
   IsString,
-  Length,
   Matches,
   Max,
   Min,
 } from 'class-validator';
-import { PRINTABLE_MESSAGE, PRINTABLE_PATTERN } from '#conveyor/http';
+import {
+  CharLength,
+  IsOmittable,
+  IsTimestamp,
+  PRINTABLE_MESSAGE,
+  PRINTABLE_PATTERN,
+  TIMESTAMP_RULE,
+  validTimestamp,
+} from '#conveyor/http';
 import { NAMESPACE_PATTERN, NAMESPACE_RULE } from '../../domain/namespace.js';
 import type { CreateApiKeyInput } from '../../application/commands/create-api-key.js';
 import { SCOPES, type Scope } from '../../domain/scopes.js';
 
 const MAX_RATE = 1_000_000;
+
+/** The OpenAPI schema of a namespace name (what IsNamespaceName checks). */
+const NAMESPACE_SCHEMA = { type: 'string', pattern: NAMESPACE_PATTERN.source } as const;
 
 function IsNamespaceName(): PropertyDecorator {
   return applyDecorators(
@@ -32,11 +40,12 @@ function IsNamespaceName(): PropertyDecorator {
 function RatePerSecond(what: string, defaultVariable: string): PropertyDecorator {
   return applyDecorators(
     ApiPropertyOptional({
+      type: 'integer',
       description: `${what}; 0 is unlimited. Default: ${defaultVariable}.`,
       minimum: 0,
       maximum: MAX_RATE,
     }),
-    IsOptional(),
+    IsOmittable(),
     IsInt(),
     Min(0),
     Max(MAX_RATE),
@@ -45,16 +54,21 @@ function RatePerSecond(what: string, defaultVariable: string): PropertyDecorator
 
 export class CreateApiKeyBody {
   @ApiProperty({
-    description: 'What the key is for, shown in lists.',
+    description: 'What the key is for, shown in lists: 1–255 characters, no control characters.',
+    minLength: 1,
     maxLength: 255,
     example: 'billing-api',
   })
   @IsString()
-  @Length(1, 255)
+  @CharLength(1, 255)
   @Matches(PRINTABLE_PATTERN, { message: PRINTABLE_MESSAGE })
   name: string;
 
-  @ApiProperty({ description: `The namespace the key acts in: ${NAMESPACE_RULE}.`, example: 'billing' })
+  @ApiProperty({
+    ...NAMESPACE_SCHEMA,
+    description: `The namespace the key acts in: ${NAMESPACE_RULE}.`,
+    example: 'billing',
+  })
   @IsNamespaceName()
   namespace: string;
 
@@ -65,9 +79,13 @@ export class CreateApiKeyBody {
   @IsIn(SCOPES, { each: true })
   scopes: Scope[];
 
-  @ApiPropertyOptional({ description: 'When the key stops working (ISO 8601); never by default.' })
-  @IsOptional()
-  @IsISO8601({ strict: true, strictSeparator: true })
+  @ApiPropertyOptional({
+    type: 'string',
+    format: 'date-time',
+    description: `When the key stops working: ${TIMESTAMP_RULE}. Default: never.`,
+  })
+  @IsOmittable()
+  @IsTimestamp()
   expiresAt?: string;
 
   @RatePerSecond('Submits (and cancel, retry, redrive) per second', 'CONVEYOR_RATE_LIMIT_SUBMIT')
@@ -83,15 +101,15 @@ export function createApiKeyInput(body: CreateApiKeyBody): CreateApiKeyInput {
     name: body.name,
     namespace: body.namespace,
     scopes: body.scopes,
-    expiresAt: body.expiresAt === undefined ? null : new Date(body.expiresAt),
+    expiresAt: body.expiresAt === undefined ? null : validTimestamp(body.expiresAt),
     submitPerSecond: body.submitPerSecond ?? null,
     readPerSecond: body.readPerSecond ?? null,
   };
 }
 
 export class ListApiKeysParams {
-  @ApiPropertyOptional({ description: 'Only the keys of this namespace.' })
-  @IsOptional()
+  @ApiPropertyOptional({ ...NAMESPACE_SCHEMA, description: 'Only the keys of this namespace.' })
+  @IsOmittable()
   @IsNamespaceName()
   namespace?: string;
 }

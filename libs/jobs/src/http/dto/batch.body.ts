@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsOptional, IsUUID } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsUUID } from 'class-validator';
+import { IsOmittable } from '#conveyor/http';
 import { CompleteJobBody, FailJobBody } from './lease.body.js';
 import { IsNested } from './nested.js';
 import { SubmitJobBody } from './submit-job.body.js';
@@ -35,14 +36,14 @@ export class FailItem extends FailJobBody {
 
 export class AcknowledgeJobsBody {
   @ApiPropertyOptional({ type: [CompleteItem], maxItems: MAX_BATCH, description: 'Jobs done.' })
-  @IsOptional()
+  @IsOmittable()
   @IsArray()
   @ArrayMaxSize(MAX_BATCH)
   @IsNested(() => CompleteItem, { each: true })
   complete?: CompleteItem[];
 
   @ApiPropertyOptional({ type: [FailItem], maxItems: MAX_BATCH, description: 'Jobs that failed.' })
-  @IsOptional()
+  @IsOmittable()
   @IsArray()
   @ArrayMaxSize(MAX_BATCH)
   @IsNested(() => FailItem, { each: true })

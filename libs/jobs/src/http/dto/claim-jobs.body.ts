@@ -1,17 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import {
-  ArrayMaxSize,
-  ArrayMinSize,
-  IsArray,
-  IsInt,
-  IsOptional,
-  IsString,
-  Length,
-  Matches,
-  Max,
-  Min,
-} from 'class-validator';
-import { PRINTABLE_MESSAGE, PRINTABLE_PATTERN } from '#conveyor/http';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsString, Matches, Max, Min } from 'class-validator';
+import { CharLength, IsOmittable, PRINTABLE_MESSAGE, PRINTABLE_PATTERN } from '#conveyor/http';
 import { IsName, MAX_NAME_LENGTH, NAME_SCHEMA } from './names.js';
 
 export class ClaimJobsBody {
@@ -20,7 +9,7 @@ export class ClaimJobsBody {
     description: 'The queue to claim from. Default: "default".',
     example: 'default',
   })
-  @IsOptional()
+  @IsOmittable()
   @IsName()
   queue?: string;
 
@@ -32,7 +21,7 @@ export class ClaimJobsBody {
     description: 'Only jobs of these types (1–100 of them). Default: any type.',
     example: ['email.send'],
   })
-  @IsOptional()
+  @IsOmittable()
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(100)
@@ -46,7 +35,7 @@ export class ClaimJobsBody {
     description: 'At most this many jobs (1–100); fewer, or none, when fewer are due. Default: 1.',
     example: 1,
   })
-  @IsOptional()
+  @IsOmittable()
   @IsInt()
   @Min(1)
   @Max(100)
@@ -61,7 +50,7 @@ export class ClaimJobsBody {
       '(3600 by default). Default: CONVEYOR_LEASE_SECONDS (30).',
     example: 30,
   })
-  @IsOptional()
+  @IsOmittable()
   @IsInt()
   @Min(1)
   leaseSeconds?: number;
@@ -73,9 +62,9 @@ export class ClaimJobsBody {
     description: 'Who claims, 1–255 printable characters; recorded on the job and its history.',
     example: 'worker-1',
   })
-  @IsOptional()
+  @IsOmittable()
   @IsString()
-  @Length(1, MAX_NAME_LENGTH)
+  @CharLength(1, MAX_NAME_LENGTH)
   @Matches(PRINTABLE_PATTERN, { message: PRINTABLE_MESSAGE })
   workerId?: string;
 }

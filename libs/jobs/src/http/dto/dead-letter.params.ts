@@ -1,17 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  ArrayMinSize,
-  IsArray,
-  IsInt,
-  IsOptional,
-  IsString,
-  IsUUID,
-  Length,
-  Max,
-  Min,
-} from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsString, IsUUID, Max, Min } from 'class-validator';
+import { CharLength, IsOmittable } from '#conveyor/http';
 import { IsName, NAME_SCHEMA } from './names.js';
 
 const TEN_YEARS = 10 * 365 * 24 * 60 * 60;
@@ -19,12 +9,12 @@ const TEN_YEARS = 10 * 365 * 24 * 60 * 60;
 /** Filters shared by listing and redriving dead letters. */
 export class DeadLetterFilterParams {
   @ApiPropertyOptional({ ...NAME_SCHEMA, description: 'Only jobs of this queue.', example: 'default' })
-  @IsOptional()
+  @IsOmittable()
   @IsName()
   queue?: string;
 
   @ApiPropertyOptional({ ...NAME_SCHEMA, description: 'Only jobs of this type.', example: 'email.send' })
-  @IsOptional()
+  @IsOmittable()
   @IsName()
   type?: string;
 
@@ -36,9 +26,9 @@ export class DeadLetterFilterParams {
     description: 'Only jobs whose last error contains this text (1–500 characters, any case).',
     example: 'timeout',
   })
-  @IsOptional()
+  @IsOmittable()
   @IsString()
-  @Length(1, 500)
+  @CharLength(1, 500)
   error?: string;
 
   /** Dead-lettered at least this many seconds ago. */
@@ -49,7 +39,7 @@ export class DeadLetterFilterParams {
     description: 'Only jobs dead-lettered at least this many seconds ago (0 to 10 years).',
     example: 3600,
   })
-  @IsOptional()
+  @IsOmittable()
   @Type(() => Number)
   @IsInt()
   @Min(0)
@@ -64,7 +54,7 @@ export class DeadLetterFilterParams {
     description: 'Only jobs dead-lettered at most this many seconds ago (0 to 10 years).',
     example: 86400,
   })
-  @IsOptional()
+  @IsOmittable()
   @Type(() => Number)
   @IsInt()
   @Min(0)
@@ -80,7 +70,7 @@ export class ListDeadLettersParams extends DeadLetterFilterParams {
     default: 50,
     description: 'Page size, 1–500.',
   })
-  @IsOptional()
+  @IsOmittable()
   @Type(() => Number)
   @IsInt()
   @Min(1)
@@ -93,9 +83,9 @@ export class ListDeadLettersParams extends DeadLetterFilterParams {
     maxLength: 512,
     description: "The previous page's nextCursor, for the next page (opaque).",
   })
-  @IsOptional()
+  @IsOmittable()
   @IsString()
-  @Length(1, 512)
+  @CharLength(1, 512)
   cursor?: string;
 }
 
@@ -110,7 +100,7 @@ export class RedriveBody extends DeadLetterFilterParams {
       'Only these jobs (1–10,000 ids), and of them only those dead-lettered and matching the filters.',
     example: ['0b5e7a52-4a8e-4f0e-9a53-7e0a0a4d8f11'],
   })
-  @IsOptional()
+  @IsOmittable()
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(10_000)

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { ProblemDocument } from '#conveyor/http';
+import { JsonValueDocument, ProblemDocument } from '#conveyor/http';
 import type { AttemptOutcome } from '../../domain/attempt-history.js';
 import { JOB_STATUSES, type JobStatus } from '../../domain/job-status.js';
 import { BACKOFF_TYPES } from './submit-job.body.js';
@@ -69,9 +69,7 @@ export class JobDocument {
   lastError: string | null;
 
   @ApiProperty({
-    type: 'object',
-    additionalProperties: true,
-    nullable: true,
+    type: () => JsonValueDocument,
     description: 'What the worker completed the job with (any JSON value); null until then.',
   })
   result: unknown;
@@ -321,9 +319,11 @@ export class JobStatsDocument {
 /** One job of POST /v1/jobs/batch, in the order sent. */
 export class BatchItemDocument {
   @ApiProperty({
-    enum: [201, 200, 422, 429],
+    type: 'integer',
+    enum: [201, 200, 400, 422, 429],
     description:
-      '201 created, 200 replay of an existing key, 422 key reused with other content, 429 namespace full.',
+      '201 created, 200 replay of an existing key, 400 refused by the database (job-refused), ' +
+      '422 key reused with other content, 429 namespace full.',
   })
   status: number;
 
@@ -334,7 +334,7 @@ export class BatchItemDocument {
   })
   id?: string;
 
-  @ApiProperty({ type: ProblemDocument, required: false, description: 'With 422 and 429.' })
+  @ApiProperty({ type: ProblemDocument, required: false, description: 'With 400, 422 and 429.' })
   problem?: ProblemDocument;
 }
 

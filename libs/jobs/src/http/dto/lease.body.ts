@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsInt, IsOptional, IsString, IsUUID, Length, Min } from 'class-validator';
+import { IsBoolean, IsInt, IsString, IsUUID, Min } from 'class-validator';
+import { CharLength, IsOmittable, JsonValueDocument } from '#conveyor/http';
 
 export class CompleteJobBody {
   @ApiProperty({
@@ -12,12 +13,11 @@ export class CompleteJobBody {
 
   /** Any JSON value the worker wants to keep with the job. */
   @ApiPropertyOptional({
-    type: 'object',
-    additionalProperties: true,
+    type: () => JsonValueDocument,
     description: 'The outcome to keep with the job: any JSON value, usually an object. Default: null.',
     example: { sent: 1 },
   })
-  @IsOptional()
+  @IsOmittable()
   result?: unknown;
 }
 
@@ -38,7 +38,7 @@ export class FailJobBody {
     example: 'SMTP timeout',
   })
   @IsString()
-  @Length(1, 10_000)
+  @CharLength(1, 10_000)
   error: string;
 
   /** false sends the job straight to the dead-letter queue. */
@@ -49,7 +49,7 @@ export class FailJobBody {
       'true: retry after the backoff while attempts are left (status failed), else dead_letter; ' +
       'false: straight to dead_letter.',
   })
-  @IsOptional()
+  @IsOmittable()
   @IsBoolean()
   retryable?: boolean;
 }
@@ -71,7 +71,7 @@ export class HeartbeatJobBody {
       'Default: CONVEYOR_LEASE_SECONDS (30).',
     example: 30,
   })
-  @IsOptional()
+  @IsOmittable()
   @IsInt()
   @Min(1)
   leaseSeconds?: number;

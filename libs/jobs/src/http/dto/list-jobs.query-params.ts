@@ -1,22 +1,23 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsString, Max, Min } from 'class-validator';
+import { CharLength, IsOmittable } from '#conveyor/http';
 import { JOB_STATUSES, type JobStatus } from '../../domain/job-status.js';
 import { IsName, NAME_SCHEMA } from './names.js';
 
 export class ListJobsQueryParams {
   @ApiPropertyOptional({ enum: JOB_STATUSES, description: 'Only jobs in this status.' })
-  @IsOptional()
+  @IsOmittable()
   @IsIn(JOB_STATUSES)
   status?: JobStatus;
 
   @ApiPropertyOptional({ ...NAME_SCHEMA, description: 'Only jobs of this queue.', example: 'default' })
-  @IsOptional()
+  @IsOmittable()
   @IsName()
   queue?: string;
 
   @ApiPropertyOptional({ ...NAME_SCHEMA, description: 'Only jobs of this type.', example: 'email.send' })
-  @IsOptional()
+  @IsOmittable()
   @IsName()
   type?: string;
 
@@ -27,7 +28,7 @@ export class ListJobsQueryParams {
     default: 50,
     description: 'Page size, 1–500.',
   })
-  @IsOptional()
+  @IsOmittable()
   @Type(() => Number)
   @IsInt()
   @Min(1)
@@ -40,8 +41,8 @@ export class ListJobsQueryParams {
     maxLength: 512,
     description: "The previous page's nextCursor, for the next page (opaque).",
   })
-  @IsOptional()
+  @IsOmittable()
   @IsString()
-  @Length(1, 512)
+  @CharLength(1, 512)
   cursor?: string;
 }

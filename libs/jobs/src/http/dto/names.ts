@@ -1,5 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
-import { IsString, Length, Matches } from 'class-validator';
+import { IsString, Matches } from 'class-validator';
+import { CharLength } from '#conveyor/http';
 
 /**
  * Job types and queue names become metric labels and log fields: keep them short and plain.
@@ -15,7 +16,7 @@ export function IsName(options: { each?: boolean } = {}): PropertyDecorator {
   const each = options.each ?? false;
   return applyDecorators(
     IsString({ each }),
-    Length(1, MAX_NAME_LENGTH, { each }),
+    CharLength(1, MAX_NAME_LENGTH, { each }),
     Matches(NAME_PATTERN, { each, message: NAME_MESSAGE }),
   );
 }

@@ -1,17 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsInt, IsObject, IsString, Matches, Max, Min } from 'class-validator';
 import {
-  IsIn,
-  IsInt,
-  IsISO8601,
-  IsObject,
-  IsOptional,
-  IsString,
-  Length,
-  Matches,
-  Max,
-  Min,
-} from 'class-validator';
-import { PRINTABLE_MESSAGE, PRINTABLE_PATTERN } from '#conveyor/http';
+  CharLength,
+  IsOmittable,
+  IsTimestamp,
+  PRINTABLE_MESSAGE,
+  PRINTABLE_PATTERN,
+  TIMESTAMP_RULE,
+} from '#conveyor/http';
 import { IsName, MAX_NAME_LENGTH, NAME_SCHEMA } from './names.js';
 import { IsNested } from './nested.js';
 
@@ -36,7 +32,7 @@ export class BackoffBody {
     description: 'Base delay in milliseconds (fixed: the delay), up to 7 days. Default: 1000.',
     example: 1000,
   })
-  @IsOptional()
+  @IsOmittable()
   @IsInt()
   @Min(0)
   @Max(7 * DAY_MS)
@@ -51,7 +47,7 @@ export class BackoffBody {
       'Cap on one delay in milliseconds (exponential only), up to 7 days; not below delayMs. Default: 300000.',
     example: 300_000,
   })
-  @IsOptional()
+  @IsOmittable()
   @IsInt()
   @Min(0)
   @Max(7 * DAY_MS)
@@ -85,7 +81,7 @@ export class SubmitJobBody {
     description: 'The queue, named like a type. Default: the handler\'s queue, else "default".',
     example: 'default',
   })
-  @IsOptional()
+  @IsOmittable()
   @IsName()
   queue?: string;
 
@@ -96,7 +92,7 @@ export class SubmitJobBody {
     description: 'Higher is claimed first. Default: 0.',
     example: 0,
   })
-  @IsOptional()
+  @IsOmittable()
   @IsInt()
   @Min(-32768)
   @Max(32767)
@@ -105,11 +101,11 @@ export class SubmitJobBody {
   @ApiPropertyOptional({
     type: 'string',
     format: 'date-time',
-    description: 'ISO 8601 timestamp before which the job is not claimed. Default: now.',
+    description: `Not claimed before this: ${TIMESTAMP_RULE}. Default: now.`,
     example: '2026-11-27T23:55:54.064Z',
   })
-  @IsOptional()
-  @IsISO8601({ strict: true, strictSeparator: true })
+  @IsOmittable()
+  @IsTimestamp()
   runAt?: string;
 
   @ApiPropertyOptional({
@@ -120,7 +116,7 @@ export class SubmitJobBody {
       "Attempts before the job is dead-lettered. Default: the handler's, else CONVEYOR_DEFAULT_MAX_ATTEMPTS (5).",
     example: 5,
   })
-  @IsOptional()
+  @IsOmittable()
   @IsInt()
   @Min(1)
   @Max(100)
@@ -131,7 +127,7 @@ export class SubmitJobBody {
     description:
       "How long a retryable failure waits. Default: the handler's, else { type: exponential, delayMs: 1000, maxDelayMs: 300000 }.",
   })
-  @IsOptional()
+  @IsOmittable()
   @IsNested(() => BackoffBody)
   backoff?: BackoffBody;
 
@@ -144,9 +140,9 @@ export class SubmitJobBody {
       'Default: a SHA-256 fingerprint of type, queue and payload.',
     example: 'welcome-ada',
   })
-  @IsOptional()
+  @IsOmittable()
   @IsString()
-  @Length(1, MAX_NAME_LENGTH)
+  @CharLength(1, MAX_NAME_LENGTH)
   @Matches(PRINTABLE_PATTERN, { message: PRINTABLE_MESSAGE })
   idempotencyKey?: string;
 
@@ -159,7 +155,7 @@ export class SubmitJobBody {
       'Default: CONVEYOR_DEDUPE_WINDOW_SECONDS (86400).',
     example: 86_400,
   })
-  @IsOptional()
+  @IsOmittable()
   @IsInt()
   @Min(1)
   @Max(365 * 24 * 60 * 60)

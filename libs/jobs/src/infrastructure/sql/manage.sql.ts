@@ -1,22 +1,36 @@
-import { JOB_COLUMNS } from './job-columns.js';
+import { JOB_COLUMNS, JOB_STATE_COLUMNS } from './job-columns.js';
 
 /**
- * Operator actions on one job. The handler has already asked the aggregate whether the move is
- * legal from the status it read ($3); the `status = $3` guard makes the write fail if the job moved
- * on in between, which the handler reports as 409 rather than overwriting.
+ * Operator actions on one job, each one statement that decides and writes under the row lock:
+ * FOR UPDATE waits for a concurrent change and then reads the row as it now is, so the status that
+ * allows or refuses the move is the status the job really has. $3 is the list of statuses the move
+ * is legal from, as the domain's aggregate computes it (statusesAllowing). Returns one row per
+ * existing job: `state` (JobState as it was under the lock) and, when the move was made, the
+ * columns of the job as it now is (all NULL when it was refused).
  */
+function guardedMove(set: string): string {
+  return `
+WITH target AS (
+  SELECT ${JOB_STATE_COLUMNS} FROM jobs WHERE id = $1 AND namespace = $2 FOR UPDATE
+),
+moved AS (
+  UPDATE jobs j SET ${set}
+  FROM target WHERE j.id = target.id AND target.status = ANY ($3::text[])
+  RETURNING ${JOB_COLUMNS}
+)
+SELECT to_jsonb(target) AS state, moved.* FROM target LEFT JOIN moved ON true`;
+}
 
-/** cancelJob — $1 id, $2 namespace, $3 expected current status. */
-export const CANCEL_JOB = `
-UPDATE jobs j SET status = 'cancelled', updated_at = now()
-WHERE j.id = $1 AND j.namespace = $2 AND j.status = $3
-RETURNING ${JOB_COLUMNS}`;
+/** cancelJob — $1 id, $2 namespace, $3 statuses it may be cancelled from. */
+export const CANCEL_JOB = guardedMove(`status = 'cancelled', updated_at = now()`);
 
-/** retryJob — back to pending, due now, with a fresh attempt budget. $1 id, $2 namespace, $3 expected status. */
-export const RETRY_JOB = `
-UPDATE jobs j SET status = 'pending', attempts = 0, run_at = now(), worker_id = NULL, updated_at = now()
-WHERE j.id = $1 AND j.namespace = $2 AND j.status = $3
-RETURNING ${JOB_COLUMNS}`;
+/**
+ * retryJob — back to pending, due now, with a fresh attempt budget. $1 id, $2 namespace, $3
+ * statuses it may be retried from.
+ */
+export const RETRY_JOB = guardedMove(
+  `status = 'pending', attempts = 0, run_at = now(), worker_id = NULL, updated_at = now()`,
+);
 
 /**
  * redriveDeadLetters — dead-lettered jobs matching the filters back to pending, due now, with a

@@ -1,32 +1,31 @@
-import { JOB_COLUMNS } from './job-columns.js';
+import { JOB_COLUMNS, JOB_STATE_COLUMNS } from './job-columns.js';
+
+/** loadJobState — what the aggregate needs to explain why a guarded statement changed nothing. */
+export const LOAD_JOB_STATE = `SELECT ${JOB_STATE_COLUMNS} FROM jobs WHERE id = $1 AND namespace = $2`;
 
 /**
- * loadJobState — what the aggregate needs to decide (or explain) a transition. The time-dependent
- * facts are evaluated here, by the database clock.
+ * getJobWithHistory — a job and its history, oldest first, read by one statement and so from one
+ * snapshot: read apart, a job completed in between came back `processing` with a history ending in
+ * `completed`. Events are positional [from, to, attempt, worker, error, occurred_at epoch ms].
+ *
+ * A submitted job's creation is not stored (see migration CreationEventFromRow): it is derived from
+ * the row, unless the job has a stored one (submitted before that migration, or inserted by hand).
+ * $1 id, $2 namespace.
  */
-export const LOAD_JOB_STATE = `
-SELECT id, status, attempts, max_attempts, lease_token,
-       coalesce(lease_expires_at <= now(), false) AS lease_expired,
-       run_at <= now() AS due
-FROM jobs WHERE id = $1 AND namespace = $2`;
-
-export const GET_JOB = `SELECT ${JOB_COLUMNS} FROM jobs j WHERE j.id = $1 AND j.namespace = $2`;
-
-/**
- * getJobEvents — a job's history, oldest first. A submitted job's creation is not stored (see
- * migration CreationEventFromRow): it is derived from the row, unless the job has a stored one
- * (submitted before that migration, or inserted by hand).
- */
-export const GET_JOB_EVENTS = `
-SELECT 0::bigint AS seq, NULL::varchar AS from_status, 'pending'::varchar AS to_status, 0 AS attempt,
-       NULL::varchar AS worker_id, NULL::text AS error, j.created_at AS occurred_at
-FROM jobs j
-WHERE j.id = $1
-  AND NOT EXISTS (SELECT 1 FROM job_events e WHERE e.job_id = j.id AND e.from_status IS NULL)
-UNION ALL
-SELECT id, from_status, to_status, attempt, worker_id, error, occurred_at
-FROM job_events WHERE job_id = $1
-ORDER BY seq`;
+export const GET_JOB_WITH_HISTORY = `
+SELECT ${JOB_COLUMNS},
+  (SELECT coalesce(jsonb_agg(jsonb_build_array(e.from_status, e.to_status, e.attempt, e.worker_id, e.error,
+                                               floor(extract(epoch FROM e.occurred_at) * 1000))
+                             ORDER BY e.seq), '[]')
+   FROM (
+     SELECT 0::bigint AS seq, NULL::varchar AS from_status, 'pending'::varchar AS to_status, 0 AS attempt,
+            NULL::varchar AS worker_id, NULL::text AS error, j.created_at AS occurred_at
+     WHERE NOT EXISTS (SELECT 1 FROM job_events c WHERE c.job_id = j.id AND c.from_status IS NULL)
+     UNION ALL
+     SELECT s.id, s.from_status, s.to_status, s.attempt, s.worker_id, s.error, s.occurred_at
+     FROM job_events s WHERE s.job_id = j.id
+   ) e) AS history
+FROM jobs j WHERE j.id = $1 AND j.namespace = $2`;
 
 /**
  * listJobs — newest first, keyset-paginated on (created_at, id): stable under concurrent inserts
@@ -37,13 +36,14 @@ ORDER BY seq`;
  * since the job's last change (for dead letters: since it was dead-lettered).
  */
 export const LIST_JOBS = `
-SELECT ${JOB_COLUMNS}, j.created_at::text AS cursor_created_at
+SELECT ${JOB_COLUMNS}, (extract(epoch FROM j.created_at) * 1000000)::bigint::text AS cursor_micros
 FROM jobs j
 WHERE j.namespace = $1
   AND ($2::text IS NULL OR j.status = $2)
   AND ($3::text IS NULL OR j.queue = $3)
   AND ($4::text IS NULL OR j.type = $4)
-  AND ($5::timestamptz IS NULL OR (j.created_at, j.id) < ($5::timestamptz, $6::uuid))
+  AND ($5::bigint IS NULL
+       OR (j.created_at, j.id) < (to_timestamp(0) + $5::bigint * interval '1 microsecond', $6::uuid))
   AND ($8::text IS NULL OR strpos(lower(j.last_error), lower($8)) > 0)
   AND ($9::integer IS NULL OR j.updated_at <= now() - make_interval(secs => $9))
   AND ($10::integer IS NULL OR j.updated_at >= now() - make_interval(secs => $10))

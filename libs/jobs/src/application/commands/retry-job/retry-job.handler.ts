@@ -1,17 +1,19 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { statusesAllowing } from '../../../domain/job.js';
 import { JobRepository } from '../../../infrastructure/job.repository.js';
-import { decideAndWrite } from '../../job-decisions.js';
+import { movedOrRefused } from '../../job-decisions.js';
 import type { JobView } from '../../job-view.js';
 import { RetryJobCommand } from './retry-job.command.js';
+
+/** The statuses the aggregate allows a retry from: what the statement checks under the row lock. */
+const FROM = statusesAllowing((job) => job.retry());
 
 @CommandHandler(RetryJobCommand)
 export class RetryJobHandler implements ICommandHandler<RetryJobCommand> {
   constructor(private readonly repository: JobRepository) {}
 
-  execute({ namespace, id }: RetryJobCommand): Promise<JobView> {
-    return decideAndWrite(this.repository, namespace, id, {
-      decide: (job) => job.retry(),
-      write: (expected) => this.repository.retry(namespace, id, expected),
-    });
+  async execute({ namespace, id }: RetryJobCommand): Promise<JobView> {
+    const outcome = await this.repository.retry(namespace, id, FROM);
+    return movedOrRefused(id, outcome, (job) => job.retry());
   }
 }

@@ -4,6 +4,7 @@ import {
   InvalidBatchError,
   InvalidJobFieldError,
   InvalidPayloadError,
+  JobRefusedError,
   NamespaceFullError,
   UnknownJobTypeError,
 } from '../../../domain/job.errors.js';
@@ -52,7 +53,11 @@ export class SubmitJobsHandler implements ICommandHandler<SubmitJobsCommand> {
         return { outcome: created ? 'created' : 'replayed', job };
       }
       const { error } = result;
-      if (error instanceof IdempotencyConflictError || error instanceof NamespaceFullError) {
+      if (
+        error instanceof IdempotencyConflictError ||
+        error instanceof NamespaceFullError ||
+        error instanceof JobRefusedError
+      ) {
         return { outcome: 'refused', error };
       }
       throw error;

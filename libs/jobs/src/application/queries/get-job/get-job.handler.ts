@@ -9,9 +9,9 @@ export class GetJobHandler implements IQueryHandler<GetJobQuery> {
   constructor(private readonly repository: JobRepository) {}
 
   async execute({ namespace, id }: GetJobQuery): Promise<JobWithHistory> {
-    const job = await this.repository.get(namespace, id);
-    if (job === null) throw new JobNotFoundError(id);
-    const events = await this.repository.events(id);
+    const found = await this.repository.getWithHistory(namespace, id);
+    if (found === null) throw new JobNotFoundError(id);
+    const { job, events } = found;
     return { ...job, events, attemptHistory: attemptHistory(events) };
   }
 }
