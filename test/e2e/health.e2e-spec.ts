@@ -1,42 +1,24 @@
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import request from 'supertest';
 import type { App } from 'supertest/types.js';
-import {
-  type EmbeddedPostgresHandle,
-  ensureDatabase,
-  freePort,
-  startEmbeddedPostgres,
-  withDatabase,
-} from '#conveyor/database';
 import { type Instance, startInstance } from '../support/app.js';
 import { eventually } from '../support/eventually.js';
+import { OwnPostgres } from '../support/own-postgres.js';
 
 // A PostgreSQL of its own, so this file can stop and restart it.
 
-let dir: string;
-let port: number;
-let server: EmbeddedPostgresHandle;
+let postgres: OwnPostgres;
 let app: Instance;
 
-const startServer = () => startEmbeddedPostgres({ dataDir: join(dir, 'postgres'), port, persistent: true });
-
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'conveyor-health-'));
-  chmodSync(dir, 0o755);
-  port = await freePort();
-  server = await startServer();
-  await ensureDatabase(server.url, 'conveyor');
-  app = await startInstance(withDatabase(server.url, 'conveyor'), {
+  postgres = await OwnPostgres.start('health');
+  app = await startInstance(postgres.url, {
     CONVEYOR_MIGRATIONS_RUN: 'true',
     CONVEYOR_READINESS_DB_TIMEOUT_MS: '500',
   });
 }, 60_000);
 afterAll(async () => {
   await app.close();
-  await server.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await postgres.dispose();
 });
 
 const http = () => request(app.app.getHttpServer() as App);
@@ -56,7 +38,7 @@ it('is live and ready, and says why', async () => {
 });
 
 it('turns unready while PostgreSQL is down, ready again when it returns, and resumes work; liveness stays 200', async () => {
-  await server.stop();
+  await postgres.stop();
   const down = await http().get('/health/ready').expect(503);
   expect(down.headers['content-type']).toMatch(/^application\/problem\+json/);
   expect(down.body).toMatchObject({
@@ -66,7 +48,7 @@ it('turns unready while PostgreSQL is down, ready again when it returns, and res
   expect((down.body as { detail: string }).detail).toMatch(/failing: .*database/);
   await http().get('/health/live').expect(200);
 
-  server = await startServer();
+  await postgres.restart();
   await eventually(
     async () => {
       await http().get('/health/ready').expect(200);

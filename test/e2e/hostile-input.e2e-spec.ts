@@ -1,7 +1,14 @@
-import http, { type Server } from 'node:http';
-import net, { type AddressInfo } from 'node:net';
+import http from 'node:http';
 import type request from 'supertest';
-import { apiClient, startTestApp, TEST_ADMIN_KEY, type TestApp } from '../support/app.js';
+import {
+  apiClient,
+  listen,
+  startTestApp,
+  TEST_ADMIN_KEY,
+  type TestApp,
+  UNTHROTTLED_API,
+} from '../support/app.js';
+import { rawExchange } from '../support/raw-http.js';
 
 // The hostile input table, on the API role: malformed, mistyped, oversized, deeply nested, NUL-laden
 // and SQL-looking input on every field the API reads. Every answer is a clean 4xx problem document
@@ -17,17 +24,10 @@ const BODY_LIMIT = 65_536;
 let t: TestApp;
 let port: number;
 beforeAll(async () => {
-  t = await startTestApp({
-    CONVEYOR_ROLE: 'api',
-    CONVEYOR_BODY_LIMIT_BYTES: String(BODY_LIMIT),
-    // The table is replayed several times in a row; rate limits (429) have tests of their own.
-    CONVEYOR_RATE_LIMIT_SUBMIT: '0',
-    CONVEYOR_RATE_LIMIT_READ: '0',
-  });
+  // The table is replayed several times in a row.
+  t = await startTestApp({ ...UNTHROTTLED_API, CONVEYOR_BODY_LIMIT_BYTES: String(BODY_LIMIT) });
   // A real listener, for the requests supertest cannot send (raw bytes, oversized headers).
-  const server = t.app.getHttpServer() as Server;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  port = (server.address() as AddressInfo).port;
+  port = await listen(t.app);
 });
 afterAll(async () => {
   await t.close();
@@ -168,34 +168,6 @@ const get = (path: string, headers: Record<string, string> = {}) =>
 const withQuery = (path: string, name: string, value: string) =>
   `${path}?${new URLSearchParams({ [name]: value }).toString()}`;
 
-/** Parses what came back on a raw socket: status line, headers, body. */
-function parseRaw(raw: string): Answer {
-  const split = raw.indexOf('\r\n\r\n');
-  const head = split === -1 ? raw : raw.slice(0, split);
-  const [statusLine = '', ...headerLines] = head.split('\r\n');
-  const contentType = headerLines.find((line) => /^content-type:/i.test(line));
-  return {
-    status: Number(/^HTTP\/1\.1 (\d{3})/.exec(statusLine)?.[1] ?? 0),
-    contentType: contentType?.replace(/^content-type:\s*/i, '') ?? '',
-    text: split === -1 ? '' : raw.slice(split + 4),
-  };
-}
-
-/** Writes `bytes` to a fresh connection as they are, and reads until the server closes it. */
-function rawExchange(bytes: string): Promise<Answer> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    const socket = net.connect(port, '127.0.0.1', () => socket.write(bytes, 'latin1'));
-    socket.setTimeout(10_000, () => socket.destroy());
-    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
-    // A reset after the answer (the server closes on what it refuses) loses nothing we read.
-    socket.on('error', () => undefined);
-    socket.on('close', () => {
-      resolve(parseRaw(Buffer.concat(chunks).toString('utf8')));
-    });
-  });
-}
-
 /** A request with the admin key, written byte for byte (Node's client refuses to send some of these). */
 function rawRequest(requestLine: string, headers: string[] = [], body = ''): Promise<Answer> {
   const lines = [
@@ -206,7 +178,7 @@ function rawRequest(requestLine: string, headers: string[] = [], body = ''): Pro
     ...(body === '' ? [] : ['Content-Type: application/json', `Content-Length: ${Buffer.byteLength(body)}`]),
     'Connection: close',
   ];
-  return rawExchange(`${lines.join('\r\n')}\r\n\r\n${body}`);
+  return rawExchange(port, `${lines.join('\r\n')}\r\n\r\n${body}`);
 }
 
 /** A body streamed in chunks, without Content-Length. */

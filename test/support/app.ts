@@ -1,3 +1,5 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { INestApplication, Type } from '@nestjs/common';
 import type { DestinationStream } from 'pino';
 import request from 'supertest';
@@ -71,6 +73,12 @@ export async function startInstance(
     app,
     contract,
     async close() {
+      // A listener a test opened itself (listen()) is not Fastify's to close.
+      const server = app.getHttpServer() as Server;
+      if (server.listening) {
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(resolve));
+      }
       await app.close();
       const violations = contract.check();
       if (violations.length > 0) {
@@ -78,6 +86,23 @@ export async function startInstance(
       }
     },
   };
+}
+
+/**
+ * An API-only instance without per-key rate limits (429s have tests of their own), for files that
+ * send many requests in a row: the hostile table, the contract and the fuzz test.
+ */
+export const UNTHROTTLED_API: Readonly<Record<string, string>> = {
+  CONVEYOR_ROLE: 'api',
+  CONVEYOR_RATE_LIMIT_SUBMIT: '0',
+  CONVEYOR_RATE_LIMIT_READ: '0',
+};
+
+/** Serves `app` on a free port of 127.0.0.1, for clients other than supertest; closed with the instance. */
+export async function listen(app: INestApplication): Promise<number> {
+  const server = app.getHttpServer() as Server;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return (server.address() as AddressInfo).port;
 }
 
 /** The real application on a fresh database, with its HTTP server for supertest. */

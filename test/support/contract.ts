@@ -34,7 +34,7 @@ const OUTSIDE_THE_API = /^\/(docs|openapi\.(json|yaml))(\/|$)/;
 /**
  * Holds every answer of an instance to its own /openapi.json: each status the route gave is
  * documented for it, the content type is one the document names, and the body matches the schema.
- * An answer of no route (404 for an unknown path) must at least be a problem document. test/support
+ * An answer of no route (404 for an unknown path) must at least be a 4xx problem document. test/support
  * installs one on every instance it starts and fails the test file when it closes with violations,
  * so a route cannot ship undocumented, and a document cannot promise what the service does not do.
  */
@@ -88,9 +88,12 @@ export class ContractCheck {
     if (this.document === undefined || sent.method === 'options') return null;
     if (sent.route === undefined || OUTSIDE_THE_API.test(sent.route)) {
       if (sent.route !== undefined) return null;
-      return sent.status === 404 && sent.contentType.startsWith('application/problem+json')
+      // No route: a 404, or a 4xx of what Fastify read before it looked (the body's JSON, say).
+      return sent.status >= 400 &&
+        sent.status < 500 &&
+        sent.contentType.startsWith('application/problem+json')
         ? null
-        : 'an answer of no route that is not a 404 problem document';
+        : 'an answer of no route that is not a 4xx problem document';
     }
     const path = sent.route.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
     const operation = this.document.paths[path]?.[sent.method];

@@ -92,7 +92,9 @@ export async function createApp(
       done(error as Error, undefined);
     }
   });
-  fastify.addHook('onRequest', (request, _reply, done) => {
+  fastify.addHook('onRequest', (request, reply, done) => {
+    // First, so that every answer carries them, this hook's own 415 included.
+    void reply.headers(securityHeaders).header('X-Request-Id', request.id);
     const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(request.headers['content-type'] ?? '')?.[1];
     done(
       charset === undefined || charset.toLowerCase() === 'utf-8'
@@ -112,10 +114,6 @@ export async function createApp(
   );
   app.useLogger(app.get(Logger));
   const logger = PinoLogger.root;
-  fastify.addHook('onRequest', (request, reply, done) => {
-    void reply.headers(securityHeaders).header('X-Request-Id', request.id);
-    done();
-  });
   fastify.addHook('onResponse', (request, reply, done) => {
     logRequest(logger, request, reply);
     done();

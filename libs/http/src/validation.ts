@@ -24,7 +24,9 @@ export interface FieldError {
 /** Flattens class-validator's tree into one entry per bad field, with a dotted path. */
 export function fieldErrors(errors: ValidationError[], prefix = ''): FieldError[] {
   return errors.flatMap((error) => {
-    const field = prefix === '' ? error.property : `${prefix}.${error.property}`;
+    // An error about a value rather than a property (an array inside an array) has no property.
+    const property = (error.property as string | undefined) ?? '';
+    const field = property === '' ? prefix || 'body' : prefix === '' ? property : `${prefix}.${property}`;
     const own = error.constraints ? [{ field, messages: Object.values(error.constraints) }] : [];
     return [...own, ...fieldErrors(error.children ?? [], field)];
   });
@@ -47,6 +49,9 @@ const VALIDATOR_OPTIONS = {
   forbidUnknownValues: true,
   validationError: { target: false, value: false },
 } as const;
+
+/** Unknown body fields are found while binding (body-binding.ts); class-validator checks the rest. */
+const BODY_VALIDATOR_OPTIONS = { ...VALIDATOR_OPTIONS, whitelist: false, forbidNonWhitelisted: false };
 
 /**
  * Bodies and query strings, each checked as the route will read it.
@@ -82,13 +87,19 @@ export async function validateBody<T extends object>(
   dto: abstract new (...args: never[]) => T,
   value: unknown,
 ): Promise<T> {
-  const bound = bindBody(dto, value) as T | null;
+  const bound = bindBody(dto, value);
   if (bound === null) {
     throw validationProblem([{ field: 'body', messages: ['the body must be a JSON object'] }]);
   }
-  const errors = await validate(bound, VALIDATOR_OPTIONS);
-  if (errors.length > 0) throw validationProblem(fieldErrors(errors));
-  return bound;
+  const errors = [
+    ...bound.unknownFields.map((field) => ({
+      field,
+      messages: [`property ${field.split('.').at(-1) ?? field} should not exist`],
+    })),
+    ...fieldErrors(await validate(bound.instance, BODY_VALIDATOR_OPTIONS)),
+  ];
+  if (errors.length > 0) throw validationProblem(errors);
+  return bound.instance as T;
 }
 
 export function createValidationPipe(): PipeTransform {

@@ -2,6 +2,7 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader } from '@nestjs/swagger';
 import { ApiProblems } from '#conveyor/http';
 import type { RateClass } from '../application/rate-limiter.js';
+import { NAMESPACE_PATTERN } from '../domain/namespace.js';
 import type { Scope } from '../domain/scopes.js';
 import { RequireScope, type RequestCost } from './access.js';
 
@@ -22,6 +23,7 @@ export function Requires(
     ApiHeader({
       name: 'Conveyor-Namespace',
       required: false,
+      schema: { type: 'string', pattern: NAMESPACE_PATTERN.source },
       description:
         'The namespace to act in. Admin keys may name any; other keys only their own (the default).',
     }),

@@ -125,6 +125,7 @@ export class JobsController {
   @ApiHeader({
     name: 'Idempotency-Key',
     required: false,
+    schema: { type: 'string', minLength: 1, maxLength: MAX_NAME_LENGTH },
     description:
       "Deduplication key, 1–255 printable characters; the same as the body's idempotencyKey (send one, or both equal).",
   })
