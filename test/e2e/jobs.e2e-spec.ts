@@ -308,9 +308,19 @@ describe('claim, heartbeat, complete, fail', () => {
       .expect(200);
     expect(done.body).toMatchObject({ status: 'completed', result: { sent: 1 } });
 
-    // The lease is gone: completing again, failing or heartbeating is a conflict naming the status.
-    for (const action of ['complete', 'heartbeat']) {
-      const response = await api().post(`/v1/jobs/${job.id}/${action}`).send({ leaseToken: job.leaseToken });
+    // Completing again under the same lease is the same answer (its first answer may have been
+    // lost), marked as a replay; failing or heartbeating it is a conflict naming the status.
+    const again = await api()
+      .post(`/v1/jobs/${job.id}/complete`)
+      .send({ leaseToken: job.leaseToken, result: { sent: 2 } })
+      .expect(200);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.body).toMatchObject({ status: 'completed', result: { sent: 1 } });
+    for (const [action, body] of [
+      ['fail', { leaseToken: job.leaseToken, error: 'late' }],
+      ['heartbeat', { leaseToken: job.leaseToken }],
+    ] as const) {
+      const response = await api().post(`/v1/jobs/${job.id}/${action}`).send(body);
       expectProblem(response, 409, 'illegal-transition');
       expect(response.body).toMatchObject({ currentStatus: 'completed' });
     }

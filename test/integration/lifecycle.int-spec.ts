@@ -267,11 +267,12 @@ describe('leases and fencing', () => {
     const zombie = bus.execute(
       new CompleteJobCommand('default', first!.id, first!.leaseToken, { by: 'zombie' }),
     );
-    await expect(zombie).rejects.toMatchObject({ reason: 'lease_mismatch', currentStatus: 'processing' });
+    // The zombie's lease is the one that expired: it is told so, not that its token is unknown.
+    await expect(zombie).rejects.toMatchObject({ reason: 'lease_expired', currentStatus: 'processing' });
     const done = await bus.execute(
       new CompleteJobCommand('default', second!.id, second!.leaseToken, { by: 'rescuer' }),
     );
-    expect(done.result).toEqual({ by: 'rescuer' });
+    expect(done.job.result).toEqual({ by: 'rescuer' });
   });
 
   it('an expired lease cannot complete or heartbeat even before anyone re-claims it', async () => {
@@ -310,7 +311,9 @@ describe('failure, backoff and the dead-letter queue', () => {
     const queue = freshQueue();
     await bus.execute(submission(queue, { backoff: { type: 'fixed', delayMs: 2000, maxDelayMs: 2000 } }));
     const [job] = await bus.execute(claim(queue));
-    const failed = await bus.execute(new FailJobCommand('default', job!.id, job!.leaseToken, 'boom', true));
+    const { job: failed } = await bus.execute(
+      new FailJobCommand('default', job!.id, job!.leaseToken, 'boom', true),
+    );
     expect(failed.status).toBe('failed');
     expect(failed.lastError).toBe('boom');
     const { rows } = await db.client.query<{ delay: number }>(
@@ -348,14 +351,15 @@ describe('failure, backoff and the dead-letter queue', () => {
     await bus.execute(submission(queue, { maxAttempts: 2 }));
     const [first] = await bus.execute(claim(queue));
     expect(
-      (await bus.execute(new FailJobCommand('default', first!.id, first!.leaseToken, 'one', true))).status,
+      (await bus.execute(new FailJobCommand('default', first!.id, first!.leaseToken, 'one', true))).job
+        .status,
     ).toBe('failed');
     await db.client.query(`UPDATE jobs SET run_at = now() WHERE id = $1`, [first!.id]);
     const [second] = await bus.execute(claim(queue));
     const last = await bus.execute(
       new FailJobCommand('default', second!.id, second!.leaseToken, 'two', true),
     );
-    expect(last).toMatchObject({ status: 'dead_letter', attempts: 2, lastError: 'two' });
+    expect(last.job).toMatchObject({ status: 'dead_letter', attempts: 2, lastError: 'two' });
   });
 
   it('dead-letters at once on a permanent failure', async () => {
@@ -365,7 +369,7 @@ describe('failure, backoff and the dead-letter queue', () => {
     const failed = await bus.execute(
       new FailJobCommand('default', job!.id, job!.leaseToken, 'bad input', false),
     );
-    expect(failed).toMatchObject({ status: 'dead_letter', attempts: 1 });
+    expect(failed.job).toMatchObject({ status: 'dead_letter', attempts: 1 });
   });
 
   it('a job whose worker dies on every attempt ends in dead_letter and does not block the queue', async () => {

@@ -1,7 +1,12 @@
+// The jobs library's public face: its commands and queries (run them on the CQRS buses), the
+// views they return, the lifecycle events, and the domain's names. The ports and their adapters
+// stay inside.
 export { JobsHttpModule, JobsModule } from './jobs.module.js';
 export { JOBS_ENTITIES, JOBS_MIGRATIONS } from './infrastructure/schema.js';
 export { JOB_STATUSES, JOB_TRANSITIONS, canTransition, type JobStatus } from './domain/job-status.js';
+export { OPERATOR_MOVES } from './domain/operator-moves.js';
 export { type BackoffPolicy, DEFAULT_BACKOFF } from './domain/backoff.js';
+export { DEFAULT_NAMESPACE, DEFAULT_QUEUE } from './domain/defaults.js';
 export {
   IdempotencyConflictError,
   InvalidPayloadError,
@@ -15,8 +20,16 @@ export {
   type JobTypeRules,
   type PayloadFieldError,
 } from './application/job-type-rules.js';
-export { type ClaimOutcome, JobRepository, type ReapedJob } from './infrastructure/job.repository.js';
 export type { ClaimedJobView, JobEventView, JobView } from './application/job-view.js';
+export type { JobTransaction, LeaseProof } from './application/ports/job-store.js';
+export type { QueueGauges } from './application/ports/job-reads.js';
+export {
+  JobClaimed,
+  JobSettled,
+  JobSubmitted,
+  LeaseExpired,
+  type SettleOutcome,
+} from './application/lifecycle/lifecycle.events.js';
 export {
   SubmitJobCommand,
   type SubmitJobInput,
@@ -31,14 +44,26 @@ export {
   type AckOutcome,
 } from './application/commands/acknowledge-jobs/acknowledge-jobs.command.js';
 export { ClaimJobCommand, type ClaimJobInput } from './application/commands/claim-job/claim-job.command.js';
-export { CompleteJobCommand } from './application/commands/complete-job/complete-job.command.js';
+export {
+  CompleteJobCommand,
+  type SettledJob,
+} from './application/commands/complete-job/complete-job.command.js';
 export { FailJobCommand } from './application/commands/fail-job/fail-job.command.js';
 export {
   HeartbeatJobCommand,
   type HeartbeatResult,
 } from './application/commands/heartbeat-job/heartbeat-job.command.js';
+export { ExtendLeasesCommand } from './application/commands/extend-leases/extend-leases.command.js';
+export { ReleaseJobsCommand } from './application/commands/release-jobs/release-jobs.command.js';
 export { CancelJobCommand } from './application/commands/cancel-job/cancel-job.command.js';
 export { RetryJobCommand } from './application/commands/retry-job/retry-job.command.js';
+export { RedriveDeadLettersCommand } from './application/commands/redrive-dead-letters/redrive-dead-letters.command.js';
+export { ReapExpiredLeasesCommand } from './application/commands/reap-expired-leases/reap-expired-leases.command.js';
+export {
+  ApplyRetentionCommand,
+  type RetentionResult,
+} from './application/commands/apply-retention/apply-retention.command.js';
+export { CompactJobStatsCommand } from './application/commands/compact-job-stats/compact-job-stats.command.js';
 export { GetJobQuery, type JobWithHistory } from './application/queries/get-job/get-job.query.js';
 export {
   ListJobsQuery,
@@ -50,12 +75,5 @@ export {
   type JobStats,
   type QueueStats,
 } from './application/queries/get-queue-stats/get-queue-stats.query.js';
-export { DEFAULT_NAMESPACE, DEFAULT_QUEUE } from './domain/defaults.js';
-export { RedriveDeadLettersCommand } from './application/commands/redrive-dead-letters/redrive-dead-letters.command.js';
-export {
-  JobClaimed,
-  JobSettled,
-  JobSubmitted,
-  LeaseExpired,
-  type SettleOutcome,
-} from './domain/lifecycle.events.js';
+export { GetQueueGaugesQuery } from './application/queries/get-queue-gauges/get-queue-gauges.query.js';
+export { GetDatabaseTimeQuery } from './application/queries/get-database-time/get-database-time.query.js';

@@ -1,31 +1,47 @@
 import { Module } from '@nestjs/common';
 import { AcknowledgeJobsHandler } from './application/commands/acknowledge-jobs/acknowledge-jobs.handler.js';
+import { ApplyRetentionHandler } from './application/commands/apply-retention/apply-retention.handler.js';
 import { CancelJobHandler } from './application/commands/cancel-job/cancel-job.handler.js';
 import { ClaimJobHandler } from './application/commands/claim-job/claim-job.handler.js';
+import { CompactJobStatsHandler } from './application/commands/compact-job-stats/compact-job-stats.handler.js';
 import { CompleteJobHandler } from './application/commands/complete-job/complete-job.handler.js';
+import { ExtendLeasesHandler } from './application/commands/extend-leases/extend-leases.handler.js';
 import { FailJobHandler } from './application/commands/fail-job/fail-job.handler.js';
 import { HeartbeatJobHandler } from './application/commands/heartbeat-job/heartbeat-job.handler.js';
+import { ReapExpiredLeasesHandler } from './application/commands/reap-expired-leases/reap-expired-leases.handler.js';
 import { RedriveDeadLettersHandler } from './application/commands/redrive-dead-letters/redrive-dead-letters.handler.js';
+import { ReleaseJobsHandler } from './application/commands/release-jobs/release-jobs.handler.js';
 import { RetryJobHandler } from './application/commands/retry-job/retry-job.handler.js';
 import { SubmitJobHandler } from './application/commands/submit-job/submit-job.handler.js';
 import { SubmitJobsHandler } from './application/commands/submit-jobs/submit-jobs.handler.js';
+import { JobLifecycle } from './application/lifecycle/job-lifecycle.js';
+import { SettleBatcher } from './application/lifecycle/settle-batcher.js';
+import { SubmitGroupCommitter } from './application/lifecycle/submit-group-committer.js';
 import { NewJobs } from './application/new-jobs.js';
+import { JOB_READS } from './application/ports/job-reads.js';
+import { JOB_STORE } from './application/ports/job-store.js';
+import { GetDatabaseTimeHandler } from './application/queries/get-database-time/get-database-time.handler.js';
 import { GetJobHandler } from './application/queries/get-job/get-job.handler.js';
+import { GetQueueGaugesHandler } from './application/queries/get-queue-gauges/get-queue-gauges.handler.js';
 import { GetQueueStatsHandler } from './application/queries/get-queue-stats/get-queue-stats.handler.js';
 import { ListJobsHandler } from './application/queries/list-jobs/list-jobs.handler.js';
 import { DeadLetterController } from './http/dead-letter.controller.js';
 import { JobsController } from './http/jobs.controller.js';
 import { StatsController } from './http/stats.controller.js';
-import { JobRepository } from './infrastructure/job.repository.js';
-import { SettleBatcher } from './infrastructure/settle-batcher.js';
-import { SubmitGroupCommitter } from './infrastructure/submit-group-committer.js';
+import { PostgresJobReads } from './infrastructure/postgres-job-reads.js';
+import { PostgresJobStore } from './infrastructure/postgres-job-store.js';
 
-/** Commands, queries and persistence. Needs CqrsModule.forRoot(), ConfigModule and DatabaseModule. */
+/**
+ * Commands, queries and the lifecycle behind them. Other libraries use the buses, never the ports:
+ * nothing is exported. Needs CqrsModule.forRoot(), ConfigModule and DatabaseModule.
+ */
 @Module({
   providers: [
-    JobRepository,
+    { provide: JOB_STORE, useClass: PostgresJobStore },
+    { provide: JOB_READS, useClass: PostgresJobReads },
     SubmitGroupCommitter,
     SettleBatcher,
+    JobLifecycle,
     NewJobs,
     SubmitJobHandler,
     SubmitJobsHandler,
@@ -34,14 +50,20 @@ import { SubmitGroupCommitter } from './infrastructure/submit-group-committer.js
     CompleteJobHandler,
     FailJobHandler,
     HeartbeatJobHandler,
+    ExtendLeasesHandler,
+    ReleaseJobsHandler,
     CancelJobHandler,
     RetryJobHandler,
     RedriveDeadLettersHandler,
+    ReapExpiredLeasesHandler,
+    ApplyRetentionHandler,
+    CompactJobStatsHandler,
     GetJobHandler,
     ListJobsHandler,
     GetQueueStatsHandler,
+    GetQueueGaugesHandler,
+    GetDatabaseTimeHandler,
   ],
-  exports: [JobRepository],
 })
 export class JobsModule {}
 

@@ -2,30 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { CONVEYOR_CONFIG, type ConveyorConfig } from '#conveyor/config';
 import { Sql } from '#conveyor/database';
+import { GetQueueGaugesQuery } from '#conveyor/jobs';
+import { QueryBus } from '@nestjs/cqrs';
 
 /** Everything beyond this many distinct (queue, type) pairs is counted under type "_other". */
 const OTHER = '_other';
-
-/** From the stats counters (see the jobs library's JobStats migration): no scan of `jobs`. */
-const QUEUE_DEPTH = `
-SELECT queue, status, sum(count)::float8 AS count FROM (
-  SELECT queue, status, count FROM job_counts
-  UNION ALL
-  SELECT queue, status, delta FROM job_stat_deltas
-) counted
-WHERE status IN ('pending', 'processing', 'failed', 'dead_letter')
-GROUP BY queue, status`;
-
-/** One probe of jobs_pending_age_idx per namespace and queue. */
-const OLDEST_PENDING = `
-SELECT q.queue, max(extract(epoch FROM now() - p.run_at))::float8 AS seconds
-FROM (SELECT DISTINCT namespace, queue FROM job_counts WHERE status = 'pending' AND count > 0) q
-CROSS JOIN LATERAL (
-  SELECT run_at FROM jobs
-  WHERE namespace = q.namespace AND queue = q.queue AND status = 'pending' AND run_at <= now()
-  ORDER BY run_at LIMIT 1
-) p
-GROUP BY q.queue`;
 
 /**
  * Conveyor's Prometheus metrics. Labels are queue and type names only, never ids or payloads, and
@@ -47,7 +28,11 @@ export class JobMetrics {
   readonly waitSeconds: Histogram<'queue' | 'type'>;
   readonly runSeconds: Histogram<'queue' | 'type'>;
 
-  constructor(sql: Sql, @Inject(CONVEYOR_CONFIG) config: ConveyorConfig) {
+  constructor(sql: Sql, queryBus: QueryBus, @Inject(CONVEYOR_CONFIG) config: ConveyorConfig) {
+    // The two database gauges come from one query per scrape, shared by their collect() calls.
+    let gauges: ReturnType<typeof readGauges> | undefined;
+    const readGauges = () => queryBus.execute(new GetQueueGaugesQuery());
+    const shared = () => (gauges ??= readGauges().finally(() => setImmediate(() => (gauges = undefined))));
     this.maxSeries = config.metrics.maxSeries;
     const registers = [this.registry];
     const labelNames = ['queue', 'type'] as const;
@@ -87,9 +72,8 @@ export class JobMetrics {
       registers,
       async collect() {
         this.reset();
-        for (const row of await sql.rows<{ queue: string; status: string; count: number }>(QUEUE_DEPTH)) {
+        for (const row of (await shared()).depth)
           this.set({ queue: row.queue, status: row.status }, row.count);
-        }
       },
     });
     new Gauge({
@@ -99,9 +83,7 @@ export class JobMetrics {
       registers,
       async collect() {
         this.reset();
-        for (const row of await sql.rows<{ queue: string; seconds: number }>(OLDEST_PENDING)) {
-          this.set({ queue: row.queue }, row.seconds);
-        }
+        for (const row of (await shared()).oldestPending) this.set({ queue: row.queue }, row.seconds);
       },
     });
     new Gauge({

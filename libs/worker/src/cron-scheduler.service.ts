@@ -5,10 +5,10 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { CommandBus } from '@nestjs/cqrs';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { CronExpressionParser } from 'cron-parser';
 import { CONVEYOR_CONFIG, type ConveyorConfig } from '#conveyor/config';
-import { JobRepository, SubmitJobCommand } from '#conveyor/jobs';
+import { GetDatabaseTimeQuery, SubmitJobCommand } from '#conveyor/jobs';
 import { HandlerRegistrationError, HandlerRegistry, type RegisteredHandler } from './handler-registry.js';
 import type { CronSchedule } from './job-handler.decorator.js';
 import { repeat } from './timing.js';
@@ -40,7 +40,7 @@ export class CronSchedulerService implements OnApplicationBootstrap, OnApplicati
   constructor(
     private readonly registry: HandlerRegistry,
     private readonly commandBus: CommandBus,
-    private readonly repository: JobRepository,
+    private readonly queryBus: QueryBus,
     @Inject(CONVEYOR_CONFIG) private readonly config: ConveyorConfig,
   ) {}
 
@@ -75,7 +75,7 @@ export class CronSchedulerService implements OnApplicationBootstrap, OnApplicati
 
   /** Enqueues every slot that has come due; returns how many jobs this call created. */
   async tick(): Promise<number> {
-    const now = await this.repository.now();
+    const now = await this.queryBus.execute(new GetDatabaseTimeQuery());
     let created = 0;
     for (const entry of this.scheduled) {
       const { expression, timeZone = 'UTC', payload = {} } = entry.schedule;

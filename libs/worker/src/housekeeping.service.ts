@@ -5,9 +5,9 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
 import { CONVEYOR_CONFIG, type ConveyorConfig } from '#conveyor/config';
-import { EventBus } from '@nestjs/cqrs';
-import { JobRepository, JobSettled, LeaseExpired } from '#conveyor/jobs';
+import { ApplyRetentionCommand, ReapExpiredLeasesCommand, type RetentionResult } from '#conveyor/jobs';
 import { errorMessage } from './error-message.js';
 import { repeat } from './timing.js';
 
@@ -28,8 +28,7 @@ export class HousekeepingService implements OnApplicationBootstrap, OnApplicatio
   private stops: (() => Promise<void>)[] = [];
 
   constructor(
-    private readonly repository: JobRepository,
-    private readonly events: EventBus,
+    private readonly commandBus: CommandBus,
     @Inject(CONVEYOR_CONFIG) private readonly config: ConveyorConfig,
   ) {}
 
@@ -61,46 +60,26 @@ export class HousekeepingService implements OnApplicationBootstrap, OnApplicatio
   }
 
   async reapExpiredLeases(): Promise<number> {
-    const reaped = await this.repository.reapExpiredLeases(REAP_BATCH);
-    for (const job of reaped) {
-      this.events.publish(new LeaseExpired(job.queue, job.type));
-      this.events.publish(
-        new JobSettled(job.queue, job.type, job.status === 'dead_letter' ? 'dead_letter' : 'failed', null),
-      );
-    }
-    if (reaped.length > 0) {
-      const dead = reaped.filter((job) => job.status === 'dead_letter').length;
+    const { reaped, deadLettered } = await this.commandBus.execute(new ReapExpiredLeasesCommand(REAP_BATCH));
+    if (reaped > 0) {
       this.logger.warn(
-        `reaped ${reaped.length} expired lease(s): ${reaped.length - dead} to retry, ${dead} dead-lettered`,
+        `reaped ${reaped} expired lease(s): ${reaped - deadLettered} to retry, ${deadLettered} dead-lettered`,
       );
     }
-    return reaped.length;
+    return reaped;
   }
 
-  async applyRetention(): Promise<{ finished: number; deadLetter: number; keys: number }> {
+  async applyRetention(): Promise<RetentionResult> {
     const { finishedSeconds, deadLetterSeconds } = this.config.retention;
-    const finished = await this.inBatches(() =>
-      this.repository.deleteFinished(['completed', 'cancelled'], finishedSeconds, DELETE_BATCH),
+    const deleted = await this.commandBus.execute(
+      new ApplyRetentionCommand(finishedSeconds, deadLetterSeconds, DELETE_BATCH, MAX_DELETE_BATCHES),
     );
-    const deadLetter = await this.inBatches(() =>
-      this.repository.deleteFinished(['dead_letter'], deadLetterSeconds, DELETE_BATCH),
-    );
-    const keys = await this.inBatches(() => this.repository.deleteExpiredKeys(DELETE_BATCH));
+    const { finished, deadLetter, keys } = deleted;
     if (finished + deadLetter + keys > 0) {
       this.logger.log(
         `retention deleted ${finished} finished, ${deadLetter} dead-lettered job(s), ${keys} expired key(s)`,
       );
     }
-    return { finished, deadLetter, keys };
-  }
-
-  private async inBatches(batch: () => Promise<number>): Promise<number> {
-    let total = 0;
-    for (let round = 0; round < MAX_DELETE_BATCHES; round += 1) {
-      const deleted = await batch();
-      total += deleted;
-      if (deleted < DELETE_BATCH) break;
-    }
-    return total;
+    return deleted;
   }
 }

@@ -1,14 +1,14 @@
-import type { CommandBus, EventBus } from '@nestjs/cqrs';
+import type { CommandBus } from '@nestjs/cqrs';
 import { propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { tracer } from '#conveyor/telemetry';
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import {
   type ClaimedJobView,
   CompleteJobCommand,
+  ExtendLeasesCommand,
   FailJobCommand,
   JobConflictError,
-  type JobRepository,
-  JobSettled,
+  JobNotFoundError,
 } from '#conveyor/jobs';
 import type { HandlerRegistry, RegisteredHandler } from './handler-registry.js';
 import { errorMessage } from './error-message.js';
@@ -31,9 +31,8 @@ export interface RunningJob {
 
 export interface RunnerDependencies {
   commandBus: CommandBus;
-  events: EventBus;
-  repository: JobRepository;
   registry: HandlerRegistry;
+  /** Where the handler's transaction comes from (context.transaction()). */
   dataSource: DataSource;
   leaseSeconds: number;
 }
@@ -51,8 +50,9 @@ function untilAborted(signal: AbortSignal): Promise<never> {
 
 /**
  * Runs one claimed job: handler, then complete (in the job's transaction if the handler opened
- * one) or fail. A lost lease or a shutdown is never reported as a failure: in the first case the
- * job belongs to someone else now, in the second the worker hands it back (see WorkerService).
+ * one) or fail, each through its command (the jobs library's lifecycle, like every other writer).
+ * A lost lease or a shutdown is never reported as a failure: in the first case the job belongs to
+ * someone else now, in the second the worker hands it back (see WorkerService).
  */
 export function runJob(
   handler: RegisteredHandler,
@@ -72,10 +72,12 @@ export function runJob(
     signal: controller.signal,
     logger,
     async heartbeat() {
-      const extended = await deps.repository.extendLeases(
-        job.namespace,
-        [{ id: job.id, leaseToken: job.leaseToken }],
-        deps.leaseSeconds,
+      const extended = await deps.commandBus.execute(
+        new ExtendLeasesCommand(
+          job.namespace,
+          [{ id: job.id, leaseToken: job.leaseToken }],
+          deps.leaseSeconds,
+        ),
       );
       if (!extended.has(job.id)) {
         const lost = new LeaseLostError(job.id);
@@ -143,21 +145,13 @@ export function runJob(
   };
 
   const complete = async (result: unknown): Promise<void> => {
-    const proof = [{ id: job.id, leaseToken: job.leaseToken, result: result ?? null }];
-    if (transaction === undefined) {
-      await deps.commandBus.execute(
-        new CompleteJobCommand(job.namespace, job.id, job.leaseToken, result ?? null),
-      );
-      return;
-    }
-    // The completion is fenced by the lease inside the handler's own transaction: if the lease
-    // is gone, nothing the handler wrote commits.
-    const completed = (await deps.repository.completeInTransaction(transaction, job.namespace, proof)).get(
-      job.id,
+    // With a transaction, the completion is fenced by the lease inside it and commits it: if the
+    // lease is gone, the command refuses (409) and nothing the handler wrote commits.
+    const settled = await deps.commandBus.execute(
+      new CompleteJobCommand(job.namespace, job.id, job.leaseToken, result ?? null, transaction),
     );
-    if (completed === undefined) throw new LeaseLostError(job.id);
-    await transaction.commitTransaction();
-    deps.events.publish(JobSettled.of(completed));
+    // This lease had completed the job already, so these writes must not commit a second time.
+    if (settled.replayed) await rollback();
   };
 
   const rollback = async (): Promise<void> => {
@@ -168,7 +162,11 @@ export function runJob(
   const settleFailure = async (error: unknown): Promise<void> => {
     const reason: unknown = controller.signal.aborted ? controller.signal.reason : error;
     if (reason instanceof WorkerShutdownError) return; // released by the worker
-    if (reason instanceof LeaseLostError || error instanceof JobConflictError) {
+    if (
+      reason instanceof LeaseLostError ||
+      error instanceof JobConflictError ||
+      error instanceof JobNotFoundError
+    ) {
       logger.warn('lease lost; this attempt does not take effect');
       return;
     }

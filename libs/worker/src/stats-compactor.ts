@@ -1,5 +1,6 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { JobRepository } from '#conveyor/jobs';
+import { CommandBus } from '@nestjs/cqrs';
+import { CompactJobStatsCommand } from '#conveyor/jobs';
 import { errorMessage } from './error-message.js';
 import { repeat } from './timing.js';
 
@@ -18,7 +19,7 @@ export class StatsCompactor implements OnApplicationBootstrap, OnApplicationShut
   private stop: (() => Promise<void>) | undefined;
   private lastPrune = 0;
 
-  constructor(private readonly repository: JobRepository) {}
+  constructor(private readonly commandBus: CommandBus) {}
 
   onApplicationBootstrap(): void {
     this.stop = repeat(
@@ -35,10 +36,8 @@ export class StatsCompactor implements OnApplicationBootstrap, OnApplicationShut
   }
 
   private async compact(): Promise<void> {
-    await this.repository.compactStats();
-    if (Date.now() - this.lastPrune > PRUNE_EVERY_MS) {
-      this.lastPrune = Date.now();
-      await this.repository.pruneStatusMinutes();
-    }
+    const prune = Date.now() - this.lastPrune > PRUNE_EVERY_MS;
+    if (prune) this.lastPrune = Date.now();
+    await this.commandBus.execute(new CompactJobStatsCommand(prune));
   }
 }

@@ -7,20 +7,27 @@ import {
   Logger,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
-import { CommandBus, EventBus } from '@nestjs/cqrs';
+import { CommandBus } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
 import { CONVEYOR_CONFIG, type ConveyorConfig } from '#conveyor/config';
 import { Sql } from '#conveyor/database';
-import { ClaimJobCommand, JobRepository } from '#conveyor/jobs';
+import { ClaimJobCommand, ExtendLeasesCommand, ReleaseJobsCommand } from '#conveyor/jobs';
 import { HandlerRegistry, type RegisteredHandler } from './handler-registry.js';
 import { LeaseLostError, WorkerShutdownError } from './job-context.js';
 import { type RunningJob, runJob } from './job-runner.js';
 import { errorMessage } from './error-message.js';
-import { repeat, settlesWithin, Wakeable } from './timing.js';
+import { delay, repeat, settlesWithin, Wakeable } from './timing.js';
 import { WakeupListener } from './wakeup-listener.js';
 
 /** Most jobs one claim statement hands out (the claim endpoint's limit too). */
 const MAX_CLAIM = 100;
+
+/**
+ * When a slot frees while others still run, the loop waits this long before it claims, so that
+ * jobs finishing together are replaced by one claim instead of one each. Short enough that a
+ * backlog keeps every slot busy.
+ */
+const COALESCE_MS = 5;
 
 function byNamespace(jobs: readonly RunningJob[]): Map<string, RunningJob[]> {
   const groups = new Map<string, RunningJob[]>();
@@ -57,8 +64,6 @@ export class WorkerService implements OnApplicationBootstrap, BeforeApplicationS
   constructor(
     private readonly registry: HandlerRegistry,
     private readonly commandBus: CommandBus,
-    private readonly events: EventBus,
-    private readonly repository: JobRepository,
     private readonly dataSource: DataSource,
     private readonly sql: Sql,
     @Inject(CONVEYOR_CONFIG) private readonly config: ConveyorConfig,
@@ -118,12 +123,13 @@ export class WorkerService implements OnApplicationBootstrap, BeforeApplicationS
       await Promise.all(unfinished.map((job) => job.done));
       let released = 0;
       for (const [namespace, jobs] of byNamespace(unfinished)) {
-        released += await this.repository
-          .release(
-            namespace,
-            jobs.map(({ job }) => ({ id: job.id, leaseToken: job.leaseToken })),
+        released += await this.commandBus
+          .execute(
+            new ReleaseJobsCommand(
+              namespace,
+              jobs.map(({ job }) => ({ id: job.id, leaseToken: job.leaseToken })),
+            ),
           )
-          .then((ids) => ids.size)
           .catch((error: unknown) => {
             this.logger.error(`could not release jobs; their leases will expire: ${errorMessage(error)}`);
             return 0;
@@ -149,16 +155,16 @@ export class WorkerService implements OnApplicationBootstrap, BeforeApplicationS
     let retryMs = 0;
     while (!this.stopping) {
       this.lastLoopAt.set(handler.key, Date.now());
-      const running = this.inFlight.get(handler.key) ?? 0;
-      const free = Math.min(handler.concurrency - running, MAX_CLAIM);
-      // Refill in batches: while jobs run, wait for half the slots, so a busy handler claims many
-      // jobs per statement instead of one per finished job. Idle, it claims at once.
-      if (free <= 0 || (running > 0 && free < Math.ceil(handler.concurrency / 2))) {
+      if (this.freeSlots(handler) <= 0) {
         this.starved.add(handler.key);
         await waker.wait(this.config.worker.pollIntervalMs);
         this.starved.delete(handler.key);
         continue;
       }
+      // Claim as slots free: every free slot is filled at once while there is a backlog. A short
+      // pause while others run lets jobs that finish together share one claim.
+      if ((this.inFlight.get(handler.key) ?? 0) > 0) await delay(COALESCE_MS);
+      const free = this.freeSlots(handler);
       try {
         const jobs = await this.commandBus.execute(
           new ClaimJobCommand({
@@ -187,11 +193,13 @@ export class WorkerService implements OnApplicationBootstrap, BeforeApplicationS
     }
   }
 
+  private freeSlots(handler: RegisteredHandler): number {
+    return Math.min(handler.concurrency - (this.inFlight.get(handler.key) ?? 0), MAX_CLAIM);
+  }
+
   private start(handler: RegisteredHandler, job: Parameters<typeof runJob>[1]): void {
     const running = runJob(handler, job, {
       commandBus: this.commandBus,
-      events: this.events,
-      repository: this.repository,
       registry: this.registry,
       dataSource: this.dataSource,
       leaseSeconds: this.leaseSeconds,
@@ -210,10 +218,12 @@ export class WorkerService implements OnApplicationBootstrap, BeforeApplicationS
   private async renewLeases(): Promise<void> {
     const live = [...this.running.values()].filter((job) => !job.controller.signal.aborted);
     for (const [namespace, jobs] of byNamespace(live)) {
-      const renewed = await this.repository.extendLeases(
-        namespace,
-        jobs.map(({ job }) => ({ id: job.id, leaseToken: job.leaseToken })),
-        this.leaseSeconds,
+      const renewed = await this.commandBus.execute(
+        new ExtendLeasesCommand(
+          namespace,
+          jobs.map(({ job }) => ({ id: job.id, leaseToken: job.leaseToken })),
+          this.leaseSeconds,
+        ),
       );
       for (const { job, controller } of jobs) {
         if (!renewed.has(job.id)) controller.abort(new LeaseLostError(job.id));

@@ -6,7 +6,7 @@ import { type BackoffPolicy, DEFAULT_BACKOFF } from '../domain/backoff.js';
 import { DEFAULT_QUEUE } from '../domain/defaults.js';
 import { jobFingerprint } from '../domain/fingerprint.js';
 import { InvalidJobFieldError, InvalidPayloadError, UnknownJobTypeError } from '../domain/job.errors.js';
-import type { NewJob } from '../infrastructure/job.repository.js';
+import type { NewJob } from './ports/job-store.js';
 import type { SubmitJobInput } from './commands/submit-job/submit-job.command.js';
 import { JOB_TYPE_RULES, type JobTypeRules } from './job-type-rules.js';
 

@@ -35,7 +35,10 @@ import {
 import { AcknowledgeJobsCommand } from '../application/commands/acknowledge-jobs/acknowledge-jobs.command.js';
 import { CancelJobCommand } from '../application/commands/cancel-job/cancel-job.command.js';
 import { ClaimJobCommand } from '../application/commands/claim-job/claim-job.command.js';
-import { CompleteJobCommand } from '../application/commands/complete-job/complete-job.command.js';
+import {
+  CompleteJobCommand,
+  type SettledJob,
+} from '../application/commands/complete-job/complete-job.command.js';
 import { FailJobCommand } from '../application/commands/fail-job/fail-job.command.js';
 import type { HeartbeatResult } from '../application/commands/heartbeat-job/heartbeat-job.command.js';
 import { HeartbeatJobCommand } from '../application/commands/heartbeat-job/heartbeat-job.command.js';
@@ -69,6 +72,13 @@ import { SubmitJobBody } from './dto/submit-job.body.js';
 import { JobErrorsFilter, jobProblem } from './job-errors.filter.js';
 
 const jobId = uuidParam();
+
+const REPLAYED_HEADER = {
+  'Idempotent-Replayed': {
+    description: 'Present, and `true`, when this is the answer to a settlement already made.',
+    schema: { type: 'string', enum: ['true'] },
+  },
+};
 
 /** A rate-limit cost of one token per job in the batch. */
 const jobsInBody = (request: { body?: unknown }): number => {
@@ -276,14 +286,24 @@ export class JobsController {
   @Requires('jobs:work', 'none')
   @ApiOperation({ summary: 'Complete a job you hold, keeping an optional result.' })
   @ApiParam({ name: 'id', format: 'uuid', description: 'The job id.' })
-  @ApiOkResponse({ type: JobDocument, description: 'The job, now completed.' })
+  @ApiOkResponse({
+    type: JobDocument,
+    description:
+      'The job, now completed. With `Idempotent-Replayed: true`, this lease had already completed it ' +
+      '(an answer that was lost): nothing changed, and this is that answer again.',
+    headers: REPLAYED_HEADER,
+  })
   @ApiProblems(400, 404, 409)
-  complete(
+  async complete(
     @RequestNamespace() namespace: string,
     @Param('id', jobId) id: string,
     @Body() body: CompleteJobBody,
+    @Res({ passthrough: true }) response: unknown,
   ): Promise<JobView> {
-    return this.commandBus.execute(new CompleteJobCommand(namespace, id, body.leaseToken, body.result));
+    return this.answered(
+      response,
+      await this.commandBus.execute(new CompleteJobCommand(namespace, id, body.leaseToken, body.result)),
+    );
   }
 
   @Post(':id/fail')
@@ -294,15 +314,25 @@ export class JobsController {
       'Report a failed attempt: retried after the backoff while attempts are left, else dead-lettered.',
   })
   @ApiParam({ name: 'id', format: 'uuid', description: 'The job id.' })
-  @ApiOkResponse({ type: JobDocument, description: 'The job, now failed (retry scheduled) or dead_letter.' })
+  @ApiOkResponse({
+    type: JobDocument,
+    description:
+      'The job, now failed (retry scheduled) or dead_letter. With `Idempotent-Replayed: true`, this ' +
+      'lease had already failed it: nothing changed, and the job is as it is now.',
+    headers: REPLAYED_HEADER,
+  })
   @ApiProblems(400, 404, 409)
-  fail(
+  async fail(
     @RequestNamespace() namespace: string,
     @Param('id', jobId) id: string,
     @Body() body: FailJobBody,
+    @Res({ passthrough: true }) response: unknown,
   ): Promise<JobView> {
-    return this.commandBus.execute(
-      new FailJobCommand(namespace, id, body.leaseToken, body.error, body.retryable ?? true),
+    return this.answered(
+      response,
+      await this.commandBus.execute(
+        new FailJobCommand(namespace, id, body.leaseToken, body.error, body.retryable ?? true),
+      ),
     );
   }
 
@@ -395,6 +425,12 @@ export class JobsController {
       }
     }
     return bodyKey ?? headerKey ?? null;
+  }
+
+  /** A settled job as the answer, marked when it is the replay of an earlier settlement. */
+  private answered(response: unknown, { job, replayed }: SettledJob): JobView {
+    if (replayed) this.adapterHost.httpAdapter.setHeader(response, 'Idempotent-Replayed', 'true');
+    return job;
   }
 
   private leaseSeconds(requested: number | undefined): number {

@@ -1,8 +1,10 @@
 import type { JobEventView, JobView } from '../application/job-view.js';
+import type { NewJob } from '../application/ports/job-store.js';
 import type { BackoffPolicy } from '../domain/backoff.js';
+import type { JobState, LeaseEnd } from '../domain/job-state.js';
 import type { JobStatus } from '../domain/job-status.js';
 
-/** A row shaped by JOB_COLUMNS (sql/job-columns.ts), as node-postgres returns it. */
+/** A row shaped by JOB_COLUMNS (sql/job-columns.ts, which the compiler holds to this), as node-postgres returns it. */
 export interface JobRow {
   id: string;
   namespace: string;
@@ -25,6 +27,19 @@ export interface JobRow {
   traceparent: string | null;
   created_at: Date;
   updated_at: Date;
+}
+
+/** A row shaped by jobStateColumns (its id as state_id, so that it can sit beside JOB_COLUMNS). */
+export interface JobStateRow {
+  state_id: string;
+  status: JobStatus;
+  attempts: number;
+  max_attempts: number;
+  lease_token: string | null;
+  lease_expired: boolean;
+  due: boolean;
+  last_lease_token: string | null;
+  last_lease_end: LeaseEnd | null;
 }
 
 /** One transition as GET_JOB_WITH_HISTORY aggregates it: [from, to, attempt, worker, error, epoch ms]. */
@@ -52,6 +67,46 @@ export function toJobView(row: JobRow): JobView {
     traceparent: row.traceparent,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+  };
+}
+
+/** A job as INSERT_JOBS left it: what the caller sent, plus what the database decided. */
+export function insertedJobView(job: NewJob, runAt: Date, createdAt: Date): JobView {
+  return {
+    id: job.id,
+    namespace: job.namespace,
+    type: job.type,
+    queue: job.queue,
+    status: 'pending',
+    payload: job.payload,
+    priority: job.priority,
+    attempts: 0,
+    maxAttempts: job.maxAttempts,
+    runAt,
+    backoff: job.backoff,
+    idempotencyKey: job.idempotencyKey,
+    lastError: null,
+    result: null,
+    workerId: null,
+    leaseExpiresAt: null,
+    claimedAt: null,
+    traceparent: job.traceparent,
+    createdAt,
+    updatedAt: createdAt,
+  };
+}
+
+export function toJobState(row: JobStateRow): JobState {
+  return {
+    id: row.state_id,
+    status: row.status,
+    attempts: row.attempts,
+    maxAttempts: row.max_attempts,
+    leaseToken: row.lease_token,
+    leaseExpired: row.lease_expired,
+    due: row.due,
+    lastLeaseToken: row.last_lease_token,
+    lastLeaseEnd: row.last_lease_end,
   };
 }
 

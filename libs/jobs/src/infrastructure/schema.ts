@@ -9,6 +9,7 @@ import { Traceparent1764633600000 } from './migrations/1764633600000-traceparent
 import { NotifyTypes1764806400000 } from './migrations/1764806400000-notify-types.js';
 import { KeysReleasedByTrigger1764892800000 } from './migrations/1764892800000-keys-released-by-trigger.js';
 import { CreationEventFromRow1764979200000 } from './migrations/1764979200000-creation-event-from-row.js';
+import { LeaseEnds1765065600000 } from './migrations/1765065600000-lease-ends.js';
 import { JobCountEntity, JobStatDeltaEntity, JobStatusMinuteEntity } from './entities/job-stats.entities.js';
 
 export const JOBS_ENTITIES = [
@@ -29,4 +30,5 @@ export const JOBS_MIGRATIONS = [
   NotifyTypes1764806400000,
   KeysReleasedByTrigger1764892800000,
   CreationEventFromRow1764979200000,
+  LeaseEnds1765065600000,
 ];

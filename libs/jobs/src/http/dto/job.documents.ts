@@ -352,6 +352,15 @@ export class AckItemDocument {
   outcome: string;
 
   @ApiProperty({
+    type: 'boolean',
+    required: false,
+    description:
+      'With a settled outcome: true when this lease had already settled the job this way (an answer ' +
+      'that was lost) and nothing changed now.',
+  })
+  replayed?: boolean;
+
+  @ApiProperty({
     type: ProblemDocument,
     required: false,
     description: 'With `refused`: 404 job-not-found, or 409 lease-lost / illegal-transition.',

@@ -14,6 +14,8 @@ import type { JobStatus } from '../../domain/job-status.js';
 )
 @Check('jobs_attempts_check', `"attempts" >= 0`)
 @Check('jobs_max_attempts_check', `"max_attempts" >= 1`)
+@Check('jobs_last_lease_end_check', `"last_lease_end" IN ('completed', 'failed', 'expired', 'released')`)
+@Check('jobs_last_lease_check', `("last_lease_token" IS NULL) = ("last_lease_end" IS NULL)`)
 @Check(
   'jobs_lease_check',
   `("status" = 'processing') = ("lease_token" IS NOT NULL AND "lease_expires_at" IS NOT NULL)`,
@@ -83,6 +85,14 @@ export class JobEntity {
 
   @Column('varchar', { length: 55, nullable: true })
   traceparent: string | null;
+
+  /** The lease the job was last held under, once it ended (migration LeaseEnds). */
+  @Column('uuid', { name: 'last_lease_token', nullable: true })
+  lastLeaseToken: string | null;
+
+  /** How that lease ended: completed, failed, expired or released. */
+  @Column('varchar', { name: 'last_lease_end', length: 16, nullable: true })
+  lastLeaseEnd: string | null;
 
   @Column('timestamptz', { name: 'created_at', default: () => 'now()' })
   createdAt: Date;

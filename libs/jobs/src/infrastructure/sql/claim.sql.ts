@@ -1,4 +1,5 @@
 import { JOB_COLUMNS } from './job-columns.js';
+import { attemptsLeft, leaseExpired } from './rules.sql.js';
 
 /**
  * claimJobs — hands up to $4 jobs of one queue to one caller, each job to exactly one caller.
@@ -10,8 +11,8 @@ import { JOB_COLUMNS } from './job-columns.js';
  * on them; the row lock is re-checked against the WHERE clause after it is taken, so a row another
  * claimer changed meanwhile is skipped. Two sources, each read from its own partial index:
  *   expired — processing jobs whose lease ran out (their worker is presumed dead). Re-claiming one
- *             is a new attempt; if its attempts are used up it goes to dead_letter instead and is
- *             not returned.
+ *             is a new attempt; if no attempt is left it goes to dead_letter instead and is not
+ *             handed out. Either way its old lease is recorded as expired.
  *   due     — pending jobs, and failed jobs whose retry time has come, in priority order.
  * Attempts are counted here, at claim time, so a job that crashes its worker every time still
  * reaches dead_letter. Every row taken is returned: `status` tells the claimed from the
@@ -26,8 +27,8 @@ import { JOB_COLUMNS } from './job-columns.js';
  */
 export const CLAIM_JOBS = `
 WITH expired AS (
-  SELECT id, attempts >= max_attempts AS exhausted FROM jobs
-  WHERE namespace = $1 AND queue = $2 AND status = 'processing' AND lease_expires_at <= now()
+  SELECT id, NOT (${attemptsLeft('jobs')}) AS exhausted FROM jobs
+  WHERE namespace = $1 AND queue = $2 AND status = 'processing' AND ${leaseExpired('jobs')}
     AND ($3::text[] IS NULL OR type = ANY ($3::text[]))
   ORDER BY lease_expires_at
   LIMIT $4
@@ -56,7 +57,9 @@ claimed AS (
     lease_token = CASE WHEN picked.exhausted THEN NULL ELSE gen_random_uuid() END,
     lease_expires_at = CASE WHEN picked.exhausted THEN NULL ELSE now() + make_interval(secs => $5) END,
     worker_id = CASE WHEN picked.exhausted THEN j.worker_id ELSE $6 END,
-    last_error = CASE WHEN j.status = 'processing' THEN 'lease expired' ELSE j.last_error END,
+    last_error = CASE WHEN picked.reclaimed THEN 'lease expired' ELSE j.last_error END,
+    last_lease_token = CASE WHEN picked.reclaimed THEN j.lease_token ELSE j.last_lease_token END,
+    last_lease_end = CASE WHEN picked.reclaimed THEN 'expired' ELSE j.last_lease_end END,
     claimed_at = CASE WHEN picked.exhausted THEN j.claimed_at ELSE now() END,
     updated_at = now()
   FROM picked

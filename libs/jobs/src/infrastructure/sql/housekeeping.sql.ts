@@ -1,25 +1,29 @@
+import { JOB_COLUMNS } from './job-columns.js';
+import { attemptsLeft, leaseExpired } from './rules.sql.js';
+
 /**
  * reapExpiredLeases — jobs whose worker stopped heartbeating (crashed, killed, partitioned) go back
  * to `failed` with the usual backoff, or to `dead_letter` when the attempt they held was their
- * last. SKIP LOCKED and the status guard make it safe to run on every instance at once: a row is
- * reaped by one of them, and a job a claimer is re-claiming right now is left to the claimer.
- * Bounded by $1 rows per call.
+ * last, the same rule as a failure (rules.sql.ts). SKIP LOCKED and the status guard make it safe
+ * to run on every instance at once: a row is reaped by one of them, and a job a claimer is
+ * re-claiming right now is left to the claimer. Bounded by $1 rows per call.
  */
 export const REAP_EXPIRED_LEASES = `
 WITH expired AS (
   SELECT id FROM jobs
-  WHERE status = 'processing' AND lease_expires_at <= now()
+  WHERE status = 'processing' AND ${leaseExpired('jobs')}
   ORDER BY lease_expires_at
   LIMIT $1
   FOR UPDATE SKIP LOCKED
 )
 UPDATE jobs j SET
-  status = CASE WHEN j.attempts >= j.max_attempts THEN 'dead_letter' ELSE 'failed' END,
-  run_at = CASE WHEN j.attempts >= j.max_attempts THEN j.run_at
-                ELSE now() + conveyor_backoff_delay(j.backoff, j.attempts) END,
-  last_error = 'lease expired', lease_token = NULL, lease_expires_at = NULL, updated_at = now()
+  status = CASE WHEN ${attemptsLeft('j')} THEN 'failed' ELSE 'dead_letter' END,
+  run_at = CASE WHEN ${attemptsLeft('j')} THEN now() + conveyor_backoff_delay(j.backoff, j.attempts)
+                ELSE j.run_at END,
+  last_error = 'lease expired', lease_token = NULL, lease_expires_at = NULL,
+  last_lease_token = j.lease_token, last_lease_end = 'expired', updated_at = now()
 FROM expired WHERE j.id = expired.id
-RETURNING j.id, j.queue, j.type, j.status`;
+RETURNING ${JOB_COLUMNS}`;
 
 /**
  * deleteFinishedJobs — retention. Deletes up to $3 jobs in status $1 whose last change is older

@@ -1,3 +1,6 @@
+import { JOB_COLUMNS } from './job-columns.js';
+import { heldUnder } from './rules.sql.js';
+
 /**
  * extendLeases — heartbeat: pushes the lease to now() + $2 seconds, fenced like completion.
  * $1: [{ id, lease_token }], $2: lease seconds, $3: namespace.
@@ -5,8 +8,7 @@
 export const EXTEND_LEASES = `
 UPDATE jobs j SET lease_expires_at = now() + make_interval(secs => $2), updated_at = now()
 FROM jsonb_to_recordset($1::jsonb) AS h(id uuid, lease_token uuid)
-WHERE j.id = h.id AND j.namespace = $3
-  AND j.status = 'processing' AND j.lease_token = h.lease_token AND j.lease_expires_at > clock_timestamp()
+WHERE j.id = h.id AND j.namespace = $3 AND ${heldUnder('j', 'h.lease_token')}
 RETURNING j.id, j.lease_expires_at`;
 
 /**
@@ -16,8 +18,7 @@ RETURNING j.id, j.lease_expires_at`;
  */
 export const RELEASE_JOBS = `
 UPDATE jobs j SET status = 'pending', attempts = j.attempts - 1, run_at = now(), lease_token = NULL,
-  lease_expires_at = NULL, updated_at = now()
+  lease_expires_at = NULL, last_lease_token = j.lease_token, last_lease_end = 'released', updated_at = now()
 FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, lease_token uuid)
-WHERE j.id = r.id AND j.namespace = $2
-  AND j.status = 'processing' AND j.lease_token = r.lease_token AND j.lease_expires_at > clock_timestamp()
-RETURNING j.id`;
+WHERE j.id = r.id AND j.namespace = $2 AND ${heldUnder('j', 'r.lease_token')}
+RETURNING ${JOB_COLUMNS}`;

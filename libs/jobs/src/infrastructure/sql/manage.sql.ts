@@ -1,4 +1,4 @@
-import { JOB_COLUMNS, JOB_STATE_COLUMNS } from './job-columns.js';
+import { JOB_COLUMNS, jobStateColumns } from './job-columns.js';
 
 /**
  * Operator actions on one job, each one statement that decides and writes under the row lock:
@@ -11,11 +11,11 @@ import { JOB_COLUMNS, JOB_STATE_COLUMNS } from './job-columns.js';
 function guardedMove(set: string): string {
   return `
 WITH target AS (
-  SELECT ${JOB_STATE_COLUMNS} FROM jobs WHERE id = $1 AND namespace = $2 FOR UPDATE
+  SELECT ${jobStateColumns('jobs')} FROM jobs WHERE id = $1 AND namespace = $2 FOR UPDATE
 ),
 moved AS (
   UPDATE jobs j SET ${set}
-  FROM target WHERE j.id = target.id AND target.status = ANY ($3::text[])
+  FROM target WHERE j.id = target.state_id AND target.status = ANY ($3::text[])
   RETURNING ${JOB_COLUMNS}
 )
 SELECT to_jsonb(target) AS state, moved.* FROM target LEFT JOIN moved ON true`;
@@ -34,14 +34,14 @@ export const RETRY_JOB = guardedMove(
 
 /**
  * redriveDeadLetters — dead-lettered jobs matching the filters back to pending, due now, with a
- * fresh attempt budget; at most $9 per call (the caller loops), so no statement holds many locks.
+ * fresh attempt budget; at most $8 per call (the caller loops), so no statement holds many locks.
  * $1 namespace, $2 queue, $3 type, $4 error text, $5 / $6 min / max age in seconds, $7 ids (uuid[]),
- * each NULL for "any"; $8 batch size.
+ * each NULL for "any"; $8 batch size; $9 the statuses a redrive takes (OPERATOR_MOVES).
  */
 export const REDRIVE_DEAD_LETTERS = `
 WITH picked AS (
   SELECT id FROM jobs
-  WHERE namespace = $1 AND status = 'dead_letter'
+  WHERE namespace = $1 AND status = ANY ($9::text[])
     AND ($2::text IS NULL OR queue = $2)
     AND ($3::text IS NULL OR type = $3)
     AND ($4::text IS NULL OR strpos(lower(last_error), lower($4)) > 0)
@@ -52,4 +52,5 @@ WITH picked AS (
   FOR UPDATE SKIP LOCKED
 )
 UPDATE jobs j SET status = 'pending', attempts = 0, run_at = now(), worker_id = NULL, updated_at = now()
-FROM picked WHERE j.id = picked.id`;
+FROM picked WHERE j.id = picked.id
+RETURNING ${JOB_COLUMNS}`;

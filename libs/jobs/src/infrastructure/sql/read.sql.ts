@@ -1,7 +1,11 @@
-import { JOB_COLUMNS, JOB_STATE_COLUMNS } from './job-columns.js';
+import { JOB_COLUMNS, jobStateColumns } from './job-columns.js';
 
-/** loadJobState — what the aggregate needs to explain why a guarded statement changed nothing. */
-export const LOAD_JOB_STATE = `SELECT ${JOB_STATE_COLUMNS} FROM jobs WHERE id = $1 AND namespace = $2`;
+/**
+ * loadJobSnapshot — a job and what the explainer needs to say why a guarded statement changed
+ * nothing (or to replay what the same lease did before). $1 id, $2 namespace.
+ */
+export const LOAD_JOB_SNAPSHOT = `
+SELECT ${JOB_COLUMNS}, ${jobStateColumns('j')} FROM jobs j WHERE j.id = $1 AND j.namespace = $2`;
 
 /**
  * getJobWithHistory — a job and its history, oldest first, read by one statement and so from one
@@ -112,3 +116,29 @@ SELECT count(*)::integer AS sample,
        percentile_cont(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (ORDER BY greatest(wait, 0)) AS wait,
        percentile_cont(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (ORDER BY greatest(run, 0)) AS run
 FROM recent`;
+
+/**
+ * The gauges of /metrics, over every namespace (queue names are the labels). From the stats
+ * counters (see migration JobStats): no scan of `jobs`.
+ */
+export const GAUGE_QUEUE_DEPTH = `
+SELECT queue, status, sum(count)::float8 AS count FROM (
+  SELECT queue, status, count FROM job_counts
+  UNION ALL
+  SELECT queue, status, delta FROM job_stat_deltas
+) counted
+WHERE status IN ('pending', 'processing', 'failed', 'dead_letter')
+GROUP BY queue, status`;
+
+/** One probe of jobs_pending_age_idx per namespace and queue. */
+export const GAUGE_OLDEST_PENDING = `
+SELECT q.queue, max(extract(epoch FROM now() - p.run_at))::float8 AS seconds
+FROM (SELECT DISTINCT namespace, queue FROM job_counts WHERE status = 'pending' AND count > 0) q
+CROSS JOIN LATERAL (
+  SELECT run_at FROM jobs
+  WHERE namespace = q.namespace AND queue = q.queue AND status = 'pending' AND run_at <= now()
+  ORDER BY run_at LIMIT 1
+) p
+GROUP BY q.queue`;
+
+export const DATABASE_NOW = `SELECT now() AS now`;

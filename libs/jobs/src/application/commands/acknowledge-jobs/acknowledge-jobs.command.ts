@@ -1,16 +1,19 @@
 import { Command } from '@nestjs/cqrs';
 import type { JobConflictError, JobNotFoundError } from '../../../domain/job.errors.js';
-import type { CompletedAttempt, FailedAttempt } from '../../../infrastructure/job.repository.js';
+import type { Completion, Failure } from '../../ports/job-store.js';
 
 export interface AcknowledgeJobsInput {
   namespace: string;
-  completions: readonly CompletedAttempt[];
-  failures: readonly FailedAttempt[];
+  completions: readonly Completion[];
+  failures: readonly Failure[];
 }
 
-/** What became of one acknowledged job: its new status, or why the lease guard refused it. */
+/**
+ * What became of one acknowledged job: its new status (`replayed` when the same lease had
+ * already settled it this way, and this is its answer again), or why the lease guard refused it.
+ */
 export type AckOutcome =
-  | { id: string; outcome: 'completed' | 'failed' | 'dead_letter' }
+  | { id: string; outcome: 'completed' | 'failed' | 'dead_letter'; replayed: boolean }
   | { id: string; outcome: 'refused'; error: JobNotFoundError | JobConflictError };
 
 /**

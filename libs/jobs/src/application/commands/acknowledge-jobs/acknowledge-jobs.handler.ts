@@ -1,12 +1,12 @@
-import { CommandHandler, EventBus, type ICommandHandler } from '@nestjs/cqrs';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { JobConflictError, JobNotFoundError } from '../../../domain/job.errors.js';
-import { JobSettled } from '../../../domain/lifecycle.events.js';
-import { JobRepository } from '../../../infrastructure/job.repository.js';
-import { explainRefusal } from '../../job-decisions.js';
+import type { LeaseAction } from '../../../domain/refusals.js';
 import type { JobView } from '../../job-view.js';
+import { JobLifecycle } from '../../lifecycle/job-lifecycle.js';
+import { replayOrRefuse } from '../../refusals.js';
 import { AcknowledgeJobsCommand, type AckOutcome } from './acknowledge-jobs.command.js';
 
-/** The status a fenced complete or fail leaves; anything else would be a bug in settle.sql.ts. */
+/** The status a settled job is in; anything else would be a bug in settle.sql.ts. */
 function settledOutcome(job: JobView): 'completed' | 'failed' | 'dead_letter' {
   switch (job.status) {
     case 'completed':
@@ -22,27 +22,23 @@ function settledOutcome(job: JobView): 'completed' | 'failed' | 'dead_letter' {
 
 @CommandHandler(AcknowledgeJobsCommand)
 export class AcknowledgeJobsHandler implements ICommandHandler<AcknowledgeJobsCommand> {
-  constructor(
-    private readonly repository: JobRepository,
-    private readonly events: EventBus,
-  ) {}
+  constructor(private readonly lifecycle: JobLifecycle) {}
 
   async execute({ input }: AcknowledgeJobsCommand): Promise<AckOutcome[]> {
     const { namespace, completions, failures } = input;
-    const [completed, failed] = await Promise.all([
-      completions.length > 0 ? this.repository.complete(namespace, completions) : new Map<string, JobView>(),
-      failures.length > 0 ? this.repository.fail(namespace, failures) : new Map<string, JobView>(),
-    ]);
-    for (const job of [...completed.values(), ...failed.values()]) this.events.publish(JobSettled.of(job));
-
-    const outcome = async (
-      id: string,
-      settled: JobView | undefined,
-      explain: () => Promise<never>,
-    ): Promise<AckOutcome> => {
-      if (settled !== undefined) return { id, outcome: settledOutcome(settled) };
+    const settled = await this.lifecycle.settleMany(namespace, completions, failures);
+    const outcome = async (id: string, leaseToken: string, action: LeaseAction): Promise<AckOutcome> => {
+      const job = settled.get(id);
+      if (job !== undefined) return { id, outcome: settledOutcome(job), replayed: false };
       try {
-        return await explain();
+        const replayed = await replayOrRefuse(this.lifecycle, namespace, id, leaseToken, action);
+        // A job failed with a retry may have moved on since (claimed again): it was `failed`.
+        const now = replayed.status;
+        const was =
+          now === 'completed' || now === 'dead_letter' || action === 'complete'
+            ? settledOutcome(replayed)
+            : 'failed';
+        return { id, outcome: was, replayed: true };
       } catch (error) {
         if (error instanceof JobNotFoundError || error instanceof JobConflictError) {
           return { id, outcome: 'refused', error };
@@ -51,16 +47,8 @@ export class AcknowledgeJobsHandler implements ICommandHandler<AcknowledgeJobsCo
       }
     };
     return Promise.all([
-      ...completions.map(({ id, leaseToken }) =>
-        outcome(id, completed.get(id), () =>
-          explainRefusal(this.repository, namespace, id, (job) => job.complete(leaseToken)),
-        ),
-      ),
-      ...failures.map(({ id, leaseToken, retryable }) =>
-        outcome(id, failed.get(id), () =>
-          explainRefusal(this.repository, namespace, id, (job) => job.fail(leaseToken, retryable)),
-        ),
-      ),
+      ...completions.map(({ id, leaseToken }) => outcome(id, leaseToken, 'complete')),
+      ...failures.map(({ id, leaseToken }) => outcome(id, leaseToken, 'fail')),
     ]);
   }
 }

@@ -1,19 +1,14 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { statusesAllowing } from '../../../domain/job.js';
-import { JobRepository } from '../../../infrastructure/job.repository.js';
-import { movedOrRefused } from '../../job-decisions.js';
 import type { JobView } from '../../job-view.js';
+import { JobLifecycle } from '../../lifecycle/job-lifecycle.js';
+import { movedOrRefused } from '../../refusals.js';
 import { CancelJobCommand } from './cancel-job.command.js';
-
-/** The statuses the aggregate allows a cancel from: what the statement checks under the row lock. */
-const FROM = statusesAllowing((job) => job.cancel());
 
 @CommandHandler(CancelJobCommand)
 export class CancelJobHandler implements ICommandHandler<CancelJobCommand> {
-  constructor(private readonly repository: JobRepository) {}
+  constructor(private readonly lifecycle: JobLifecycle) {}
 
   async execute({ namespace, id }: CancelJobCommand): Promise<JobView> {
-    const outcome = await this.repository.cancel(namespace, id, FROM);
-    return movedOrRefused(id, outcome, (job) => job.cancel());
+    return movedOrRefused(id, await this.lifecycle.cancel(namespace, id), 'cancel');
   }
 }

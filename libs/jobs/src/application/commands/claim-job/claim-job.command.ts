@@ -1,15 +1,8 @@
 import { Command } from '@nestjs/cqrs';
 import type { ClaimedJobView } from '../../job-view.js';
+import type { ClaimRequest } from '../../ports/job-store.js';
 
-export interface ClaimJobInput {
-  namespace: string;
-  queue: string;
-  /** Only these types; null for any. */
-  types: readonly string[] | null;
-  limit: number;
-  leaseSeconds: number;
-  workerId: string | null;
-}
+export type ClaimJobInput = ClaimRequest;
 
 /** Leases up to `limit` due jobs; an empty list when nothing is due. */
 export class ClaimJobCommand extends Command<ClaimedJobView[]> {

@@ -1,25 +1,22 @@
-import { CommandHandler, EventBus, type ICommandHandler } from '@nestjs/cqrs';
-import { JobSettled } from '../../../domain/lifecycle.events.js';
-import { JobRepository } from '../../../infrastructure/job.repository.js';
-import { SettleBatcher } from '../../../infrastructure/settle-batcher.js';
-import { explainRefusal } from '../../job-decisions.js';
-import type { JobView } from '../../job-view.js';
-import { CompleteJobCommand } from './complete-job.command.js';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { JobLifecycle } from '../../lifecycle/job-lifecycle.js';
+import { replayOrRefuse } from '../../refusals.js';
+import { CompleteJobCommand, type SettledJob } from './complete-job.command.js';
 
 @CommandHandler(CompleteJobCommand)
 export class CompleteJobHandler implements ICommandHandler<CompleteJobCommand> {
-  constructor(
-    private readonly repository: JobRepository,
-    private readonly settler: SettleBatcher,
-    private readonly events: EventBus,
-  ) {}
+  constructor(private readonly lifecycle: JobLifecycle) {}
 
-  async execute({ namespace, id, leaseToken, result }: CompleteJobCommand): Promise<JobView> {
-    const completed = await this.settler.complete(namespace, { id, leaseToken, result });
-    if (completed === undefined) {
-      return explainRefusal(this.repository, namespace, id, (job) => job.complete(leaseToken));
-    }
-    this.events.publish(JobSettled.of(completed));
-    return completed;
+  async execute({ namespace, id, leaseToken, result, transaction }: CompleteJobCommand): Promise<SettledJob> {
+    const completion = { id, leaseToken, result };
+    const completed =
+      transaction === undefined
+        ? await this.lifecycle.complete(namespace, completion)
+        : await this.lifecycle.completeInTransaction(namespace, completion, transaction);
+    if (completed !== undefined) return { job: completed, replayed: false };
+    return {
+      job: await replayOrRefuse(this.lifecycle, namespace, id, leaseToken, 'complete'),
+      replayed: true,
+    };
   }
 }

@@ -1,25 +1,16 @@
-import { CommandHandler, EventBus, type ICommandHandler } from '@nestjs/cqrs';
-import { JobSettled } from '../../../domain/lifecycle.events.js';
-import { JobRepository } from '../../../infrastructure/job.repository.js';
-import { SettleBatcher } from '../../../infrastructure/settle-batcher.js';
-import { explainRefusal } from '../../job-decisions.js';
-import type { JobView } from '../../job-view.js';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { JobLifecycle } from '../../lifecycle/job-lifecycle.js';
+import { replayOrRefuse } from '../../refusals.js';
+import type { SettledJob } from '../complete-job/complete-job.command.js';
 import { FailJobCommand } from './fail-job.command.js';
 
 @CommandHandler(FailJobCommand)
 export class FailJobHandler implements ICommandHandler<FailJobCommand> {
-  constructor(
-    private readonly repository: JobRepository,
-    private readonly settler: SettleBatcher,
-    private readonly events: EventBus,
-  ) {}
+  constructor(private readonly lifecycle: JobLifecycle) {}
 
-  async execute({ namespace, id, leaseToken, error, retryable }: FailJobCommand): Promise<JobView> {
-    const failed = await this.settler.fail(namespace, { id, leaseToken, error, retryable });
-    if (failed === undefined) {
-      return explainRefusal(this.repository, namespace, id, (job) => job.fail(leaseToken, retryable));
-    }
-    this.events.publish(JobSettled.of(failed));
-    return failed;
+  async execute({ namespace, id, leaseToken, error, retryable }: FailJobCommand): Promise<SettledJob> {
+    const failed = await this.lifecycle.fail(namespace, { id, leaseToken, error, retryable });
+    if (failed !== undefined) return { job: failed, replayed: false };
+    return { job: await replayOrRefuse(this.lifecycle, namespace, id, leaseToken, 'fail'), replayed: true };
   }
 }

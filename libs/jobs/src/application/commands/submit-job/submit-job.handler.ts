@@ -1,6 +1,5 @@
-import { CommandHandler, EventBus, type ICommandHandler } from '@nestjs/cqrs';
-import { JobSubmitted } from '../../../domain/lifecycle.events.js';
-import { SubmitGroupCommitter } from '../../../infrastructure/submit-group-committer.js';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { JobLifecycle } from '../../lifecycle/job-lifecycle.js';
 import { currentTraceparent, NewJobs } from '../../new-jobs.js';
 import { SubmitJobCommand, type SubmitJobResult } from './submit-job.command.js';
 
@@ -8,13 +7,13 @@ import { SubmitJobCommand, type SubmitJobResult } from './submit-job.command.js'
 export class SubmitJobHandler implements ICommandHandler<SubmitJobCommand> {
   constructor(
     private readonly newJobs: NewJobs,
-    private readonly committer: SubmitGroupCommitter,
-    private readonly events: EventBus,
+    private readonly lifecycle: JobLifecycle,
   ) {}
 
   async execute({ input }: SubmitJobCommand): Promise<SubmitJobResult> {
-    const result = await this.committer.submit(this.newJobs.prepare(input, currentTraceparent()));
-    this.events.publish(new JobSubmitted(result.job.queue, result.job.type, !result.created));
-    return result;
+    const [result] = await this.lifecycle.submit([this.newJobs.prepare(input, currentTraceparent())]);
+    if (result === undefined) throw new Error('a submit went unanswered');
+    if (!result.ok) throw result.error;
+    return result.outcome;
   }
 }

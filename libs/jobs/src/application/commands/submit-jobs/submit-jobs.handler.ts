@@ -1,4 +1,4 @@
-import { CommandHandler, EventBus, type ICommandHandler } from '@nestjs/cqrs';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import {
   IdempotencyConflictError,
   InvalidBatchError,
@@ -8,10 +8,9 @@ import {
   NamespaceFullError,
   UnknownJobTypeError,
 } from '../../../domain/job.errors.js';
-import { JobSubmitted } from '../../../domain/lifecycle.events.js';
-import type { NewJob } from '../../../infrastructure/job.repository.js';
-import { SubmitGroupCommitter } from '../../../infrastructure/submit-group-committer.js';
+import { JobLifecycle } from '../../lifecycle/job-lifecycle.js';
 import { currentTraceparent, NewJobs } from '../../new-jobs.js';
+import type { NewJob } from '../../ports/job-store.js';
 import { type BatchItemOutcome, SubmitJobsCommand } from './submit-jobs.command.js';
 
 const isInputError = (error: unknown): error is Error =>
@@ -23,8 +22,7 @@ const isInputError = (error: unknown): error is Error =>
 export class SubmitJobsHandler implements ICommandHandler<SubmitJobsCommand> {
   constructor(
     private readonly newJobs: NewJobs,
-    private readonly committer: SubmitGroupCommitter,
-    private readonly events: EventBus,
+    private readonly lifecycle: JobLifecycle,
   ) {}
 
   async execute({ inputs }: SubmitJobsCommand): Promise<BatchItemOutcome[]> {
@@ -42,14 +40,10 @@ export class SubmitJobsHandler implements ICommandHandler<SubmitJobsCommand> {
     if (invalid.length > 0) throw new InvalidBatchError(invalid);
 
     // All of them join the group commit at once: a batch of 1,000 is two INSERTs of 500.
-    const results = await this.committer.submitMany(prepared);
-    // One event per queue, type and outcome, not per job: a thousand events cost more than the insert.
-    const counts = new Map<string, JobSubmitted>();
-    const outcomes = results.map((result): BatchItemOutcome => {
+    const results = await this.lifecycle.submit(prepared);
+    return results.map((result): BatchItemOutcome => {
       if (result.ok) {
         const { created, job } = result.outcome;
-        const key = `${job.queue}\u0000${job.type}\u0000${String(created)}`;
-        counts.set(key, new JobSubmitted(job.queue, job.type, !created, (counts.get(key)?.count ?? 0) + 1));
         return { outcome: created ? 'created' : 'replayed', job };
       }
       const { error } = result;
@@ -62,7 +56,5 @@ export class SubmitJobsHandler implements ICommandHandler<SubmitJobsCommand> {
       }
       throw error;
     });
-    for (const event of counts.values()) this.events.publish(event);
-    return outcomes;
   }
 }

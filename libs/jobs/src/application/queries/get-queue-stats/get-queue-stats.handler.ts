@@ -1,6 +1,7 @@
+import { Inject } from '@nestjs/common';
 import { type IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { JOB_STATUSES, type JobStatus } from '../../../domain/job-status.js';
-import { JobRepository } from '../../../infrastructure/job.repository.js';
+import { JOB_READS, type JobReads } from '../../ports/job-reads.js';
 import {
   GetQueueStatsQuery,
   type JobStats,
@@ -24,10 +25,10 @@ function percentiles(values: number[] | null): Percentiles | null {
 
 @QueryHandler(GetQueueStatsQuery)
 export class GetQueueStatsHandler implements IQueryHandler<GetQueueStatsQuery> {
-  constructor(private readonly repository: JobRepository) {}
+  constructor(@Inject(JOB_READS) private readonly reads: JobReads) {}
 
   async execute({ namespace }: GetQueueStatsQuery): Promise<JobStats> {
-    const rows = await this.repository.queueStats(namespace, LATENCY_SAMPLE);
+    const facts = await this.reads.queueStats(namespace, LATENCY_SAMPLE);
     const byQueue = new Map<string, QueueStats>();
     const queue = (name: string): QueueStats => {
       let stats = byQueue.get(name);
@@ -42,9 +43,9 @@ export class GetQueueStatsHandler implements IQueryHandler<GetQueueStatsQuery> {
       }
       return stats;
     };
-    for (const row of rows.counts) queue(row.queue).counts[row.status] = row.count;
-    for (const row of rows.oldestPending) queue(row.queue).oldestPendingAgeSeconds = row.age_seconds;
-    for (const row of rows.throughput) {
+    for (const row of facts.counts) queue(row.queue).counts[row.status] = row.count;
+    for (const row of facts.oldestPending) queue(row.queue).oldestPendingAgeSeconds = row.ageSeconds;
+    for (const row of facts.entered) {
       const { throughput } = queue(row.queue);
       const rate =
         row.status === 'completed'
@@ -59,9 +60,9 @@ export class GetQueueStatsHandler implements IQueryHandler<GetQueueStatsQuery> {
     return {
       queues: [...byQueue.values()].sort((a, b) => (a.queue < b.queue ? -1 : a.queue > b.queue ? 1 : 0)),
       latency: {
-        sample: rows.latency.sample,
-        waitSeconds: percentiles(rows.latency.wait),
-        runSeconds: percentiles(rows.latency.run),
+        sample: facts.latency.sample,
+        waitSeconds: percentiles(facts.latency.wait),
+        runSeconds: percentiles(facts.latency.run),
       },
     };
   }

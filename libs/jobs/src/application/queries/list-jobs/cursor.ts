@@ -1,13 +1,12 @@
+import type { ListPosition } from '../../ports/job-reads.js';
+
 /**
  * Keyset position after the last job of a page: its creation time in whole microseconds since the
  * epoch (PostgreSQL's own precision, which a JavaScript Date would round to milliseconds) and its
  * id. Opaque to clients: base64url of JSON. Any cursor that decodes is one the database can use, so
  * a crafted one is a 400, never an error of the statement.
  */
-export interface JobCursor {
-  createdAtMicros: number;
-  id: string;
-}
+export type JobCursor = ListPosition;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

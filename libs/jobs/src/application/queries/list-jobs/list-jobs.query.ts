@@ -1,6 +1,6 @@
 import { Query } from '@nestjs/cqrs';
 import type { JobStatus } from '../../../domain/job-status.js';
-import type { OutcomeFilter } from '../../../infrastructure/job.repository.js';
+import type { OutcomeFilter } from '../../ports/job-store.js';
 import type { JobView } from '../../job-view.js';
 
 export interface ListJobsInput extends OutcomeFilter {

@@ -1,12 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CONVEYOR_CONFIG, type ConveyorConfig } from '#conveyor/config';
-import type { JobView } from '../application/job-view.js';
+import type { JobView } from '../job-view.js';
+import { type Completion, type Failure, JOB_STORE, type JobStore } from '../ports/job-store.js';
 import { Batcher } from './batcher.js';
-import { type CompletedAttempt, type FailedAttempt, JobRepository } from './job.repository.js';
 
 type Settlement =
-  | { kind: 'complete'; namespace: string; attempt: CompletedAttempt }
-  | { kind: 'fail'; namespace: string; attempt: FailedAttempt };
+  | { kind: 'complete'; namespace: string; attempt: Completion }
+  | { kind: 'fail'; namespace: string; attempt: Failure };
 
 interface Waiter {
   readonly settlement: Settlement;
@@ -25,7 +25,7 @@ export class SettleBatcher {
   private readonly batcher: Batcher<Waiter>;
 
   constructor(
-    private readonly repository: JobRepository,
+    @Inject(JOB_STORE) private readonly store: JobStore,
     @Inject(CONVEYOR_CONFIG) config: ConveyorConfig,
   ) {
     this.batcher = new Batcher({
@@ -35,11 +35,11 @@ export class SettleBatcher {
     });
   }
 
-  complete(namespace: string, attempt: CompletedAttempt): Promise<JobView | undefined> {
+  complete(namespace: string, attempt: Completion): Promise<JobView | undefined> {
     return this.settle({ kind: 'complete', namespace, attempt });
   }
 
-  fail(namespace: string, attempt: FailedAttempt): Promise<JobView | undefined> {
+  fail(namespace: string, attempt: Failure): Promise<JobView | undefined> {
     return this.settle({ kind: 'fail', namespace, attempt });
   }
 
@@ -51,8 +51,8 @@ export class SettleBatcher {
 
   /** Never rejects: each waiter is settled with its own outcome or error. */
   private async write(batch: readonly Waiter[]): Promise<void> {
-    const completions = new Map<string, Pending<CompletedAttempt>[]>();
-    const failures = new Map<string, Pending<FailedAttempt>[]>();
+    const completions = new Map<string, Pending<Completion>[]>();
+    const failures = new Map<string, Pending<Failure>[]>();
     const seen = new Set<string>();
     for (const waiter of batch) {
       const { settlement } = waiter;
@@ -70,10 +70,10 @@ export class SettleBatcher {
     }
     await Promise.all([
       ...[...completions].map(([namespace, group]) =>
-        settleGroup(group, (attempts) => this.repository.complete(namespace, attempts)),
+        settleGroup(group, (attempts) => this.store.complete(namespace, attempts)),
       ),
       ...[...failures].map(([namespace, group]) =>
-        settleGroup(group, (attempts) => this.repository.fail(namespace, attempts)),
+        settleGroup(group, (attempts) => this.store.fail(namespace, attempts)),
       ),
     ]);
   }

@@ -1,9 +1,10 @@
 import type { IEvent } from '@nestjs/cqrs';
-import type { JobView } from '../application/job-view.js';
+import type { JobView } from '../job-view.js';
 
 /**
- * Published on the in-process EventBus after the change committed. For reactions that may be
- * lost (metrics, logs); anything that must happen is written in the job's own transaction instead.
+ * Published on the in-process EventBus by the lifecycle (job-lifecycle.ts), and only there, after
+ * the change committed. For reactions that may be lost (metrics); anything that must happen is
+ * written in the job's own transaction instead.
  */
 
 export class JobSubmitted implements IEvent {

@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CONVEYOR_CONFIG, type ConveyorConfig } from '#conveyor/config';
-import type { JobView } from '../application/job-view.js';
-import { IdempotencyConflictError, JobRefusedError, NamespaceFullError } from '../domain/job.errors.js';
+import { IdempotencyConflictError, JobRefusedError, NamespaceFullError } from '../../domain/job.errors.js';
+import type { JobView } from '../job-view.js';
+import { JOB_STORE, type JobStore, type KeyedJob, type NewJob } from '../ports/job-store.js';
 import { Batcher } from './batcher.js';
-import { JobRepository, type KeyedJob, type NewJob } from './job.repository.js';
 
 export type SubmitOutcome = { readonly created: boolean; readonly job: JobView };
 
@@ -105,7 +105,7 @@ export class SubmitGroupCommitter {
   private readonly maxWaiting: number;
 
   constructor(
-    private readonly repository: JobRepository,
+    @Inject(JOB_STORE) private readonly store: JobStore,
     @Inject(CONVEYOR_CONFIG) config: ConveyorConfig,
   ) {
     this.batcher = new Batcher({
@@ -201,7 +201,7 @@ export class SubmitGroupCommitter {
     leaders: readonly NewJob[],
   ): Promise<{ fit: readonly NewJob[]; over: readonly NewJob[] }> {
     if (this.maxWaiting === 0) return { fit: leaders, over: [] };
-    const waiting = await this.repository.countWaiting([...new Set(leaders.map((job) => job.namespace))]);
+    const waiting = await this.store.countWaiting([...new Set(leaders.map((job) => job.namespace))]);
     const fit: NewJob[] = [];
     const over: NewJob[] = [];
     for (const job of leaders) {
@@ -225,13 +225,13 @@ export class SubmitGroupCommitter {
   }): Promise<Map<string, KeyOutcome>> {
     const outcomes = new Map<string, KeyOutcome>();
     if (over.length > 0) {
-      for (const existing of await this.repository.findByIdempotencyKeys(over)) {
+      for (const existing of await this.store.findByIdempotencyKeys(over)) {
         outcomes.set(keyOf(existing.job), { ...existing, created: false });
       }
     }
     let pending = fit;
     for (let round = 0; round < MAX_KEY_ROUNDS && pending.length > 0; round += 1) {
-      const inserted = await this.repository.insertJobs(pending);
+      const inserted = await this.store.insertJobs(pending);
       const lost: NewJob[] = [];
       for (const leader of pending) {
         const job = inserted.get(leader.id);
@@ -239,7 +239,7 @@ export class SubmitGroupCommitter {
         else outcomes.set(keyOf(leader), { job, keyFingerprint: leader.fingerprint, created: true });
       }
       if (lost.length === 0) break;
-      for (const existing of await this.repository.findByIdempotencyKeys(lost)) {
+      for (const existing of await this.store.findByIdempotencyKeys(lost)) {
         outcomes.set(keyOf(existing.job), { ...existing, created: false });
       }
       pending = lost.filter((job) => !outcomes.has(keyOf(job)));

@@ -1,0 +1,214 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { EventBus } from '@nestjs/cqrs';
+import { OPERATOR_MOVES } from '../../domain/operator-moves.js';
+import type { ClaimedJobView, JobView } from '../job-view.js';
+import {
+  type ClaimRequest,
+  type Completion,
+  type Failure,
+  type GuardedMove,
+  JOB_STORE,
+  type JobSnapshot,
+  type JobStore,
+  type JobTransaction,
+  type LeaseProof,
+  type NewJob,
+  type RedriveFilter,
+} from '../ports/job-store.js';
+import { JobClaimed, JobSettled, JobSubmitted, LeaseExpired } from './lifecycle.events.js';
+import { SettleBatcher } from './settle-batcher.js';
+import { SubmitGroupCommitter, type SubmitResult } from './submit-group-committer.js';
+import { attemptMs, TransitionLog } from './transition-log.js';
+
+/**
+ * The door: every change of a job's state, from REST, the in-process worker, the reaper, retention,
+ * redrive and cron, passes here on its way to the lifecycle port (JOB_STORE). Only here are
+ * lifecycle events published and transitions logged; the command handlers that call it run on the
+ * command bus, which gives every write its span (telemetry's BusTracing). The statements behind
+ * the port decide; this publishes and logs what they did.
+ */
+@Injectable()
+export class JobLifecycle {
+  private readonly log = new TransitionLog();
+
+  constructor(
+    @Inject(JOB_STORE) private readonly store: JobStore,
+    private readonly committer: SubmitGroupCommitter,
+    private readonly settler: SettleBatcher,
+    private readonly events: EventBus,
+  ) {}
+
+  /** Group-committed submits: each job's result, in order. Never rejects. */
+  async submit(jobs: readonly NewJob[]): Promise<SubmitResult[]> {
+    const results = await this.committer.submitMany(jobs);
+    // One event per queue, type and outcome, not per job: a thousand events cost more than the insert.
+    const counts = new Map<string, JobSubmitted>();
+    for (const result of results) {
+      if (!result.ok) continue;
+      const { created, job } = result.outcome;
+      const key = `${job.queue}\u0000${job.type}\u0000${String(created)}`;
+      counts.set(key, new JobSubmitted(job.queue, job.type, !created, (counts.get(key)?.count ?? 0) + 1));
+      if (created) this.log.debug('job submitted', job, { runAt: job.runAt });
+    }
+    for (const event of counts.values()) this.events.publish(event);
+    return results;
+  }
+
+  async claim(request: ClaimRequest): Promise<ClaimedJobView[]> {
+    const { claimed, deadLettered, reclaimedIds } = await this.store.claim(request);
+    for (const job of claimed) {
+      const reclaimed = reclaimedIds.has(job.id);
+      if (reclaimed) {
+        this.events.publish(new LeaseExpired(job.queue, job.type));
+        this.log.warn('lease expired; job claimed again', job, { workerId: job.workerId });
+      }
+      const waitSeconds =
+        reclaimed || job.claimedAt === null ? null : (job.claimedAt.getTime() - job.runAt.getTime()) / 1000;
+      this.events.publish(new JobClaimed(job.queue, job.type, waitSeconds));
+      this.log.debug('job claimed', job, {
+        workerId: job.workerId,
+        ...(waitSeconds === null ? {} : { waitMs: Math.round(waitSeconds * 1000) }),
+      });
+    }
+    for (const job of deadLettered) {
+      this.events.publish(new LeaseExpired(job.queue, job.type));
+      this.events.publish(new JobSettled(job.queue, job.type, 'dead_letter', null));
+      this.log.warn('lease expired on the last attempt; job dead-lettered', job);
+    }
+    return claimed;
+  }
+
+  /** One completion, group-committed with concurrent ones; undefined when the lease guard refused it. */
+  async complete(namespace: string, completion: Completion): Promise<JobView | undefined> {
+    const job = await this.settler.complete(namespace, completion);
+    if (job !== undefined) this.settled(job);
+    return job;
+  }
+
+  /**
+   * A completion inside the handler's own transaction, which commits with it: the handler's writes
+   * and the job's completion take effect together or not at all. Undefined (and nothing committed)
+   * when the lease guard refused it; the caller rolls the transaction back.
+   */
+  async completeInTransaction(
+    namespace: string,
+    completion: Completion,
+    transaction: JobTransaction,
+  ): Promise<JobView | undefined> {
+    const job = (await this.store.complete(namespace, [completion], transaction)).get(completion.id);
+    if (job === undefined) return undefined;
+    await transaction.commitTransaction();
+    this.settled(job);
+    return job;
+  }
+
+  async fail(namespace: string, failure: Failure): Promise<JobView | undefined> {
+    const job = await this.settler.fail(namespace, failure);
+    if (job !== undefined) this.settled(job, failure.error);
+    return job;
+  }
+
+  /** Many completions and failures in two statements (POST /v1/jobs/ack): the jobs settled, by id. */
+  async settleMany(
+    namespace: string,
+    completions: readonly Completion[],
+    failures: readonly Failure[],
+  ): Promise<Map<string, JobView>> {
+    const [completed, failed] = await Promise.all([
+      completions.length > 0 ? this.store.complete(namespace, completions) : new Map<string, JobView>(),
+      failures.length > 0 ? this.store.fail(namespace, failures) : new Map<string, JobView>(),
+    ]);
+    const errors = new Map(failures.map((failure) => [failure.id, failure.error]));
+    for (const job of completed.values()) this.settled(job);
+    for (const job of failed.values()) this.settled(job, errors.get(job.id));
+    return new Map([...completed, ...failed]);
+  }
+
+  /** Heartbeats: the new end of each lease extended, by id. Not a transition: no event, no line. */
+  extendLeases(
+    namespace: string,
+    proofs: readonly LeaseProof[],
+    leaseSeconds: number,
+  ): Promise<Map<string, Date>> {
+    return this.store.extendLeases(namespace, proofs, leaseSeconds);
+  }
+
+  /** Jobs handed back by a draining worker: pending again, the attempt not counted. */
+  async release(namespace: string, proofs: readonly LeaseProof[]): Promise<JobView[]> {
+    const released = await this.store.release(namespace, proofs);
+    for (const job of released) this.log.debug('job handed back', job);
+    return released;
+  }
+
+  async reap(limit: number): Promise<JobView[]> {
+    const reaped = await this.store.reapExpiredLeases(limit);
+    for (const job of reaped) {
+      this.events.publish(new LeaseExpired(job.queue, job.type));
+      this.events.publish(
+        new JobSettled(job.queue, job.type, job.status === 'dead_letter' ? 'dead_letter' : 'failed', null),
+      );
+      this.log.warn(
+        job.status === 'dead_letter'
+          ? 'lease expired on the last attempt; job dead-lettered'
+          : 'lease expired; retry scheduled',
+        job,
+        { workerId: job.workerId, retryAt: job.runAt },
+      );
+    }
+    return reaped;
+  }
+
+  async cancel(namespace: string, id: string): Promise<GuardedMove | null> {
+    const outcome = await this.store.cancel(namespace, id, OPERATOR_MOVES.cancel.from);
+    if (outcome?.job) this.log.debug('job cancelled', outcome.job);
+    return outcome;
+  }
+
+  async retry(namespace: string, id: string): Promise<GuardedMove | null> {
+    const outcome = await this.store.retry(namespace, id, OPERATOR_MOVES.retry.from);
+    if (outcome?.job) this.log.debug('job retried', outcome.job);
+    return outcome;
+  }
+
+  /** One batch of dead letters back to pending; how many moved. */
+  async redrive(filter: RedriveFilter, limit: number): Promise<number> {
+    const moved = await this.store.redriveDeadLetters(filter, limit);
+    for (const job of moved) this.log.debug('dead letter redriven', job);
+    return moved.length;
+  }
+
+  deleteFinished(
+    statuses: Parameters<JobStore['deleteFinished']>[0],
+    olderThanSeconds: number,
+    limit: number,
+  ) {
+    return this.store.deleteFinished(statuses, olderThanSeconds, limit);
+  }
+
+  deleteExpiredKeys(limit: number): Promise<number> {
+    return this.store.deleteExpiredKeys(limit);
+  }
+
+  compactStats(): Promise<number> {
+    return this.store.compactStats();
+  }
+
+  pruneStatusMinutes(): Promise<void> {
+    return this.store.pruneStatusMinutes();
+  }
+
+  /** The job now, for explaining a refusal; null when it is not there. */
+  snapshot(namespace: string, id: string): Promise<JobSnapshot | null> {
+    return this.store.loadSnapshot(namespace, id);
+  }
+
+  /** A job its holder completed or failed. */
+  private settled(job: JobView, error?: string): void {
+    this.events.publish(JobSettled.of(job));
+    const durationMs = attemptMs(job);
+    if (job.status === 'completed') this.log.debug('job completed', job, { durationMs });
+    else if (job.status === 'failed')
+      this.log.warn('attempt failed; retry scheduled', job, { durationMs, error, retryAt: job.runAt });
+    else this.log.warn('job dead-lettered', job, { durationMs, error });
+  }
+}

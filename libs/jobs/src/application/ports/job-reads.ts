@@ -1,0 +1,51 @@
+import type { JobStatus } from '../../domain/job-status.js';
+import type { JobEventView, JobView } from '../job-view.js';
+import type { OutcomeFilter } from './job-store.js';
+
+/**
+ * The read port: what the queries show (a job and its history, pages of jobs, statistics, the
+ * gauges of /metrics). Its adapter (infrastructure/postgres-job-reads.ts) reads; it never writes.
+ */
+export const JOB_READS = Symbol('JOB_READS');
+
+/** Keyset position after a job of a list: its creation in whole microseconds since the epoch, and its id. */
+export interface ListPosition {
+  createdAtMicros: number;
+  id: string;
+}
+
+export interface ListFilter extends OutcomeFilter {
+  namespace: string;
+  status: JobStatus | null;
+  queue: string | null;
+  type: string | null;
+  after: ListPosition | null;
+  limit: number;
+}
+
+/** The raw material of GET /v1/stats, per queue. */
+export interface QueueStatsFacts {
+  counts: { queue: string; status: JobStatus; count: number }[];
+  /** Jobs that entered a status in the last 1, 5 and 15 minutes. */
+  entered: { queue: string; status: JobStatus; last1: number; last5: number; last15: number }[];
+  oldestPending: { queue: string; ageSeconds: number }[];
+  /** Percentiles p50, p95, p99 over the last completions; null when there are none. */
+  latency: { sample: number; wait: number[] | null; run: number[] | null };
+}
+
+/** What /metrics shows of the database, over every namespace. */
+export interface QueueGauges {
+  depth: { queue: string; status: JobStatus; count: number }[];
+  oldestPending: { queue: string; seconds: number }[];
+}
+
+export interface JobReads {
+  /** The job and every transition it made, oldest first, as of one moment; null when not there. */
+  getWithHistory(namespace: string, id: string): Promise<{ job: JobView; events: JobEventView[] } | null>;
+  /** Newest first, each with its keyset position. */
+  list(filter: ListFilter): Promise<{ job: JobView; position: ListPosition }[]>;
+  queueStats(namespace: string, latencySample: number): Promise<QueueStatsFacts>;
+  queueGauges(): Promise<QueueGauges>;
+  /** The database clock, for decisions made in the application (cron slots). */
+  now(): Promise<Date>;
+}

@@ -1,0 +1,149 @@
+import type { QueryRunner } from 'typeorm';
+import type { BackoffPolicy } from '../../domain/backoff.js';
+import type { JobState } from '../../domain/job-state.js';
+import type { JobStatus } from '../../domain/job-status.js';
+import type { ClaimedJobView, JobView } from '../job-view.js';
+
+/**
+ * The lifecycle port: every write to jobs goes through it, and only the lifecycle (the door,
+ * lifecycle/job-lifecycle.ts) calls it. Its one adapter (infrastructure/postgres-job-store.ts)
+ * runs the set-based, guarded statements of infrastructure/sql, which decide each job's next
+ * status (see docs/state-machine.md). Statements take many jobs at once; a guard that refuses a
+ * job leaves it out of the answer, and the caller explains why (application/refusals.ts).
+ */
+export const JOB_STORE = Symbol('JOB_STORE');
+
+/**
+ * The transaction an in-process handler wrote through (TypeORM's, as handlers see it): a completion
+ * inside it commits with the handler's writes, or not at all.
+ */
+export type JobTransaction = QueryRunner;
+
+export interface NewJob {
+  id: string;
+  namespace: string;
+  queue: string;
+  type: string;
+  payload: unknown;
+  priority: number;
+  /** ISO 8601, or null for "now" by the database clock. */
+  runAt: string | null;
+  maxAttempts: number;
+  backoff: BackoffPolicy;
+  idempotencyKey: string;
+  fingerprint: string;
+  dedupeWindowSeconds: number;
+  /** W3C traceparent of the submitting trace, or null when none is active. */
+  traceparent: string | null;
+}
+
+/** A job that holds an idempotency key, with the fingerprint stored when the key was won. */
+export interface KeyedJob {
+  job: JobView;
+  keyFingerprint: string;
+}
+
+export interface LeaseProof {
+  id: string;
+  leaseToken: string;
+}
+
+export interface Completion extends LeaseProof {
+  result: unknown;
+}
+
+export interface Failure extends LeaseProof {
+  error: string;
+  retryable: boolean;
+}
+
+export interface ClaimRequest {
+  namespace: string;
+  queue: string;
+  /** Only these types; null for any. */
+  types: readonly string[] | null;
+  limit: number;
+  leaseSeconds: number;
+  workerId: string | null;
+}
+
+export interface ClaimOutcome {
+  claimed: ClaimedJobView[];
+  /** Expired leases on their last attempt: dead-lettered by the claim instead of handed out. */
+  deadLettered: JobView[];
+  /** Claimed jobs that were re-claimed after their lease expired. */
+  reclaimedIds: ReadonlySet<string>;
+}
+
+/** Filters that select jobs by what happened to them (dead letters, mostly). */
+export interface OutcomeFilter {
+  /** Case-insensitive text the last error contains. */
+  errorContains: string | null;
+  /** Seconds since the job last changed (for dead letters: since it was dead-lettered). */
+  minAgeSeconds: number | null;
+  maxAgeSeconds: number | null;
+}
+
+export interface RedriveFilter extends OutcomeFilter {
+  namespace: string;
+  queue: string | null;
+  type: string | null;
+  ids: readonly string[] | null;
+}
+
+/** A job as it is now, and what the explainer needs of it. */
+export interface JobSnapshot {
+  state: JobState;
+  job: JobView;
+}
+
+/** What a move decided under the row lock found, and the job as it left it (null: refused). */
+export interface GuardedMove {
+  state: JobState;
+  job: JobView | null;
+}
+
+export interface JobStore {
+  /** The jobs inserted, by id; the others lost their idempotency key to an existing job. */
+  insertJobs(jobs: readonly NewJob[]): Promise<Map<string, JobView>>;
+  /** The jobs holding these live keys. */
+  findByIdempotencyKeys(keys: readonly { namespace: string; idempotencyKey: string }[]): Promise<KeyedJob[]>;
+  /** Jobs waiting to run (pending, or failed until their retry) per namespace; absent when none. */
+  countWaiting(namespaces: readonly string[]): Promise<Map<string, number>>;
+
+  claim(request: ClaimRequest): Promise<ClaimOutcome>;
+  /** The jobs completed, by id; the others failed the lease guard. Inside `transaction` when given. */
+  complete(
+    namespace: string,
+    completions: readonly Completion[],
+    transaction?: JobTransaction,
+  ): Promise<Map<string, JobView>>;
+  /** The jobs failed (now `failed` or `dead_letter`), by id. */
+  fail(namespace: string, failures: readonly Failure[]): Promise<Map<string, JobView>>;
+  /** The new end of each lease that was extended, by id. */
+  extendLeases(
+    namespace: string,
+    proofs: readonly LeaseProof[],
+    leaseSeconds: number,
+  ): Promise<Map<string, Date>>;
+  /** The jobs handed back to pending (the attempt not counted). */
+  release(namespace: string, proofs: readonly LeaseProof[]): Promise<JobView[]>;
+  /** Expired leases back to `failed` or `dead_letter`, at most `limit` of them. */
+  reapExpiredLeases(limit: number): Promise<JobView[]>;
+
+  cancel(namespace: string, id: string, from: readonly JobStatus[]): Promise<GuardedMove | null>;
+  retry(namespace: string, id: string, from: readonly JobStatus[]): Promise<GuardedMove | null>;
+  /** One batch of at most `limit` dead letters back to pending: the jobs moved. */
+  redriveDeadLetters(filter: RedriveFilter, limit: number): Promise<JobView[]>;
+
+  /** One batch of finished jobs (and their history) past retention; how many went. */
+  deleteFinished(statuses: readonly JobStatus[], olderThanSeconds: number, limit: number): Promise<number>;
+  /** One batch of idempotency keys past their window; how many went. */
+  deleteExpiredKeys(limit: number): Promise<number>;
+  /** Folds the stats deltas into the counters; how many delta rows. */
+  compactStats(): Promise<number>;
+  pruneStatusMinutes(): Promise<void>;
+
+  /** The job now, for explaining why a guarded statement refused it; null when it is not there. */
+  loadSnapshot(namespace: string, id: string): Promise<JobSnapshot | null>;
+}

@@ -1,0 +1,17 @@
+import type { JobStatus } from './job-status.js';
+
+/**
+ * The moves an operator (or a client with `jobs:submit`) makes on a job that nobody holds: from
+ * which statuses, to which. The guarded statements (infrastructure/sql/manage.sql.ts) take `from`
+ * as a parameter, so this table is the only place the rule is written; job-status.spec.ts checks
+ * that every move is legal in JOB_TRANSITIONS.
+ */
+export const OPERATOR_MOVES = {
+  cancel: { from: ['pending', 'failed'], to: 'cancelled' },
+  /** One job back to pending, with a fresh attempt budget. */
+  retry: { from: ['dead_letter', 'cancelled'], to: 'pending' },
+  /** Many dead letters back to pending, with a fresh attempt budget. */
+  redrive: { from: ['dead_letter'], to: 'pending' },
+} as const satisfies Record<string, { from: readonly JobStatus[]; to: JobStatus }>;
+
+export type OperatorMove = keyof typeof OPERATOR_MOVES;

@@ -1,0 +1,89 @@
+import { Injectable } from '@nestjs/common';
+import { Sql } from '#conveyor/database';
+import type { JobEventView, JobView } from '../application/job-view.js';
+import type {
+  JobReads,
+  ListFilter,
+  ListPosition,
+  QueueGauges,
+  QueueStatsFacts,
+} from '../application/ports/job-reads.js';
+import type { JobStatus } from '../domain/job-status.js';
+import { type JobEventTuple, type JobRow, toJobEventView, toJobView } from './job-row.js';
+import {
+  DATABASE_NOW,
+  GAUGE_OLDEST_PENDING,
+  GAUGE_QUEUE_DEPTH,
+  GET_JOB_WITH_HISTORY,
+  LATENCY_SAMPLE,
+  LIST_JOBS,
+  OLDEST_PENDING,
+  QUEUE_COUNTS,
+  QUEUE_THROUGHPUT,
+} from './sql/read.sql.js';
+
+/** The read port on PostgreSQL (sql/read.sql.ts). */
+@Injectable()
+export class PostgresJobReads implements JobReads {
+  constructor(private readonly sql: Sql) {}
+
+  async getWithHistory(
+    namespace: string,
+    id: string,
+  ): Promise<{ job: JobView; events: JobEventView[] } | null> {
+    const [row] = await this.sql.rows<JobRow & { history: JobEventTuple[] }>(GET_JOB_WITH_HISTORY, [
+      id,
+      namespace,
+    ]);
+    return row === undefined ? null : { job: toJobView(row), events: row.history.map(toJobEventView) };
+  }
+
+  async list(filter: ListFilter): Promise<{ job: JobView; position: ListPosition }[]> {
+    const rows = await this.sql.rows<JobRow & { cursor_micros: string }>(LIST_JOBS, [
+      filter.namespace,
+      filter.status,
+      filter.queue,
+      filter.type,
+      filter.after?.createdAtMicros ?? null,
+      filter.after?.id ?? null,
+      filter.limit,
+      filter.errorContains,
+      filter.minAgeSeconds,
+      filter.maxAgeSeconds,
+    ]);
+    return rows.map((row) => ({
+      job: toJobView(row),
+      position: { createdAtMicros: Number(row.cursor_micros), id: row.id },
+    }));
+  }
+
+  /** The four dashboard reads, in parallel on the pool. */
+  async queueStats(namespace: string, latencySample: number): Promise<QueueStatsFacts> {
+    const [counts, entered, oldestPending, [latency]] = await Promise.all([
+      this.sql.rows<QueueStatsFacts['counts'][number]>(QUEUE_COUNTS, [namespace]),
+      this.sql.rows<QueueStatsFacts['entered'][number]>(QUEUE_THROUGHPUT, [namespace]),
+      this.sql.rows<{ queue: string; age_seconds: number }>(OLDEST_PENDING, [namespace]),
+      this.sql.rows<QueueStatsFacts['latency']>(LATENCY_SAMPLE, [namespace, latencySample]),
+    ]);
+    return {
+      counts,
+      entered,
+      oldestPending: oldestPending.map((row) => ({ queue: row.queue, ageSeconds: row.age_seconds })),
+      latency: latency ?? { sample: 0, wait: null, run: null },
+    };
+  }
+
+  async queueGauges(): Promise<QueueGauges> {
+    const [depth, oldestPending] = await Promise.all([
+      this.sql.rows<{ queue: string; status: JobStatus; count: number }>(GAUGE_QUEUE_DEPTH),
+      this.sql.rows<{ queue: string; seconds: number }>(GAUGE_OLDEST_PENDING),
+    ]);
+    return { depth, oldestPending };
+  }
+
+  async now(): Promise<Date> {
+    const [row] = await this.sql.rows<{ now: Date }>(DATABASE_NOW);
+    if (row === undefined) throw new Error('SELECT now() returned no row');
+    return row.now;
+  }
+}

@@ -1,0 +1,241 @@
+import { Injectable } from '@nestjs/common';
+import { Sql } from '#conveyor/database';
+import type { ClaimedJobView, JobView } from '../application/job-view.js';
+import type {
+  ClaimOutcome,
+  ClaimRequest,
+  Completion,
+  Failure,
+  GuardedMove,
+  JobSnapshot,
+  JobStore,
+  JobTransaction,
+  KeyedJob,
+  LeaseProof,
+  NewJob,
+  RedriveFilter,
+} from '../application/ports/job-store.js';
+import type { JobStatus } from '../domain/job-status.js';
+import { OPERATOR_MOVES } from '../domain/operator-moves.js';
+import { insertedJobView, type JobRow, type JobStateRow, toJobState, toJobView } from './job-row.js';
+import { CLAIM_JOBS } from './sql/claim.sql.js';
+import {
+  COMPACT_JOB_STATS,
+  DELETE_EXPIRED_KEYS,
+  DELETE_FINISHED_JOBS,
+  PRUNE_STATUS_MINUTES,
+  REAP_EXPIRED_LEASES,
+} from './sql/housekeeping.sql.js';
+import { EXTEND_LEASES, RELEASE_JOBS } from './sql/lease.sql.js';
+import { CANCEL_JOB, REDRIVE_DEAD_LETTERS, RETRY_JOB } from './sql/manage.sql.js';
+import { LOAD_JOB_SNAPSHOT } from './sql/read.sql.js';
+import { COMPLETE_JOBS, FAIL_JOBS } from './sql/settle.sql.js';
+import { COUNT_WAITING, FIND_JOBS_BY_IDEMPOTENCY_KEYS, INSERT_JOBS } from './sql/submit.sql.js';
+
+const proofsJson = (proofs: readonly LeaseProof[]): string =>
+  JSON.stringify(proofs.map((proof) => ({ id: proof.id, lease_token: proof.leaseToken })));
+
+const byId = (rows: readonly JobRow[]): Map<string, JobView> =>
+  new Map(rows.map((row) => [row.id, toJobView(row)]));
+
+/**
+ * The lifecycle port on PostgreSQL: every statement is one of infrastructure/sql, set-based where
+ * it can be (one round trip for many jobs), and the hot ones are named prepared statements.
+ */
+@Injectable()
+export class PostgresJobStore implements JobStore {
+  constructor(private readonly sql: Sql) {}
+
+  async insertJobs(jobs: readonly NewJob[]): Promise<Map<string, JobView>> {
+    // Positional, in INSERT_JOBS' order.
+    const rows = jobs.map((job) => [
+      job.id,
+      job.namespace,
+      job.queue,
+      job.type,
+      job.payload,
+      job.priority,
+      job.runAt,
+      job.maxAttempts,
+      job.backoff,
+      job.idempotencyKey,
+      job.fingerprint,
+      job.dedupeWindowSeconds,
+      job.traceparent,
+    ]);
+    const inserted = await this.sql.prepared<{ id: string; run_at_ms: number; created_at_ms: number }>(
+      'conveyor_insert_jobs',
+      INSERT_JOBS,
+      [JSON.stringify(rows)],
+    );
+    const decided = new Map(inserted.map((row) => [row.id, row]));
+    const views = new Map<string, JobView>();
+    for (const job of jobs) {
+      const row = decided.get(job.id);
+      if (row !== undefined) {
+        views.set(job.id, insertedJobView(job, new Date(row.run_at_ms), new Date(row.created_at_ms)));
+      }
+    }
+    return views;
+  }
+
+  async findByIdempotencyKeys(
+    keys: readonly { namespace: string; idempotencyKey: string }[],
+  ): Promise<KeyedJob[]> {
+    const wanted = keys.map((key) => ({ namespace: key.namespace, idempotency_key: key.idempotencyKey }));
+    const rows = await this.sql.prepared<JobRow & { key_fingerprint: string }>(
+      'conveyor_find_jobs_by_keys',
+      FIND_JOBS_BY_IDEMPOTENCY_KEYS,
+      [JSON.stringify(wanted)],
+    );
+    return rows.map((row) => ({ job: toJobView(row), keyFingerprint: row.key_fingerprint }));
+  }
+
+  async countWaiting(namespaces: readonly string[]): Promise<Map<string, number>> {
+    const rows = await this.sql.rows<{ namespace: string; waiting: number }>(COUNT_WAITING, [namespaces]);
+    return new Map(rows.map((row) => [row.namespace, row.waiting]));
+  }
+
+  async claim(request: ClaimRequest): Promise<ClaimOutcome> {
+    const rows = await this.sql.prepared<JobRow & { reclaimed: boolean }>('conveyor_claim_jobs', CLAIM_JOBS, [
+      request.namespace,
+      request.queue,
+      request.types,
+      request.limit,
+      request.leaseSeconds,
+      request.workerId,
+    ]);
+    const claimed: ClaimedJobView[] = [];
+    const deadLettered: JobView[] = [];
+    const reclaimedIds = new Set<string>();
+    for (const row of rows) {
+      if (row.status === 'dead_letter') {
+        deadLettered.push(toJobView(row));
+        continue;
+      }
+      if (row.lease_token === null || row.lease_expires_at === null) {
+        throw new Error(`claimed job ${row.id} has no lease`); // excluded by jobs_lease_check
+      }
+      if (row.reclaimed) reclaimedIds.add(row.id);
+      claimed.push({ ...toJobView(row), leaseToken: row.lease_token, leaseExpiresAt: row.lease_expires_at });
+    }
+    return { claimed, deadLettered, reclaimedIds };
+  }
+
+  async complete(
+    namespace: string,
+    completions: readonly Completion[],
+    transaction?: JobTransaction,
+  ): Promise<Map<string, JobView>> {
+    const input = completions.map((c) => ({ id: c.id, lease_token: c.leaseToken, result: c.result ?? null }));
+    const params = [JSON.stringify(input), namespace];
+    if (transaction === undefined) {
+      return byId(await this.sql.prepared<JobRow>('conveyor_complete_jobs', COMPLETE_JOBS, params));
+    }
+    // In the handler's open transaction: the completion and the handler's writes commit together.
+    const result = await transaction.query(COMPLETE_JOBS, params, true);
+    return byId(result.records as JobRow[]);
+  }
+
+  async fail(namespace: string, failures: readonly Failure[]): Promise<Map<string, JobView>> {
+    const input = failures.map((f) => ({
+      id: f.id,
+      lease_token: f.leaseToken,
+      error: f.error,
+      retryable: f.retryable,
+    }));
+    return byId(
+      await this.sql.prepared<JobRow>('conveyor_fail_jobs', FAIL_JOBS, [JSON.stringify(input), namespace]),
+    );
+  }
+
+  async extendLeases(
+    namespace: string,
+    proofs: readonly LeaseProof[],
+    leaseSeconds: number,
+  ): Promise<Map<string, Date>> {
+    const rows = await this.sql.prepared<{ id: string; lease_expires_at: Date }>(
+      'conveyor_extend_leases',
+      EXTEND_LEASES,
+      [proofsJson(proofs), leaseSeconds, namespace],
+    );
+    return new Map(rows.map((row) => [row.id, row.lease_expires_at]));
+  }
+
+  async release(namespace: string, proofs: readonly LeaseProof[]): Promise<JobView[]> {
+    const rows = await this.sql.rows<JobRow>(RELEASE_JOBS, [proofsJson(proofs), namespace]);
+    return rows.map(toJobView);
+  }
+
+  async reapExpiredLeases(limit: number): Promise<JobView[]> {
+    return (await this.sql.rows<JobRow>(REAP_EXPIRED_LEASES, [limit])).map(toJobView);
+  }
+
+  cancel(namespace: string, id: string, from: readonly JobStatus[]): Promise<GuardedMove | null> {
+    return this.guardedMove(CANCEL_JOB, namespace, id, from);
+  }
+
+  retry(namespace: string, id: string, from: readonly JobStatus[]): Promise<GuardedMove | null> {
+    return this.guardedMove(RETRY_JOB, namespace, id, from);
+  }
+
+  private async guardedMove(
+    statement: string,
+    namespace: string,
+    id: string,
+    from: readonly JobStatus[],
+  ): Promise<GuardedMove | null> {
+    // The job's own columns are all NULL when the move was refused.
+    type MovedRow = { [Column in keyof JobRow]: JobRow[Column] | null } & { state: JobStateRow };
+    const [row] = await this.sql.rows<MovedRow>(statement, [id, namespace, from]);
+    if (row === undefined) return null;
+    return { state: toJobState(row.state), job: row.id === null ? null : toJobView(row as JobRow) };
+  }
+
+  async redriveDeadLetters(filter: RedriveFilter, limit: number): Promise<JobView[]> {
+    const rows = await this.sql.rows<JobRow>(REDRIVE_DEAD_LETTERS, [
+      filter.namespace,
+      filter.queue,
+      filter.type,
+      filter.errorContains,
+      filter.minAgeSeconds,
+      filter.maxAgeSeconds,
+      filter.ids,
+      limit,
+      OPERATOR_MOVES.redrive.from,
+    ]);
+    return rows.map(toJobView);
+  }
+
+  async deleteFinished(
+    statuses: readonly JobStatus[],
+    olderThanSeconds: number,
+    limit: number,
+  ): Promise<number> {
+    const [row] = await this.sql.rows<{ deleted: number }>(DELETE_FINISHED_JOBS, [
+      statuses,
+      olderThanSeconds,
+      limit,
+    ]);
+    return row?.deleted ?? 0;
+  }
+
+  async deleteExpiredKeys(limit: number): Promise<number> {
+    const result = await this.sql.pool.query(DELETE_EXPIRED_KEYS, [limit]);
+    return result.rowCount ?? 0;
+  }
+
+  async compactStats(): Promise<number> {
+    const [row] = await this.sql.rows<{ folded: number }>(COMPACT_JOB_STATS);
+    return row?.folded ?? 0;
+  }
+
+  async pruneStatusMinutes(): Promise<void> {
+    await this.sql.pool.query(PRUNE_STATUS_MINUTES);
+  }
+
+  async loadSnapshot(namespace: string, id: string): Promise<JobSnapshot | null> {
+    const [row] = await this.sql.rows<JobRow & JobStateRow>(LOAD_JOB_SNAPSHOT, [id, namespace]);
+    return row === undefined ? null : { state: toJobState(row), job: toJobView(row) };
+  }
+}

@@ -1,0 +1,24 @@
+/**
+ * The rules the lifecycle statements share, each written once. The statements decide a job's next
+ * status from these (docs/state-machine.md has the table); the domain only explains refusals.
+ * Each takes the alias of the `jobs` row in the statement.
+ */
+
+/**
+ * The lease is still good. clock_timestamp(), not now(): an in-process handler completes inside
+ * a transaction that may have begun long before, and now() is frozen at the transaction's start.
+ */
+export const leaseAlive = (j: string): string => `${j}.lease_expires_at > clock_timestamp()`;
+
+/** The job is held under `token` (an SQL expression), and the lease is good: only its holder may act. */
+export const heldUnder = (j: string, token: string): string =>
+  `${j}.status = 'processing' AND ${j}.lease_token = ${token} AND ${leaseAlive(j)}`;
+
+/**
+ * Another attempt is allowed after this one. Attempts are counted at claim, so `attempts` already
+ * includes the attempt that is ending; a job whose worker dies on every attempt still runs out.
+ */
+export const attemptsLeft = (j: string): string => `${j}.attempts < ${j}.max_attempts`;
+
+/** The lease has run out: its worker is presumed dead (by the transaction's clock, like the claim). */
+export const leaseExpired = (j: string): string => `${j}.lease_expires_at <= now()`;
