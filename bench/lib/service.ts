@@ -6,13 +6,33 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '#conveyor/database';
 
-const MAIN = fileURLToPath(new URL('../../dist/apps/conveyor/src/main.js', import.meta.url));
+// This file runs compiled, as dist/bench/lib/service.js: the entry point is dist/apps/....
+const MAIN = fileURLToPath(new URL('../../apps/conveyor/src/main.js', import.meta.url));
 export const ADMIN_KEY = `cvk_bench-admin-${Date.now()}-0123456789abcdef`;
 
-async function waitUntilReady(base, exited, timeoutMs = 60_000) {
+export interface Service {
+  /** `http://127.0.0.1:<port>` */
+  readonly base: string;
+  /** The bench key; null for a worker-only instance, which serves no API. */
+  readonly key: string | null;
+  readonly pid: number | undefined;
+  /**
+   * Resident memory of the service process, from /proc (Linux); null when its status has no VmRSS
+   * line (a process that has exited, for one).
+   */
+  rssMiB(): number | null;
+  stop(): Promise<void>;
+}
+
+interface Exited {
+  done: boolean;
+  code: number | null;
+}
+
+async function waitUntilReady(base: string, exited: Exited, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (exited.done) throw new Error(`the service exited during boot (code ${exited.code})`);
+    if (exited.done) throw new Error(`the service exited during boot (code ${String(exited.code)})`);
     try {
       if ((await fetch(`${base}/health/ready`)).status === 200) return;
     } catch {
@@ -24,7 +44,7 @@ async function waitUntilReady(base, exited, timeoutMs = 60_000) {
 }
 
 /** The benchmark's API key: unlimited rates, every job scope, namespace `default`. */
-async function createBenchKey(base) {
+async function createBenchKey(base: string): Promise<string> {
   const created = await fetch(`${base}/v1/admin/api-keys`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_KEY}` },
@@ -37,22 +57,22 @@ async function createBenchKey(base) {
     }),
   });
   if (created.status !== 201) throw new Error(`creating the bench key answered ${created.status}`);
-  return (await created.json()).key;
+  return ((await created.json()) as { key: string }).key;
 }
 
 /**
  * Starts the service on `url` and answers once it is ready. `env` adds or overrides settings
  * (CONVEYOR_ROLE, CONVEYOR_DB_POOL_SIZE, ...).
  */
-export async function startService(url, env = {}) {
+export async function startService(url: string, env: Record<string, string> = {}): Promise<Service> {
   const port = await freePort();
   const child = spawn(
     process.execPath,
     ['--enable-source-maps', '--max-old-space-size=256', '--max-semi-space-size=32', MAIN],
     {
       env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
+        PATH: process.env['PATH'],
+        HOME: process.env['HOME'],
         NODE_ENV: 'production',
         LOG_LEVEL: 'info',
         DATABASE_URL: url,
@@ -66,11 +86,11 @@ export async function startService(url, env = {}) {
     },
   );
   let stderr = '';
-  child.stderr.on('data', (chunk) => {
+  child.stderr.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
   });
-  const exited = { done: false, code: null };
-  const exit = new Promise((resolve) => {
+  const exited: Exited = { done: false, code: null };
+  const exit = new Promise<number | null>((resolve) => {
     child.once('exit', (code) => {
       exited.done = true;
       exited.code = code;
@@ -82,17 +102,17 @@ export async function startService(url, env = {}) {
     await waitUntilReady(base, exited);
   } catch (error) {
     child.kill('SIGKILL');
-    throw new Error(`${error.message}\n${stderr}`, { cause: error });
+    const message = error instanceof Error ? error.message : String(error);
+    throw new Error(`${message}\n${stderr}`, { cause: error });
   }
   // A worker-only instance serves no API, and needs no key.
-  const key = env.CONVEYOR_ROLE === 'worker' ? null : await createBenchKey(base);
+  const key = env['CONVEYOR_ROLE'] === 'worker' ? null : await createBenchKey(base);
   return {
     base,
     key,
     pid: child.pid,
-    /** Resident memory of the service process, from /proc (Linux). */
     rssMiB() {
-      const line = readFileSync(`/proc/${child.pid}/status`, 'utf8')
+      const line = readFileSync(`/proc/${String(child.pid)}/status`, 'utf8')
         .split('\n')
         .find((entry) => entry.startsWith('VmRSS:'));
       return line === undefined ? null : Number(line.replace(/\D+/g, '')) / 1024;

@@ -8,9 +8,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
-import { openServer } from './lib/database.mjs';
+import { type BenchServer, openServer } from './lib/database.js';
+import type { LoadLatency } from './lib/load.js';
 import {
   CheckFailed,
+  type Checked,
   drainInProcess,
   drainOverRest,
   memoryUnderLoad,
@@ -19,7 +21,7 @@ import {
   submitDuplicates,
   submitToStart,
   submitUnique,
-} from './lib/workloads.mjs';
+} from './lib/workloads.js';
 
 const { values } = parseArgs({
   options: {
@@ -43,9 +45,50 @@ const size = quick
       latencySeconds: 10,
     };
 
+/** A workload as written below: how to run it, how to read its figure, and the target it is held to. */
+interface WorkloadSpec<R extends Checked> {
+  id: string;
+  name: string;
+  run: (server: BenchServer) => Promise<R>;
+  figure: (r: R) => string;
+  /** What the median run is chosen by. */
+  value: (r: R) => number;
+  target: string;
+  met: (r: R) => boolean;
+  /** Runs of it, when not --runs. */
+  runs?: number;
+}
+
+/** One run of a workload: its result as recorded, and what the workload reads from it. */
+interface Measured {
+  result: Checked;
+  figure: string;
+  value: number;
+  met: boolean;
+}
+
+/** A workload with its result type closed over, so that workloads of different results share a list. */
+interface Workload {
+  id: string;
+  name: string;
+  target: string;
+  runs?: number;
+  measure: (server: BenchServer) => Promise<Measured>;
+}
+
+function workload<R extends Checked>({ run, figure, value, met, ...described }: WorkloadSpec<R>): Workload {
+  return {
+    ...described,
+    measure: async (server) => {
+      const result = await run(server);
+      return { result, figure: figure(result), value: value(result), met: met(result) };
+    },
+  };
+}
+
 /** name → how to run it, how to read its figure, and the target it is held to. */
-const WORKLOADS = [
-  {
+const WORKLOADS: Workload[] = [
+  workload({
     id: 'submit',
     name: 'POST /v1/jobs, unique keys, 50 connections, pool 10',
     run: (server) => submitUnique(server, size),
@@ -53,8 +96,8 @@ const WORKLOADS = [
     value: (r) => r.jobsPerSecond,
     target: '≥ 5,000 jobs/s, p99 ≤ 30 ms',
     met: (r) => r.jobsPerSecond >= 5000 && r.latencyMs.p99 <= 30,
-  },
-  {
+  }),
+  workload({
     id: 'duplicates',
     name: 'the same, each key sent twice concurrently',
     run: (server) => submitDuplicates(server, size),
@@ -62,8 +105,8 @@ const WORKLOADS = [
     value: (r) => r.keysPerSecond,
     target: '≥ 3,000 keys/s, one job per key',
     met: (r) => r.keysPerSecond >= 3000,
-  },
-  {
+  }),
+  workload({
     id: 'batch',
     name: 'POST /v1/jobs/batch, 1,000 jobs per call, 4 connections',
     run: (server) => submitBatches(server, size),
@@ -71,8 +114,8 @@ const WORKLOADS = [
     value: (r) => r.jobsPerSecond,
     target: '≥ 30,000 jobs/s',
     met: (r) => r.jobsPerSecond >= 30_000,
-  },
-  {
+  }),
+  workload({
     id: 'drain',
     name: `drain ${fmt(size.drain)} pre-inserted no-op jobs, in-process handlers`,
     run: (server) => drainInProcess(server, { jobs: size.drain }),
@@ -80,8 +123,8 @@ const WORKLOADS = [
     value: (r) => r.jobsPerSecond,
     target: '≥ 6,000 jobs/s',
     met: (r) => r.jobsPerSecond >= 6000,
-  },
-  {
+  }),
+  workload({
     id: 'rest-drain',
     name: `drain ${fmt(size.restDrain)} jobs over REST (8 workers, claim 100, batch ack)`,
     run: (server) => drainOverRest(server, { jobs: size.restDrain }),
@@ -89,8 +132,8 @@ const WORKLOADS = [
     value: (r) => r.jobsPerSecond,
     target: '≥ 3,000 jobs/s',
     met: (r) => r.jobsPerSecond >= 3000,
-  },
-  {
+  }),
+  workload({
     id: 'latency',
     name: 'submit → in-process handler start, steady 200 jobs/s',
     run: (server) => submitToStart(server, { seconds: size.latencySeconds, warmupSeconds: 1 }),
@@ -98,8 +141,8 @@ const WORKLOADS = [
     value: (r) => r.latencyMs.p99,
     target: 'p50 ≤ 2 ms, p99 ≤ 10 ms',
     met: (r) => r.latencyMs.p50 <= 2 && r.latencyMs.p99 <= 10,
-  },
-  {
+  }),
+  workload({
     id: 'stats',
     name: `GET /v1/stats with ${fmt(size.stats)} jobs`,
     run: (server) => statsLatency(server, { jobs: size.stats }),
@@ -107,8 +150,8 @@ const WORKLOADS = [
     value: (r) => r.latencyMs.p95,
     target: '≤ 50 ms',
     met: (r) => r.latencyMs.p95 <= 50,
-  },
-  {
+  }),
+  workload({
     id: 'memory',
     name: `resident memory under the submit load, ${soakSeconds} s`,
     run: (server) => memoryUnderLoad(server, { seconds: soakSeconds }),
@@ -118,27 +161,39 @@ const WORKLOADS = [
     target: '≤ 300 MB, flat',
     met: (r) => r.rssMiB.max * 1.048576 <= 300 && r.rssMiB.lastThird <= r.rssMiB.firstThird * 1.2,
     runs: 1,
-  },
+  }),
 ];
 
-function fmt(n) {
+function fmt(n: number): string {
   return Math.round(n).toLocaleString('en');
+}
+
+/** A workload's entry in the results: its median run, or, when its first run failed a check, none. */
+type WorkloadResult = { id: string; name: string; target: string; samples: Checked[] } & (
+  { failed: true } | { failed?: undefined; figure: string; met: boolean; median: Checked }
+);
+
+interface SweepCell {
+  pool: number;
+  connections: number;
+  jobsPerSecond: number;
+  latencyMs: LoadLatency;
 }
 
 const selected = values.only === undefined ? null : new Set(values.only.split(','));
 const server = await openServer();
-const results = [];
+const results: WorkloadResult[] = [];
 let failed = false;
 try {
   for (const workload of WORKLOADS) {
     if (selected !== null && !selected.has(workload.id)) continue;
-    const samples = [];
+    const samples: Measured[] = [];
     for (let run = 0; run < (workload.runs ?? runs); run += 1) {
       process.stdout.write(`${workload.name} (run ${run + 1}) ... `);
       try {
-        const result = await workload.run(server);
-        samples.push(result);
-        console.log(`${workload.figure(result)}; ${result.checked}`);
+        const measured = await workload.measure(server);
+        samples.push(measured);
+        console.log(`${measured.figure}; ${measured.result.checked}`);
       } catch (error) {
         if (!(error instanceof CheckFailed)) throw error;
         failed = true;
@@ -146,26 +201,31 @@ try {
         break;
       }
     }
-    if (samples.length === 0) {
-      results.push({ id: workload.id, name: workload.name, target: workload.target, failed: true, samples });
+    // The median run by the workload's figure stands for the workload.
+    const median = [...samples].sort((a, b) => a.value - b.value)[Math.floor(samples.length / 2)];
+    if (median === undefined) {
+      // No run: the first one failed its check.
+      results.push({
+        id: workload.id,
+        name: workload.name,
+        target: workload.target,
+        failed: true,
+        samples: [],
+      });
       continue;
     }
-    // The median run by the workload's figure stands for the workload.
-    const median = [...samples].sort((a, b) => workload.value(a) - workload.value(b))[
-      Math.floor(samples.length / 2)
-    ];
     results.push({
       id: workload.id,
       name: workload.name,
       target: workload.target,
-      figure: workload.figure(median),
-      met: workload.met(median),
-      median,
-      samples,
+      figure: median.figure,
+      met: median.met,
+      median: median.result,
+      samples: samples.map((sample) => sample.result),
     });
   }
 
-  let sweep = [];
+  const sweep: SweepCell[] = [];
   if (!quick && (selected === null || selected.has('sweep'))) {
     for (const pool of [5, 10, 20]) {
       for (const connections of [10, 50, 200]) {
@@ -193,11 +253,14 @@ try {
     sweep,
   };
   const stamp = at.replace(/[:.]/g, '-');
-  mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-  writeFileSync(new URL(`./results/${stamp}.json`, import.meta.url), `${JSON.stringify(report, null, 2)}\n`);
+  // This file runs compiled, as dist/bench/run.js; the results stay beside the sources, in the
+  // repository's bench/results/.
+  const resultsDir = new URL('../../bench/results/', import.meta.url);
+  mkdirSync(resultsDir, { recursive: true });
+  writeFileSync(new URL(`${stamp}.json`, resultsDir), `${JSON.stringify(report, null, 2)}\n`);
   const lines = [
     `Conveyor benchmark, ${at} (${report.mode}), median of ${runs} run(s)`,
-    `${report.machine.cores} cores (${report.machine.cpu}), ${report.machine.memoryGiB} GiB, Node ${report.machine.node}, ` +
+    `${report.machine.cores} cores (${String(report.machine.cpu)}), ${report.machine.memoryGiB} GiB, Node ${report.machine.node}, ` +
       `PostgreSQL ${server.settings.server_version} (${server.embedded ? 'embedded' : 'DATABASE_URL'}), ` +
       `synchronous_commit=${server.settings.synchronous_commit}, shared_buffers=${server.settings.shared_buffers}`,
     '',
@@ -219,7 +282,7 @@ try {
     }
   }
   const table = `${lines.join('\n')}\n`;
-  writeFileSync(new URL(`./results/${stamp}.md`, import.meta.url), table);
+  writeFileSync(new URL(`${stamp}.md`, resultsDir), table);
   console.log(`\n${table}`);
   console.log(`written: bench/results/${stamp}.json and .md`);
 } finally {

@@ -1,19 +1,64 @@
 // The workloads of `npm run bench`. Each one starts its own service on its own database, measures
 // one thing, and checks that the work was done right (counts, no duplicates): a fast wrong answer
 // fails the run. Every loop is bounded in count or time.
-import { insertBacklog } from './database.mjs';
-import { httpLoad } from './load.mjs';
-import { startService } from './service.mjs';
+import type pg from 'pg';
+import { type BenchDatabase, type BenchServer, insertBacklog, oneRow } from './database.js';
+import { httpLoad, type HttpLoad, type LoadLatency } from './load.js';
+import { type Service, startService } from './service.js';
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/** What every workload's result says, besides its figures: what was checked, in words. */
+export interface Checked {
+  checked: string;
+}
+
+export interface SubmitResult extends Checked {
+  jobsPerSecond: number;
+  latencyMs: LoadLatency;
+}
+
+export interface DuplicatesResult extends Checked {
+  keysPerSecond: number;
+  latencyMs: LoadLatency;
+}
+
+export interface DrainResult extends Checked {
+  jobsPerSecond: number;
+  seconds: number;
+}
+
+export interface SubmitToStartResult extends Checked {
+  latencyMs: { p50: number; p99: number; max: number };
+}
+
+export interface StatsResult extends Checked {
+  latencyMs: { p50: number; p95: number; max: number };
+}
+
+export interface MemoryResult extends Checked {
+  rssMiB: { max: number; firstThird: number; lastThird: number };
+  samplesMiB: number[];
+  jobsPerSecond: number;
+}
+
+/** How long and how hard an HTTP load runs. */
+export interface LoadSize {
+  seconds: number;
+  warmupSeconds: number;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 class CheckFailed extends Error {}
 
-function check(condition, message) {
+function check(condition: boolean, message: string): void {
   if (!condition) throw new CheckFailed(message);
 }
 
-async function withService(server, env, fn) {
+async function withService<T>(
+  server: BenchServer,
+  env: Record<string, string>,
+  fn: (service: Service, db: BenchDatabase) => Promise<T>,
+): Promise<T> {
   const db = await server.database();
   const service = await startService(db.url, env);
   try {
@@ -24,8 +69,14 @@ async function withService(server, env, fn) {
   }
 }
 
+/** The bench key of a service that serves the API: every role but `worker` has one. */
+function keyOf(service: Service): string {
+  if (service.key === null) throw new Error('a worker-only service has no API key');
+  return service.key;
+}
+
 /** Polls until `done()` or the deadline; returns the seconds it took. */
-async function timeUntil(done, timeoutSeconds) {
+async function timeUntil(done: () => Promise<boolean>, timeoutSeconds: number): Promise<number> {
   const start = performance.now();
   const deadline = start + timeoutSeconds * 1000;
   while (!(await done())) {
@@ -40,23 +91,33 @@ async function timeUntil(done, timeoutSeconds) {
  * watching costs the database next to nothing (a count over the table would compete with the
  * workload).
  */
-async function drained(client) {
-  const { rows } = await client.query(
+async function drained(client: pg.Client): Promise<boolean> {
+  const { rows } = await client.query<{ drained: boolean }>(
     `SELECT NOT EXISTS (SELECT 1 FROM jobs WHERE status IN ('pending', 'failed'))
         AND NOT EXISTS (SELECT 1 FROM jobs WHERE status = 'processing') AS drained`,
   );
-  return rows[0].drained;
+  return oneRow(rows).drained;
+}
+
+/** The value at quantile `q` of ascending `sorted` (not empty), to 0.01. */
+function quantile(sorted: number[], q: number): number {
+  const value = sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+  if (value === undefined) throw new Error('a quantile of no values');
+  return Number(value.toFixed(2));
 }
 
 /** POST /v1/jobs, every request a new idempotency key. */
-export async function submitUnique(server, { seconds, warmupSeconds, connections = 50, pool = 10 }) {
+export async function submitUnique(
+  server: BenchServer,
+  { seconds, warmupSeconds, connections = 50, pool = 10 }: LoadSize & { connections?: number; pool?: number },
+): Promise<SubmitResult> {
   return withService(
     server,
     { CONVEYOR_ROLE: 'api', CONVEYOR_DB_POOL_SIZE: String(pool) },
     async (service, db) => {
       const load = await httpLoad({
         base: service.base,
-        key: service.key,
+        key: keyOf(service),
         path: '/v1/jobs',
         connections,
         seconds,
@@ -86,11 +147,14 @@ export async function submitUnique(server, { seconds, warmupSeconds, connections
 }
 
 /** POST /v1/jobs, each idempotency key sent twice at the same moment (two connections). */
-export async function submitDuplicates(server, { seconds, warmupSeconds, connections = 50 }) {
+export async function submitDuplicates(
+  server: BenchServer,
+  { seconds, warmupSeconds, connections = 50 }: LoadSize & { connections?: number },
+): Promise<DuplicatesResult> {
   return withService(server, { CONVEYOR_ROLE: 'api' }, async (service, db) => {
     const load = await httpLoad({
       base: service.base,
-      key: service.key,
+      key: keyOf(service),
       path: '/v1/jobs',
       connections,
       seconds,
@@ -106,10 +170,10 @@ export async function submitDuplicates(server, { seconds, warmupSeconds, connect
         });
       },
     });
-    const { rows } = await db.client.query(
+    const { rows } = await db.client.query<{ jobs: number; keys: number }>(
       `SELECT count(*)::int AS jobs, count(DISTINCT idempotency_key)::int AS keys FROM jobs`,
     );
-    const { jobs, keys } = rows[0];
+    const { jobs, keys } = oneRow(rows);
     const created = load.statuses[201] ?? 0;
     const replayed = load.statuses[200] ?? 0;
     check(
@@ -131,11 +195,19 @@ export async function submitDuplicates(server, { seconds, warmupSeconds, connect
 }
 
 /** POST /v1/jobs/batch, 1,000 jobs per call. */
-export async function submitBatches(server, { seconds, warmupSeconds, connections = 4, size = 1000 }) {
+export async function submitBatches(
+  server: BenchServer,
+  {
+    seconds,
+    warmupSeconds,
+    connections = 4,
+    size = 1000,
+  }: LoadSize & { connections?: number; size?: number },
+): Promise<SubmitResult> {
   return withService(server, { CONVEYOR_ROLE: 'api' }, async (service, db) => {
     const load = await httpLoad({
       base: service.base,
-      key: service.key,
+      key: keyOf(service),
       path: '/v1/jobs/batch',
       connections,
       seconds,
@@ -179,26 +251,30 @@ export async function submitBatches(server, { seconds, warmupSeconds, connection
 }
 
 /** A backlog of no-op jobs run by the in-process worker (the shipped `noop` handler). */
-export async function drainInProcess(server, { jobs }) {
+export async function drainInProcess(server: BenchServer, { jobs }: { jobs: number }): Promise<DrainResult> {
   return withService(server, { CONVEYOR_ROLE: 'worker' }, async (_service, db) => {
     await insertBacklog(db.client, { count: jobs, type: 'noop', queue: 'default' });
     const seconds = await timeUntil(() => drained(db.client), 600);
-    const { rows } = await db.client.query(
+    const { rows } = await db.client.query<{ other: number; reattempted: number }>(
       `SELECT count(*) FILTER (WHERE status <> 'completed')::int AS other,
               count(*) FILTER (WHERE attempts <> 1)::int AS reattempted
        FROM jobs`,
     );
-    check(rows[0].other === 0 && rows[0].reattempted === 0, `after the drain: ${JSON.stringify(rows[0])}`);
+    const row = oneRow(rows);
+    check(row.other === 0 && row.reattempted === 0, `after the drain: ${JSON.stringify(row)}`);
     return { jobsPerSecond: jobs / seconds, seconds, checked: `${jobs} completed, each in one attempt` };
   });
 }
 
 /** A backlog drained over REST by external workers: claim 100, then one batch acknowledge. */
-export async function drainOverRest(server, { jobs, workers = 8 }) {
+export async function drainOverRest(
+  server: BenchServer,
+  { jobs, workers = 8 }: { jobs: number; workers?: number },
+): Promise<DrainResult> {
   return withService(server, { CONVEYOR_ROLE: 'api' }, async (service, db) => {
     await insertBacklog(db.client, { count: jobs, type: 'bench.rest', queue: 'rest' });
-    const headers = { 'content-type': 'application/json', authorization: `Bearer ${service.key}` };
-    const post = async (path, body) => {
+    const headers = { 'content-type': 'application/json', authorization: `Bearer ${keyOf(service)}` };
+    const post = async (path: string, body: unknown): Promise<unknown> => {
       const response = await fetch(`${service.base}${path}`, {
         method: 'POST',
         headers,
@@ -211,15 +287,15 @@ export async function drainOverRest(server, { jobs, workers = 8 }) {
     const worker = async () => {
       // Bounded: at most one claim per job, plus the empty claims that end the loop.
       for (let round = 0; round <= jobs; round += 1) {
-        const { jobs: claimed } = await post('/v1/jobs/claim', {
+        const { jobs: claimed } = (await post('/v1/jobs/claim', {
           queue: 'rest',
           limit: 100,
           workerId: 'bench',
-        });
+        })) as { jobs: { id: string; leaseToken: string }[] };
         if (claimed.length === 0) return;
-        const { results } = await post('/v1/jobs/ack', {
+        const { results } = (await post('/v1/jobs/ack', {
           complete: claimed.map((job) => ({ id: job.id, leaseToken: job.leaseToken })),
-        });
+        })) as { results: { outcome: string }[] };
         check(
           results.every((result) => result.outcome === 'completed'),
           `ack refused: ${JSON.stringify(results.find((r) => r.outcome !== 'completed'))}`,
@@ -248,15 +324,19 @@ export async function drainOverRest(server, { jobs, workers = 8 }) {
  * the moment the in-process worker claimed it, the instant before its handler starts (claimed_at,
  * by the database clock, which is this machine's clock).
  */
-export async function submitToStart(server, { seconds, warmupSeconds, rate = 200 }) {
+export async function submitToStart(
+  server: BenchServer,
+  { seconds, warmupSeconds, rate = 200 }: LoadSize & { rate?: number },
+): Promise<SubmitToStartResult> {
   return withService(server, { CONVEYOR_ROLE: 'all' }, async (service, db) => {
-    const headers = { 'content-type': 'application/json', authorization: `Bearer ${service.key}` };
-    const sentAt = new Map();
+    const headers = { 'content-type': 'application/json', authorization: `Bearer ${keyOf(service)}` };
+    /** Job id → when its submit was sent, in ms since the epoch. */
+    const sentAt = new Map<string, number>();
     // The first second opens pool connections and warms the JIT: its jobs run, but do not count.
     const warmup = Math.round(warmupSeconds * rate);
     const total = warmup + Math.round(seconds * rate);
     const start = performance.now();
-    const inFlight = [];
+    const inFlight: Promise<void>[] = [];
     for (let i = 0; i < total; i += 1) {
       const due = start + (i * 1000) / rate;
       const wait = due - performance.now();
@@ -269,27 +349,29 @@ export async function submitToStart(server, { seconds, warmupSeconds, rate = 200
           body: JSON.stringify({ type: 'noop', payload: { i }, idempotencyKey: `l-${i}` }),
         }).then(async (response) => {
           check(response.status === 201, `submit answered ${response.status}`);
-          const { id } = await response.json();
+          const { id } = (await response.json()) as { id: string };
           if (i >= warmup) sentAt.set(id, at);
         }),
       );
     }
     await Promise.all(inFlight);
     await timeUntil(() => drained(db.client), 60);
-    const { rows } = await db.client.query(
+    // numeric arrives as a string: pg does not turn it into a JS number, which could lose digits.
+    const { rows } = await db.client.query<{ id: string; claimed: string }>(
       `SELECT id, extract(epoch FROM claimed_at) * 1000 AS claimed FROM jobs`,
     );
     check(rows.length === total, `${rows.length} jobs for ${total} submits`);
     const latencies = rows
-      .filter((row) => sentAt.has(row.id))
-      .map((row) => Number(row.claimed) - sentAt.get(row.id))
+      .flatMap((row) => {
+        const sent = sentAt.get(row.id);
+        return sent === undefined ? [] : [Number(row.claimed) - sent];
+      })
       .sort((a, b) => a - b);
     check(
       latencies.length === total - warmup,
       `${latencies.length} measured jobs, ${total - warmup} expected`,
     );
-    const at = (q) =>
-      Number(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))].toFixed(2));
+    const at = (q: number) => quantile(latencies, q);
     return {
       latencyMs: { p50: at(0.5), p99: at(0.99), max: at(1) },
       checked: `${total} jobs at ${rate}/s (${warmup} of them warm-up), all completed`,
@@ -298,7 +380,10 @@ export async function submitToStart(server, { seconds, warmupSeconds, rate = 200
 }
 
 /** GET /v1/stats with a large table (a realistic mix of statuses over five queues). */
-export async function statsLatency(server, { jobs, requests = 50 }) {
+export async function statsLatency(
+  server: BenchServer,
+  { jobs, requests = 50 }: { jobs: number; requests?: number },
+): Promise<StatsResult> {
   return withService(server, { CONVEYOR_ROLE: 'api' }, async (service, db) => {
     await db.client.query(
       `INSERT INTO jobs (id, namespace, queue, type, payload, status, max_attempts, backoff, idempotency_key,
@@ -316,14 +401,14 @@ export async function statsLatency(server, { jobs, requests = 50 }) {
     );
     await db.client.query('SELECT conveyor_compact_job_stats()');
     await db.client.query('VACUUM ANALYZE jobs');
-    const timings = [];
+    const timings: number[] = [];
     let counted = 0;
     for (let i = 0; i < requests + 5; i += 1) {
       const start = performance.now();
       const response = await fetch(`${service.base}/v1/stats`, {
-        headers: { authorization: `Bearer ${service.key}` },
+        headers: { authorization: `Bearer ${keyOf(service)}` },
       });
-      const body = await response.json();
+      const body = (await response.json()) as { queues: { counts: Record<string, number> }[] };
       check(response.status === 200, `GET /v1/stats answered ${response.status}`);
       counted = body.queues.reduce(
         (sum, queue) => sum + Object.values(queue.counts).reduce((a, b) => a + b, 0),
@@ -333,22 +418,24 @@ export async function statsLatency(server, { jobs, requests = 50 }) {
     }
     check(counted === jobs, `stats counted ${counted} of ${jobs} jobs`);
     timings.sort((a, b) => a - b);
-    const at = (q) =>
-      Number(timings[Math.min(timings.length - 1, Math.floor(q * timings.length))].toFixed(2));
+    const at = (q: number) => quantile(timings, q);
     return { latencyMs: { p50: at(0.5), p95: at(0.95), max: at(1) }, checked: `counts add up to ${jobs}` };
   });
 }
 
 /** Resident memory of the service under the unique-submit load, sampled every 5 s. */
-export async function memoryUnderLoad(server, { seconds }) {
+export async function memoryUnderLoad(
+  server: BenchServer,
+  { seconds }: { seconds: number },
+): Promise<MemoryResult> {
   return withService(server, { CONVEYOR_ROLE: 'api' }, async (service, db) => {
-    const samples = [];
-    const sampler = setInterval(() => samples.push(service.rssMiB()), Math.min(5000, (seconds * 1000) / 20));
-    let load;
+    const sampled: (number | null)[] = [];
+    const sampler = setInterval(() => sampled.push(service.rssMiB()), Math.min(5000, (seconds * 1000) / 20));
+    let load: HttpLoad;
     try {
       load = await httpLoad({
         base: service.base,
-        key: service.key,
+        key: keyOf(service),
         path: '/v1/jobs',
         connections: 50,
         seconds,
@@ -359,14 +446,19 @@ export async function memoryUnderLoad(server, { seconds }) {
     } finally {
       clearInterval(sampler);
     }
-    samples.push(service.rssMiB());
+    sampled.push(service.rssMiB());
     check(
       Object.keys(load.statuses).every((status) => status === '201'),
       `statuses ${JSON.stringify(load.statuses)}`,
     );
     check((await db.count()) >= (load.statuses[201] ?? 0), 'fewer jobs than answers 201');
+    // A sample without a figure (no VmRSS line: the process had exited) leaves no figure to give.
+    const samples = sampled.map((sample) => {
+      if (sample === null) throw new Error('a memory sample found no VmRSS line in /proc/<pid>/status');
+      return sample;
+    });
     const third = Math.max(1, Math.floor(samples.length / 3));
-    const mean = (values) => values.reduce((a, b) => a + b, 0) / values.length;
+    const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
     return {
       rssMiB: {
         max: Number(Math.max(...samples).toFixed(1)),

@@ -1,0 +1,106 @@
+// The PostgreSQL the benchmark runs on: DATABASE_URL's server, or a throwaway embedded one; and a
+// fresh database per workload, so no workload sees another's rows.
+import pg from 'pg';
+import { dropDatabase, ensureDatabase, startScratchPostgres, withDatabase } from '#conveyor/database';
+
+/** The server's settings that a result depends on, as SHOW answers them; recorded with each run. */
+export interface ServerSettings {
+  server_version: string;
+  synchronous_commit: string;
+  fsync: string;
+  wal_level: string;
+  shared_buffers: string;
+  max_connections: string;
+  work_mem: string;
+}
+
+export interface BenchServer {
+  settings: ServerSettings;
+  /** A throwaway embedded server, not DATABASE_URL's. */
+  embedded: boolean;
+  /** A new empty database; the service migrates it when it boots. */
+  database(): Promise<BenchDatabase>;
+  stop(): Promise<void>;
+}
+
+export interface BenchDatabase {
+  url: string;
+  client: pg.Client;
+  /** Jobs matching the SQL condition `where` ($1, ... bound to `params`). */
+  count(where?: string, params?: unknown[]): Promise<number>;
+  drop(): Promise<void>;
+}
+
+/** The row of a query that always answers exactly one (an aggregate, SHOW). */
+export function oneRow<Row>(rows: Row[]): Row {
+  const [row] = rows;
+  if (row === undefined) throw new Error('the query answered no row');
+  return row;
+}
+
+export async function openServer(): Promise<BenchServer> {
+  const server = await startScratchPostgres();
+  const client = new pg.Client({ connectionString: server.url });
+  await client.connect();
+  // SHOW answers one row of one column.
+  const show = async (name: keyof ServerSettings): Promise<string> =>
+    oneRow((await client.query<[string]>({ text: `SHOW ${name}`, rowMode: 'array' })).rows)[0];
+  const settings: ServerSettings = {
+    server_version: await show('server_version'),
+    synchronous_commit: await show('synchronous_commit'),
+    fsync: await show('fsync'),
+    wal_level: await show('wal_level'),
+    shared_buffers: await show('shared_buffers'),
+    max_connections: await show('max_connections'),
+    work_mem: await show('work_mem'),
+  };
+  await client.end();
+  let counter = 0;
+  return {
+    settings,
+    embedded: !process.env['DATABASE_URL'],
+    async database() {
+      counter += 1;
+      const name = `conveyor_bench_${process.pid}_${counter}`;
+      await ensureDatabase(server.url, name);
+      const url = withDatabase(server.url, name);
+      const client = new pg.Client({ connectionString: url });
+      // A server that goes away during a failed run must not hide that run's own error.
+      client.on('error', () => undefined);
+      await client.connect();
+      return {
+        url,
+        client,
+        async count(where = 'true', params: unknown[] = []) {
+          const { rows } = await client.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM jobs WHERE ${where}`,
+            params,
+          );
+          return oneRow(rows).n;
+        },
+        async drop() {
+          await client.end();
+          await dropDatabase(server.url, name);
+        },
+      };
+    },
+    stop: () => server.stop(),
+  };
+}
+
+/**
+ * Inserts `count` jobs at once, as one statement, the way a backlog looks after an outage: all
+ * pending and due, in `queue`, of `type`. The insert triggers wake the workers (NOTIFY).
+ */
+export async function insertBacklog(
+  client: pg.Client,
+  { count, type, queue }: { count: number; type: string; queue: string },
+): Promise<void> {
+  await client.query(
+    `INSERT INTO jobs (id, namespace, queue, type, payload, status, max_attempts, backoff, idempotency_key)
+     SELECT gen_random_uuid(), 'default', $2, $3, jsonb_build_object('n', i), 'pending', 5,
+            '{"type":"exponential","delayMs":1000,"maxDelayMs":300000}', 'backlog-' || i
+     FROM generate_series(1, $1) AS i`,
+    [count, queue, type],
+  );
+}
