@@ -27,7 +27,7 @@ export default defineConfig(
   },
   {
     // A test that reads rows[0]! fails loudly if the row is missing, which is what a test is for.
-    files: ['test/**/*.ts', '**/*.spec.ts'],
+    files: ['test/**/*.ts', '**/*.spec.ts', '**/*.int-spec.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
   },
   {

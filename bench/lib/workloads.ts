@@ -379,26 +379,44 @@ export async function submitToStart(
   });
 }
 
+/**
+ * `count` jobs in a realistic mix of statuses over five queues and seven types, made the only way
+ * the database lets anyone make them (migration GuardedJobs): born pending, then moved by the
+ * lifecycle's own transitions, each step one statement for all the jobs it concerns. Job i ends
+ * in MIX[i % 10]; its last change spreads over the last ten minutes.
+ */
+async function fillJobMix(client: pg.Client, count: number): Promise<void> {
+  const target = `(ARRAY['completed','completed','completed','completed','pending','pending','failed',
+                        'dead_letter','processing','cancelled'])[1 + (payload->>'i')::int % 10]`;
+  await client.query(
+    `INSERT INTO jobs (id, namespace, queue, type, payload, status, max_attempts, backoff, idempotency_key, run_at)
+     SELECT gen_random_uuid(), 'default', 'q' || (i % 5), 't' || (i % 7), jsonb_build_object('i', i),
+            'pending', 5, '{}', 'k' || i, now() - (i % 3600) * interval '1 second'
+     FROM generate_series(1, $1) AS i`,
+    [count],
+  );
+  const steps = [
+    `UPDATE jobs SET status = 'processing', attempts = 1, lease_token = gen_random_uuid(),
+       lease_expires_at = now() + interval '1 hour', claimed_at = now() - interval '2 seconds'
+     WHERE ${target} IN ('completed', 'failed', 'dead_letter', 'processing')`,
+    `UPDATE jobs SET status = 'completed', last_lease_token = lease_token, last_lease_end = 'completed',
+       lease_token = NULL, lease_expires_at = NULL WHERE ${target} = 'completed'`,
+    `UPDATE jobs SET status = ${target}, last_error = 'bench', last_lease_token = lease_token,
+       last_lease_end = 'failed', lease_token = NULL, lease_expires_at = NULL
+     WHERE ${target} IN ('failed', 'dead_letter')`,
+    `UPDATE jobs SET status = 'cancelled' WHERE ${target} = 'cancelled'`,
+    `UPDATE jobs SET updated_at = now() - ((payload->>'i')::int % 600) * interval '1 second'`,
+  ];
+  for (const step of steps) await client.query(step);
+}
+
 /** GET /v1/stats with a large table (a realistic mix of statuses over five queues). */
 export async function statsLatency(
   server: BenchServer,
   { jobs, requests = 50 }: { jobs: number; requests?: number },
 ): Promise<StatsResult> {
   return withService(server, { CONVEYOR_ROLE: 'api' }, async (service, db) => {
-    await db.client.query(
-      `INSERT INTO jobs (id, namespace, queue, type, payload, status, max_attempts, backoff, idempotency_key,
-                         run_at, claimed_at, lease_token, lease_expires_at, updated_at)
-       SELECT gen_random_uuid(), 'default', 'q' || (i % 5), 't' || (i % 7), jsonb_build_object('i', i),
-              s.status, 5, '{}', 'k' || i, now() - (i % 3600) * interval '1 second',
-              CASE WHEN s.status IN ('completed', 'processing') THEN now() - interval '2 seconds' END,
-              CASE WHEN s.status = 'processing' THEN gen_random_uuid() END,
-              CASE WHEN s.status = 'processing' THEN now() + interval '1 hour' END,
-              now() - (i % 600) * interval '1 second'
-       FROM generate_series(1, $1) AS i,
-            LATERAL (SELECT (ARRAY['completed','completed','completed','completed','pending','pending','failed',
-                                   'dead_letter','processing','cancelled'])[1 + i % 10] AS status) s`,
-      [jobs],
-    );
+    await fillJobMix(db.client, jobs);
     await db.client.query('SELECT conveyor_compact_job_stats()');
     await db.client.query('VACUUM ANALYZE jobs');
     const timings: number[] = [];

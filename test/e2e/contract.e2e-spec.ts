@@ -532,10 +532,11 @@ describe('15. a lost race names the status that refused it', () => {
     await t.db.client.query('BEGIN');
     await t.db.client.query('SELECT 1 FROM jobs WHERE id = $1 FOR UPDATE', [id]);
     const answer = action();
-    // The action's statement is waiting for the lock once PostgreSQL says so.
+    // The action's statement is waiting for the lock once PostgreSQL says so (pg_locks shows
+    // every session's waits; pg_stat_activity hides another role's).
     await eventually(async () => {
       const { rows } = await t.db.client.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`,
+        `SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted`,
       );
       expect(rows[0]!.n).toBeGreaterThan(0);
     });

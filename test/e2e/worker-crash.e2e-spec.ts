@@ -3,7 +3,8 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { eventually } from '../support/eventually.js';
-import { CREATE_EFFECTS_TABLE } from '../support/test-handlers.js';
+import { insertJobRows } from '../support/job-rows.js';
+import { createEffectsTable } from '../support/test-handlers.js';
 
 // Real processes: an instance is killed with SIGKILL in the middle of its jobs, and another one
 // must finish them within the lease time plus a few seconds, each effect exactly once.
@@ -41,7 +42,7 @@ function startWorker(): Promise<ChildProcess> {
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  await db.client.query(CREATE_EFFECTS_TABLE);
+  await createEffectsTable(db);
 });
 afterAll(async () => {
   for (const child of children) child.kill('SIGKILL');
@@ -50,13 +51,13 @@ afterAll(async () => {
 
 it('finishes a killed instance’s jobs on another instance, each effect exactly once', async () => {
   const doomed = await startWorker();
-  const { rows: jobs } = await db.client.query<{ id: string }>(
-    `INSERT INTO jobs (id, namespace, queue, type, payload, status, max_attempts, backoff, idempotency_key)
-     SELECT gen_random_uuid(), 'default', 'default', 'test.effect', jsonb_build_object('holdMs', 1500, 'n', i),
-            'pending', 5, '{"type":"fixed","delayMs":0,"maxDelayMs":0}', 'crash-' || i
-     FROM generate_series(1, 10) AS i RETURNING id`,
-  );
-  const ids = jobs.map((job) => job.id);
+  const ids = await insertJobRows(db.client, {
+    status: 'pending',
+    count: 10,
+    type: 'test.effect',
+    payload: { holdMs: 1500 },
+    backoff: { type: 'fixed', delayMs: 0, maxDelayMs: 0 },
+  });
   await eventually(async () => {
     const { rows } = await db.client.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM jobs WHERE id = ANY ($1) AND status = 'processing'`,

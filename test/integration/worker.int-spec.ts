@@ -9,9 +9,12 @@ import { CronSchedulerService, HandlerRegistrationError, HousekeepingService } f
 import { type Instance, startInstance } from '../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { eventually } from '../support/eventually.js';
+import { insertJobRows } from '../support/job-rows.js';
+
+const DAY = 86_400;
 import {
   BillingHandlersModule,
-  CREATE_EFFECTS_TABLE,
+  createEffectsTable,
   CronHandlersModule,
   DuplicateHandlersModule,
   TestHandlersModule,
@@ -35,7 +38,7 @@ async function instance(env: Record<string, string> = {}, modules = [TestHandler
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  await db.client.query(CREATE_EFFECTS_TABLE);
+  await createEffectsTable(db);
 });
 afterEach(async () => {
   await Promise.all(instances.splice(0).map((started) => started.close()));
@@ -159,6 +162,37 @@ describe('in-process handlers', () => {
   });
 });
 
+describe('concurrency', () => {
+  it('keeps every slot of a handler busy while a backlog waits, claiming as slots free', async () => {
+    // Each job holds a connection for its transaction: a pool above the 20 slots (docs/operations.md).
+    const app = await instance({ CONVEYOR_DB_POOL_SIZE: '30' });
+    // 20 slots (test.effect's concurrency) and a backlog of long jobs that finish at different times.
+    const submitted = await Promise.all(
+      Array.from({ length: 80 }, (_, n) => submit(app, 'test.effect', { n, holdMs: 300 + (n % 9) * 120 })),
+    );
+    const ids = submitted.map(({ job }) => job.id);
+    const running = async (): Promise<number> => {
+      const { rows } = await db.client.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM jobs WHERE id = ANY ($1) AND status = 'processing'`,
+        [ids],
+      );
+      return rows[0]!.n;
+    };
+    await eventually(async () => {
+      expect(await running()).toBe(20);
+    });
+    // While at least a slot's worth of the backlog remains, sampled every 50 ms: never half empty,
+    // as when the loop waited for half its slots to free before claiming again.
+    const samples: number[] = [];
+    for (let i = 0; i < 20; i += 1) {
+      samples.push(await running());
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(Math.min(...samples)).toBeGreaterThanOrEqual(17);
+    expect(samples.filter((n) => n === 20).length).toBeGreaterThanOrEqual(samples.length / 2);
+  }, 30_000);
+});
+
 describe('leases', () => {
   it('a handler that outlives its lease without heartbeats cannot commit', async () => {
     const app = await instance({ CONVEYOR_LEASE_SECONDS: '2' });
@@ -234,7 +268,7 @@ describe('shutdown', () => {
     expect(await jobRow(long.job.id)).toMatchObject({ status: 'pending', attempts: 0 });
     expect(await effects(long.job.id)).toBe(0);
     // Not for the next test's instance to pick up.
-    await db.client.query('DELETE FROM jobs WHERE id = $1', [long.job.id]);
+    await db.client.query(`UPDATE jobs SET status = 'cancelled' WHERE id = $1`, [long.job.id]);
   });
 });
 
@@ -268,10 +302,7 @@ describe('database outages', () => {
     await eventually(async () => {
       expect((await jobRow(before.job.id)).status).toBe('completed');
     });
-    await db.client.query(
-      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-       WHERE datname = current_database() AND pid <> pg_backend_pid()`,
-    );
+    await db.terminateConnections();
     const after = await eventually(() => submit(app, 'test.effect', { n: 2 }), 10_000, 200);
     await eventually(async () => {
       expect((await jobRow(after.job.id)).status).toBe('completed');
@@ -282,14 +313,18 @@ describe('database outages', () => {
 describe('housekeeping', () => {
   it('reaps expired leases back to failed, or to dead_letter when attempts are used up', async () => {
     const app = await instance({ CONVEYOR_ROLE: 'api' });
-    const { rows } = await db.client.query<{ id: string; attempts: number }>(
-      `INSERT INTO jobs (id, namespace, queue, type, payload, status, attempts, max_attempts, backoff,
-                         idempotency_key, lease_token, lease_expires_at)
-       SELECT gen_random_uuid(), 'default', 'reap', 'external', '{}', 'processing', a, 2,
-              '{"type":"fixed","delayMs":1000,"maxDelayMs":1000}', 'reap-' || a, gen_random_uuid(),
-              now() - interval '1 second'
-       FROM generate_series(1, 2) AS a
-       RETURNING id, attempts`,
+    const rows = await Promise.all(
+      [1, 2].map(async (attempts) => {
+        const [id] = await insertJobRows(db.client, {
+          status: 'processing',
+          queue: 'reap',
+          type: 'external',
+          attempts,
+          maxAttempts: 2,
+          leaseExpired: true,
+        });
+        return { id: id!, attempts };
+      }),
     );
     await app.app.get(HousekeepingService).reapExpiredLeases();
     for (const row of rows) {
@@ -303,22 +338,16 @@ describe('housekeeping', () => {
   it('deletes finished jobs past retention with their history, and keeps the rest', async () => {
     const app = await instance({ CONVEYOR_ROLE: 'api' });
     const ids: Record<string, string> = {};
-    for (const [name, status, age] of [
-      ['oldDone', 'completed', '8 days'],
-      ['newDone', 'completed', '1 day'],
-      ['oldCancelled', 'cancelled', '8 days'],
-      ['oldDead', 'dead_letter', '31 days'],
-      ['youngDead', 'dead_letter', '8 days'],
-      ['oldPending', 'pending', '90 days'],
+    for (const [name, status, ageSeconds] of [
+      ['oldDone', 'completed', 8 * DAY],
+      ['newDone', 'completed', 1 * DAY],
+      ['oldCancelled', 'cancelled', 8 * DAY],
+      ['oldDead', 'dead_letter', 31 * DAY],
+      ['youngDead', 'dead_letter', 8 * DAY],
+      ['oldPending', 'pending', 90 * DAY],
     ] as const) {
-      const { rows } = await db.client.query<{ id: string }>(
-        `INSERT INTO jobs (id, namespace, queue, type, payload, status, max_attempts, backoff, idempotency_key,
-                           updated_at)
-         VALUES (gen_random_uuid(), 'default', 'retention', 't', '{}', $1, 1, '{}', $2, now() - $3::interval)
-         RETURNING id`,
-        [status, `retention-${name}`, age],
-      );
-      ids[name] = rows[0]!.id;
+      const [id] = await insertJobRows(db.client, { status, queue: 'retention', ageSeconds });
+      ids[name] = id!;
     }
     await app.app.get(HousekeepingService).applyRetention();
     const { rows } = await db.client.query<{ id: string }>(`SELECT id FROM jobs WHERE queue = 'retention'`);

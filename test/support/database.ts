@@ -4,18 +4,33 @@ import { DataSource } from 'typeorm';
 import {
   dataSourceOptions,
   dropDatabase,
-  ensureDatabase,
+  grantRuntimePrivileges,
+  provisionRoles,
+  type RoleNames,
   runMigrations,
-  withDatabase,
 } from '#conveyor/database';
-import { CONVEYOR_ENTITIES, CONVEYOR_MIGRATIONS } from '#conveyor-schema';
+import { CONVEYOR_ENTITIES, CONVEYOR_MIGRATIONS, CONVEYOR_RUNTIME_GRANTS } from '#conveyor-schema';
 
 export interface TestDatabase {
+  /** Where the service connects: its least-privilege runtime role, as in production. */
   readonly url: string;
-  /** A plain client for raw SQL: setting up states and checking what the service wrote. */
+  /** The schema's owner, which ran the migrations. */
+  readonly ownerUrl: string;
+  /** The role of `url`: a test that creates a table of its own grants it what the service must do there. */
+  readonly runtimeRole: string;
+  /**
+   * A plain client for raw SQL, as the owner: setting up states and checking what the service
+   * wrote. The database's guards hold it too (test/support/job-rows.ts builds rows through them).
+   */
   readonly client: pg.Client;
+  /** Ends every other session on the database, as a server administrator would (a fault to survive). */
+  terminateConnections(): Promise<void>;
   drop(): Promise<void>;
 }
+
+/** Made once per server, shared by every test database on it (roles are server-wide). */
+const TEST_ROLES: RoleNames = { owner: 'conveyor_test_owner', runtime: 'conveyor_test_app' };
+const TEST_ROLE_PASSWORD = 'conveyor-test-only';
 
 function serverUrl(): string {
   const url = process.env['CONVEYOR_TEST_SERVER_URL'];
@@ -23,23 +38,50 @@ function serverUrl(): string {
   return url;
 }
 
-/** A fresh database for one test file, built by the real migrations. */
+/**
+ * A fresh database for one test file, set up the way a production database is: owned by an owner
+ * role that ran the real migrations and granted the runtime role what the service needs, and
+ * nothing more.
+ */
 export async function createTestDatabase(): Promise<TestDatabase> {
   const server = serverUrl();
   const name = `conveyor_test_${randomBytes(6).toString('hex')}`;
-  await ensureDatabase(server, name);
-  const url = withDatabase(server, name);
+  const urls = await provisionRoles(server, name, TEST_ROLES, TEST_ROLE_PASSWORD);
   const migrator = new DataSource(
-    dataSourceOptions({ url, poolSize: 2, entities: CONVEYOR_ENTITIES, migrations: CONVEYOR_MIGRATIONS }),
+    dataSourceOptions({
+      url: urls.owner,
+      poolSize: 2,
+      entities: CONVEYOR_ENTITIES,
+      migrations: CONVEYOR_MIGRATIONS,
+    }),
   );
   await migrator.initialize();
-  await runMigrations(migrator);
-  await migrator.destroy();
-  const client = new pg.Client({ connectionString: url });
+  try {
+    await runMigrations(migrator);
+    await grantRuntimePrivileges(migrator, TEST_ROLES.runtime, CONVEYOR_RUNTIME_GRANTS);
+  } finally {
+    await migrator.destroy();
+  }
+  const client = new pg.Client({ connectionString: urls.owner });
   await client.connect();
   return {
-    url,
+    url: urls.runtime,
+    ownerUrl: urls.owner,
+    runtimeRole: TEST_ROLES.runtime,
     client,
+    async terminateConnections() {
+      const admin = new pg.Client({ connectionString: server });
+      await admin.connect();
+      try {
+        await admin.query(
+          `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+           WHERE datname = $1 AND pid <> pg_backend_pid() AND usename <> $2`,
+          [name, TEST_ROLES.owner],
+        );
+      } finally {
+        await admin.end();
+      }
+    },
     async drop() {
       await client.end();
       await dropDatabase(server, name);

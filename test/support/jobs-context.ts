@@ -3,7 +3,7 @@ import { Test } from '@nestjs/testing';
 import { ConfigModule, loadConfig } from '#conveyor/config';
 import { DatabaseModule } from '#conveyor/database';
 import { JobsModule } from '#conveyor/jobs';
-import { CONVEYOR_ENTITIES, CONVEYOR_MIGRATIONS } from '#conveyor-schema';
+import { CONVEYOR_ENTITIES, CONVEYOR_MIGRATIONS, CONVEYOR_RUNTIME_GRANTS } from '#conveyor-schema';
 
 export interface JobsContext {
   commandBus: CommandBus;
@@ -27,6 +27,7 @@ export async function createJobsContext(url: string, env: Record<string, string>
         entities: CONVEYOR_ENTITIES,
         migrations: CONVEYOR_MIGRATIONS,
         migrationsRun: false,
+        runtimeGrants: CONVEYOR_RUNTIME_GRANTS,
       }),
       JobsModule,
     ],

@@ -2,15 +2,22 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { Module } from '@nestjs/common';
 import { IsBoolean, IsIn, IsInt, IsOptional, Min } from 'class-validator';
 import { type JobContext, JobHandler, type JobHandlerInstance, PermanentJobError } from '#conveyor/worker';
+import type { TestDatabase } from './database.js';
 
-/** The table the test handlers write their side effects to, through the job's transaction. */
-export const CREATE_EFFECTS_TABLE = `
-  CREATE TABLE IF NOT EXISTS test_effects (
-    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    job_id uuid NOT NULL,
-    attempt integer NOT NULL,
-    worker_pid integer NOT NULL
-  )`;
+/**
+ * The table the test handlers write their side effects to, through the job's transaction. Like a
+ * team's own table, it is the service's runtime role that writes it: granted here (docs/handlers.md).
+ */
+export async function createEffectsTable(db: TestDatabase): Promise<void> {
+  await db.client.query(`
+    CREATE TABLE IF NOT EXISTS test_effects (
+      id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+      job_id uuid NOT NULL,
+      attempt integer NOT NULL,
+      worker_pid integer NOT NULL
+    )`);
+  await db.client.query(`GRANT SELECT, INSERT ON test_effects TO ${db.runtimeRole}`);
+}
 
 export class EffectPayload {
   /** Wait this long (honouring the abort signal) after writing the effect, before returning. */

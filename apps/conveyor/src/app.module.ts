@@ -11,11 +11,13 @@ import { TelemetryModule } from '#conveyor/telemetry';
 import { WorkerModule } from '#conveyor/worker';
 import { HealthModule } from './health/health.module.js';
 import { loggingModule } from './logging.js';
-import { CONVEYOR_ENTITIES, CONVEYOR_MIGRATIONS } from './schema.js';
+import { CONVEYOR_ENTITIES, CONVEYOR_MIGRATIONS, CONVEYOR_RUNTIME_GRANTS } from './schema.js';
 
 export interface AppModuleOptions {
   config: ConveyorConfig;
   databaseUrl: string;
+  /** Where migrations run, when that is another role than `databaseUrl`'s (the schema's owner). */
+  ownerDatabaseUrl?: string | undefined;
   /** Modules holding @JobHandler providers, besides the shipped examples. */
   handlerModules?: Type[] | undefined;
   /** Where log lines go; stdout by default. */
@@ -27,6 +29,7 @@ export class AppModule {
   static forRoot({
     config,
     databaseUrl,
+    ownerDatabaseUrl,
     handlerModules = [],
     logDestination,
   }: AppModuleOptions): DynamicModule {
@@ -43,6 +46,8 @@ export class AppModule {
           entities: CONVEYOR_ENTITIES,
           migrations: CONVEYOR_MIGRATIONS,
           migrationsRun: config.migrationsRun,
+          ownerUrl: ownerDatabaseUrl,
+          runtimeGrants: CONVEYOR_RUNTIME_GRANTS,
         }),
         AuthModule,
         JobsModule,

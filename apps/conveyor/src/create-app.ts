@@ -21,6 +21,8 @@ import { logRequest, requestId } from './logging.js';
 import { setUpOpenApi } from './openapi.js';
 
 export interface CreateAppOptions {
+  /** Where migrations run, when not as `databaseUrl`'s role: the schema's owner. */
+  ownerDatabaseUrl?: string | undefined;
   /** Extra modules with @JobHandler providers (tests, or a team's own entry point). */
   handlerModules?: Type[];
   /** Where log lines go; stdout by default. */
@@ -106,6 +108,7 @@ export async function createApp(
     AppModule.forRoot({
       config,
       databaseUrl,
+      ownerDatabaseUrl: options.ownerDatabaseUrl,
       handlerModules: options.handlerModules,
       logDestination: options.logDestination,
     }),

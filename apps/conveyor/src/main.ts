@@ -18,7 +18,9 @@ async function main(): Promise<void> {
       embeddedPort: config.embeddedPostgresPort,
     });
     if (database.embedded) logger.log(`embedded PostgreSQL running, data in ${config.dataDir}/postgres`);
-    const app = await createApp(config, database.url);
+    const app = await createApp(config, database.url, {
+      ownerDatabaseUrl: database.ownerUrl ?? config.migrationDatabaseUrl,
+    });
 
     // We own the shutdown order: stop taking requests and finish those in flight, close the
     // pool, and only then stop an embedded PostgreSQL.

@@ -1,5 +1,5 @@
 export { AuthHttpModule, AuthModule } from './auth.module.js';
-export { AUTH_ENTITIES, AUTH_MIGRATIONS } from './schema.js';
+export { AUTH_ENTITIES, AUTH_MIGRATIONS, AUTH_RUNTIME_GRANTS } from './schema.js';
 export { NAMESPACE_RULE, isNamespace } from './domain/namespace.js';
 export { InvalidApiKeyFieldError } from './domain/auth.errors.js';
 export { CreateApiKeyCommand, CreateApiKeyHandler } from './application/commands/create-api-key.js';

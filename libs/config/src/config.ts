@@ -6,6 +6,8 @@ export interface ConveyorConfig {
   readonly port: number;
   /** Unset: start an embedded PostgreSQL under `dataDir`. */
   readonly databaseUrl: string | undefined;
+  /** Where migrations run (the schema's owner); unset: as `databaseUrl`'s role. */
+  readonly migrationDatabaseUrl: string | undefined;
   readonly dataDir: string;
   /** 0 picks a free port at every start. */
   readonly embeddedPostgresPort: number;
@@ -198,18 +200,18 @@ function timeouts(env: Env): { requestTimeoutMs: number; headersTimeoutMs: numbe
   return { requestTimeoutMs, headersTimeoutMs };
 }
 
-function databaseUrl(env: Env): string | undefined {
-  const raw = env['DATABASE_URL']?.trim();
+function databaseUrl(env: Env, name: string): string | undefined {
+  const raw = env[name]?.trim();
   if (raw === undefined || raw === '') return undefined;
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
     // Never echo the value: it usually carries a password.
-    throw new ConfigError('DATABASE_URL', 'is not a valid URL');
+    throw new ConfigError(name, 'is not a valid URL');
   }
   if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
-    throw new ConfigError('DATABASE_URL', 'must start with postgres:// or postgresql://');
+    throw new ConfigError(name, 'must start with postgres:// or postgresql://');
   }
   return raw;
 }
@@ -218,7 +220,8 @@ export function loadConfig(env: Env = process.env): ConveyorConfig {
   const dbPoolSize = integer(env, 'CONVEYOR_DB_POOL_SIZE', 10, 2, 1000);
   return {
     port: integer(env, 'PORT', 3000, 0, 65535),
-    databaseUrl: databaseUrl(env),
+    databaseUrl: databaseUrl(env, 'DATABASE_URL'),
+    migrationDatabaseUrl: databaseUrl(env, 'CONVEYOR_MIGRATION_DATABASE_URL'),
     dataDir: env['CONVEYOR_DATA_DIR']?.trim() || '.data',
     embeddedPostgresPort: integer(env, 'CONVEYOR_EMBEDDED_PG_PORT', 0, 0, 65535),
     dbPoolSize,

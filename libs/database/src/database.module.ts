@@ -2,6 +2,7 @@ import { type DynamicModule, Inject, Logger, Module, type OnModuleInit } from '@
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { type DataSourceInputs, dataSourceOptions } from './data-source-options.js';
+import { currentRole, grantRuntimePrivileges, type TableGrant } from './grants.js';
 import { runMigrations } from './migrate.js';
 import { DatabaseOutage } from './outage.js';
 import { Sql } from './sql.js';
@@ -9,6 +10,13 @@ import { Sql } from './sql.js';
 export interface DatabaseModuleOptions extends DataSourceInputs {
   /** Apply pending migrations during boot (before the app listens). */
   migrationsRun: boolean;
+  /**
+   * Where migrations run: the schema's owner. Unset, they run on `url`, and the service is its own
+   * schema's owner (one role; docs/security.md says what that gives up).
+   */
+  ownerUrl?: string | undefined;
+  /** What the runtime role (the role of `url`) is granted after the migrations, when it is not the owner. */
+  runtimeGrants: readonly TableGrant[];
 }
 
 const DATABASE_MODULE_OPTIONS = Symbol('DATABASE_MODULE_OPTIONS');
@@ -34,7 +42,24 @@ export class DatabaseModule implements OnModuleInit {
 
   async onModuleInit(): Promise<void> {
     if (!this.options.migrationsRun) return;
-    const applied = await runMigrations(this.dataSource);
-    if (applied > 0) this.logger.log(`applied ${applied} migration(s)`);
+    const { ownerUrl } = this.options;
+    if (ownerUrl === undefined || ownerUrl === this.options.url) {
+      const applied = await runMigrations(this.dataSource);
+      if (applied > 0) this.logger.log(`applied ${applied} migration(s)`);
+      return;
+    }
+    // Two connections: runMigrations holds one for its advisory lock while TypeORM migrates on the other.
+    const owner = new DataSource(dataSourceOptions({ ...this.options, url: ownerUrl, poolSize: 2 }));
+    await owner.initialize();
+    try {
+      const applied = await runMigrations(owner);
+      if (applied > 0) this.logger.log(`applied ${applied} migration(s)`);
+      const [runtimeRole, ownerRole] = await Promise.all([currentRole(this.dataSource), currentRole(owner)]);
+      if (runtimeRole !== ownerRole) {
+        await grantRuntimePrivileges(owner, runtimeRole, this.options.runtimeGrants);
+      }
+    } finally {
+      await owner.destroy();
+    }
   }
 }

@@ -1,11 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ensureDatabase, withDatabase } from './database-url.js';
 import { startEmbeddedPostgres } from './embedded/embedded-postgres.js';
+import { EMBEDDED_ROLES, provisionRoles } from './roles.js';
 
 export interface DatabaseServer {
-  /** Where the service connects. */
+  /** Where the service connects (for the embedded server: as its least-privilege runtime role). */
   readonly url: string;
+  /** Where migrations run (the schema's owner); undefined when that is not known here. */
+  readonly ownerUrl: string | undefined;
   /** True when this process started the server (and so must stop it, last). */
   readonly embedded: boolean;
   stop(): Promise<void>;
@@ -40,23 +42,33 @@ function runningPort(clusterDir: string): number | undefined {
   return port;
 }
 
-/** `DATABASE_URL` when set; otherwise an embedded PostgreSQL kept in `<dataDir>/postgres`. */
+/**
+ * `DATABASE_URL` when set; otherwise an embedded PostgreSQL kept in `<dataDir>/postgres`, with a
+ * database `conveyor` owned by the role `conveyor_owner` (which runs the migrations) and used by the
+ * role `conveyor_app` (the service: least privilege), both made here with the cluster's password.
+ */
 export async function openDatabase(options: OpenDatabaseOptions): Promise<DatabaseServer> {
   if (options.databaseUrl !== undefined) {
-    return { url: options.databaseUrl, embedded: false, stop: () => Promise.resolve() };
+    return { url: options.databaseUrl, ownerUrl: undefined, embedded: false, stop: () => Promise.resolve() };
   }
   const clusterDir = join(options.dataDir, 'postgres');
+  const password = (): string => readFileSync(`${resolve(clusterDir)}.password`, 'utf8').trim();
   const port = options.shareRunning === true ? runningPort(clusterDir) : undefined;
   if (port !== undefined) {
-    const password = readFileSync(`${resolve(clusterDir)}.password`, 'utf8').trim();
-    const url = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/conveyor`;
-    return { url, embedded: false, stop: () => Promise.resolve() };
+    // A command-line tool beside the running service: the owner, which may do what tools need.
+    const url = `postgres://${EMBEDDED_ROLES.owner}:${encodeURIComponent(password())}@127.0.0.1:${port}/conveyor`;
+    return { url, ownerUrl: url, embedded: false, stop: () => Promise.resolve() };
   }
   const server = await startEmbeddedPostgres({
     dataDir: clusterDir,
     port: options.embeddedPort,
     persistent: true,
   });
-  await ensureDatabase(server.url, 'conveyor');
-  return { url: withDatabase(server.url, 'conveyor'), embedded: true, stop: () => server.stop() };
+  try {
+    const urls = await provisionRoles(server.url, 'conveyor', EMBEDDED_ROLES, password());
+    return { url: urls.runtime, ownerUrl: urls.owner, embedded: true, stop: () => server.stop() };
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
 }

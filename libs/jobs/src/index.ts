@@ -2,9 +2,16 @@
 // views they return, the lifecycle events, and the domain's names. The ports and their adapters
 // stay inside.
 export { JobsHttpModule, JobsModule } from './jobs.module.js';
-export { JOBS_ENTITIES, JOBS_MIGRATIONS } from './infrastructure/schema.js';
+export { JOBS_ENTITIES, JOBS_MIGRATIONS, JOBS_RUNTIME_GRANTS } from './infrastructure/schema.js';
 export { JOB_STATUSES, JOB_TRANSITIONS, canTransition, type JobStatus } from './domain/job-status.js';
-export { OPERATOR_MOVES } from './domain/operator-moves.js';
+export { OPERATOR_MOVES, type OperatorMove } from './domain/operator-moves.js';
+export type { JobState, LeaseEnd } from './domain/job-state.js';
+export {
+  type Explanation,
+  explainLeaseAction,
+  explainOperatorMove,
+  type LeaseAction,
+} from './domain/refusals.js';
 export { type BackoffPolicy, DEFAULT_BACKOFF } from './domain/backoff.js';
 export { DEFAULT_NAMESPACE, DEFAULT_QUEUE } from './domain/defaults.js';
 export {

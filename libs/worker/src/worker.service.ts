@@ -23,9 +23,9 @@ import { WakeupListener } from './wakeup-listener.js';
 const MAX_CLAIM = 100;
 
 /**
- * When a slot frees while others still run, the loop waits this long before it claims, so that
+ * When a slot frees while every slot was busy, the loop waits this long before it claims, so that
  * jobs finishing together are replaced by one claim instead of one each. Short enough that a
- * backlog keeps every slot busy.
+ * backlog keeps every slot busy; new work for free slots is claimed without it.
  */
 const COALESCE_MS = 5;
 
@@ -159,11 +159,11 @@ export class WorkerService implements OnApplicationBootstrap, BeforeApplicationS
         this.starved.add(handler.key);
         await waker.wait(this.config.worker.pollIntervalMs);
         this.starved.delete(handler.key);
+        // A slot has freed while every slot was busy (a backlog): claim for it at once, after a
+        // pause short enough to keep the slots busy, so that jobs finishing together share a claim.
+        if ((this.inFlight.get(handler.key) ?? 0) > 0) await delay(COALESCE_MS);
         continue;
       }
-      // Claim as slots free: every free slot is filled at once while there is a backlog. A short
-      // pause while others run lets jobs that finish together share one claim.
-      if ((this.inFlight.get(handler.key) ?? 0) > 0) await delay(COALESCE_MS);
       const free = this.freeSlots(handler);
       try {
         const jobs = await this.commandBus.execute(

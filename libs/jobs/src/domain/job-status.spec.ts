@@ -1,4 +1,5 @@
 import { canTransition, JOB_STATUSES, type JobStatus } from './job-status.js';
+import { OPERATOR_MOVES } from './operator-moves.js';
 
 // Written out from the specification, independently of JOB_TRANSITIONS, so a slip in either shows.
 const LEGAL: ReadonlySet<string> = new Set([
@@ -28,5 +29,11 @@ describe('job status transitions', () => {
 
   it('has no way out of completed', () => {
     expect(JOB_STATUSES.filter((to) => canTransition('completed', to))).toEqual([]);
+  });
+});
+
+describe('operator moves', () => {
+  it.each(Object.entries(OPERATOR_MOVES))('%s is legal from every status it names', (_move, { from, to }) => {
+    for (const status of from) expect(canTransition(status, to)).toBe(true);
   });
 });

@@ -1,3 +1,4 @@
+import type { TableGrant } from '#conveyor/database';
 import { IdempotencyKeyEntity } from './entities/idempotency-key.entity.js';
 import { JobEventEntity } from './entities/job-event.entity.js';
 import { JobEntity } from './entities/job.entity.js';
@@ -9,8 +10,9 @@ import { Traceparent1764633600000 } from './migrations/1764633600000-traceparent
 import { NotifyTypes1764806400000 } from './migrations/1764806400000-notify-types.js';
 import { KeysReleasedByTrigger1764892800000 } from './migrations/1764892800000-keys-released-by-trigger.js';
 import { CreationEventFromRow1764979200000 } from './migrations/1764979200000-creation-event-from-row.js';
-import { LeaseEnds1765065600000 } from './migrations/1765065600000-lease-ends.js';
 import { JobCountEntity, JobStatDeltaEntity, JobStatusMinuteEntity } from './entities/job-stats.entities.js';
+import { LeaseEnds1765065600000 } from './migrations/1765065600000-lease-ends.js';
+import { GuardedJobs1765152000000 } from './migrations/1765152000000-guarded-jobs.js';
 
 export const JOBS_ENTITIES = [
   JobEntity,
@@ -31,4 +33,41 @@ export const JOBS_MIGRATIONS = [
   KeysReleasedByTrigger1764892800000,
   CreationEventFromRow1764979200000,
   LeaseEnds1765065600000,
+  GuardedJobs1765152000000,
+];
+
+/**
+ * What the service's runtime role may do to the jobs tables (granted at boot by the migration
+ * runner, see #conveyor/database grantRuntimePrivileges): rows as the lifecycle moves them, and
+ * nothing else. It updates only the lifecycle's columns of a job (what a job is stays as submitted),
+ * and only reads its history: the history is written and deleted by the owner's trigger functions.
+ */
+export const JOBS_RUNTIME_GRANTS: readonly TableGrant[] = [
+  {
+    table: 'jobs',
+    privileges: ['SELECT', 'INSERT', 'DELETE'],
+    update: [
+      'status',
+      'run_at',
+      'attempts',
+      'lease_token',
+      'lease_expires_at',
+      'worker_id',
+      'last_error',
+      'result',
+      'claimed_at',
+      'last_lease_token',
+      'last_lease_end',
+      'updated_at',
+    ],
+  },
+  { table: 'job_events', privileges: ['SELECT'] },
+  {
+    table: 'job_idempotency_keys',
+    privileges: ['SELECT', 'INSERT', 'DELETE'],
+    update: ['job_id', 'fingerprint', 'expires_at', 'created_at'],
+  },
+  { table: 'job_stat_deltas', privileges: ['SELECT', 'INSERT', 'DELETE'] },
+  { table: 'job_counts', privileges: ['SELECT', 'INSERT'], update: ['count'] },
+  { table: 'job_status_minutes', privileges: ['SELECT', 'INSERT', 'DELETE'], update: ['entered'] },
 ];

@@ -27,8 +27,9 @@ RETURNING ${JOB_COLUMNS}`;
 
 /**
  * deleteFinishedJobs — retention. Deletes up to $3 jobs in status $1 whose last change is older
- * than $2 seconds, with their history; small batches keep locks and WAL bursts short, and SKIP
- * LOCKED keeps it off rows someone is using. Their idempotency keys go with them (trigger jobs_release_keys).
+ * than $2 seconds; small batches keep locks and WAL bursts short, and SKIP LOCKED keeps it off rows
+ * someone is using. Their history and idempotency keys go with them, by triggers
+ * (jobs_delete_history, jobs_release_keys): nothing else may delete either.
  */
 export const DELETE_FINISHED_JOBS = `
 WITH doomed AS (
@@ -39,9 +40,6 @@ WITH doomed AS (
 ),
 deleted AS (
   DELETE FROM jobs j USING doomed WHERE j.id = doomed.id RETURNING j.id
-),
-history AS (
-  DELETE FROM job_events e USING deleted WHERE e.job_id = deleted.id
 )
 SELECT count(*)::integer AS deleted FROM deleted`;
 
