@@ -1,19 +1,12 @@
-import { context, propagation, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import type { App } from 'supertest/types.js';
 import { apiClient, type Instance, startInstance } from '../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { eventually } from '../support/eventually.js';
 import { captureLogs } from '../support/log-capture.js';
+import { asRequest, installInMemoryTracing } from '../support/tracing.js';
 
-// What telemetry.ts sets up in production, with an in-memory exporter instead of OTLP.
-const exporter = new InMemorySpanExporter();
-const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
-trace.setGlobalTracerProvider(provider);
-context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+const tracing = installInMemoryTracing();
+const { exporter } = tracing;
 
 const logs = captureLogs();
 
@@ -31,28 +24,10 @@ beforeAll(async () => {
 afterAll(async () => {
   await app.close();
   await db.drop();
-  trace.disable();
-  context.disable();
-  propagation.disable();
+  tracing.disable();
 });
 
-const tracer = trace.getTracer('test');
 const http = () => apiClient(app.app.getHttpServer() as App);
-
-/** Stands in for the HTTP server span that the http instrumentation opens in production. */
-function asRequest<T>(
-  name: string,
-  work: () => Promise<T>,
-): Promise<{ result: T; traceId: string; spanId: string }> {
-  return tracer.startActiveSpan(name, async (span) => {
-    try {
-      const result = await work();
-      return { result, traceId: span.spanContext().traceId, spanId: span.spanContext().spanId };
-    } finally {
-      span.end();
-    }
-  });
-}
 
 it('continues the submit trace in the in-process job execution', async () => {
   const { result, traceId } = await asRequest('POST /v1/jobs', () =>

@@ -24,8 +24,8 @@ function withCredentials(url: string, user: string, password: string): string {
   return parsed.toString();
 }
 
-/** Raised by a concurrent CREATE ROLE of the same name: harmless, the role is there. */
-const ALREADY_EXISTS = new Set(['42710', '23505']);
+/** Arbitrary but fixed: provisionRoles calls on one server take turns. */
+const PROVISION_LOCK_KEY = 0x0c0e7e02;
 
 /**
  * On a server we hold a superuser of (`superuserUrl`): makes sure both roles exist with `password`,
@@ -43,16 +43,23 @@ export async function provisionRoles(
   const server = new pg.Client({ connectionString: superuserUrl });
   await server.connect();
   try {
-    for (const role of [roles.owner, roles.runtime]) {
-      const name = server.escapeIdentifier(role);
-      const secret = server.escapeLiteral(password);
-      const exists = await server.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role]);
-      if (exists.rowCount === 0) {
-        await server.query(`CREATE ROLE ${name} LOGIN PASSWORD ${secret}`).catch((error: unknown) => {
-          if (!ALREADY_EXISTS.has(String((error as { code?: unknown }).code))) throw error;
-        });
+    // One provisioning at a time on the server (test files run in parallel): roles are server-wide,
+    // and concurrent ALTER ROLEs of one role fail with "tuple concurrently updated".
+    await server.query('BEGIN');
+    try {
+      await server.query('SELECT pg_advisory_xact_lock($1)', [PROVISION_LOCK_KEY]);
+      for (const role of [roles.owner, roles.runtime]) {
+        const name = server.escapeIdentifier(role);
+        const secret = server.escapeLiteral(password);
+        const exists = await server.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role]);
+        await server.query(
+          `${exists.rowCount === 0 ? 'CREATE' : 'ALTER'} ROLE ${name} LOGIN PASSWORD ${secret}`,
+        );
       }
-      await server.query(`ALTER ROLE ${name} LOGIN PASSWORD ${secret}`);
+      await server.query('COMMIT');
+    } catch (error) {
+      await server.query('ROLLBACK');
+      throw error;
     }
     const owner = server.escapeIdentifier(roles.owner);
     const found = await server.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);

@@ -31,4 +31,5 @@ export {
   PROBLEM_MEANINGS,
   ProblemDocument,
   problemResponse,
+  type Wire,
 } from './openapi.js';

@@ -77,3 +77,16 @@ export function ApiProblems(...statuses: number[]): MethodDecorator & ClassDecor
     ...statuses.map((status) => ApiResponse({ status, ...problemResponse(status) })),
   );
 }
+
+/**
+ * A value as JSON carries it: dates as ISO 8601 strings, arrays and objects member by member. An
+ * OpenAPI document class `implements Wire<View>`, so the compiler holds the document to the view
+ * the route returns: a field missing from it, or typed differently, does not compile.
+ */
+export type Wire<T> = T extends Date
+  ? string
+  : T extends readonly (infer Item)[]
+    ? Wire<Item>[]
+    : T extends object
+      ? { [Key in keyof T]: Wire<T[Key]> }
+      : T;

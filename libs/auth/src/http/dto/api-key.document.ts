@@ -1,8 +1,11 @@
 import { ApiProperty } from '@nestjs/swagger';
+import type { Wire } from '#conveyor/http';
+import type { CreatedApiKey } from '../../application/commands/create-api-key.js';
+import type { ApiKeyView } from '../../infrastructure/api-key.repository.js';
 import { SCOPES, type Scope } from '../../domain/scopes.js';
 
 /** An API key as GET /v1/admin/api-keys shows it (OpenAPI only). */
-export class ApiKeyDocument {
+export class ApiKeyDocument implements Wire<ApiKeyView> {
   @ApiProperty({ format: 'uuid' })
   id: string;
 
@@ -34,12 +37,12 @@ export class ApiKeyDocument {
   revokedAt: string | null;
 }
 
-export class CreatedApiKeyDocument extends ApiKeyDocument {
+export class CreatedApiKeyDocument extends ApiKeyDocument implements Wire<CreatedApiKey> {
   @ApiProperty({ description: 'The key. Store it now: it is not kept and cannot be shown again.' })
   key: string;
 }
 
-export class ApiKeyListDocument {
+export class ApiKeyListDocument implements Wire<{ keys: ApiKeyView[] }> {
   @ApiProperty({ type: [ApiKeyDocument] })
   keys: ApiKeyDocument[];
 }

@@ -1,5 +1,17 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { JsonValueDocument, ProblemDocument } from '#conveyor/http';
+import { JsonValueDocument, ProblemDocument, type Wire } from '#conveyor/http';
+import type { ClaimedJobView, JobEventView, JobView } from '../../application/job-view.js';
+import type { HeartbeatResult } from '../../application/commands/heartbeat-job/heartbeat-job.command.js';
+import type { JobWithHistory } from '../../application/queries/get-job/get-job.query.js';
+import type {
+  JobStats,
+  Percentiles,
+  PerMinute,
+  QueueStats,
+} from '../../application/queries/get-queue-stats/get-queue-stats.query.js';
+import type { JobPage } from '../../application/queries/list-jobs/list-jobs.query.js';
+import type { AttemptRecord } from '../../domain/attempt-history.js';
+import type { BackoffPolicy } from '../../domain/backoff.js';
 import type { AttemptOutcome } from '../../domain/attempt-history.js';
 import { JOB_STATUSES, type JobStatus } from '../../domain/job-status.js';
 import { BACKOFF_TYPES } from './submit-job.body.js';
@@ -16,7 +28,7 @@ const ATTEMPT_OUTCOMES = Object.keys({
   released: 0,
 } satisfies Record<AttemptOutcome, 0>);
 
-export class BackoffDocument {
+export class BackoffDocument implements Wire<BackoffPolicy> {
   @ApiProperty({ enum: BACKOFF_TYPES })
   type: (typeof BACKOFF_TYPES)[number];
 
@@ -28,7 +40,7 @@ export class BackoffDocument {
 }
 
 /** JobView. */
-export class JobDocument {
+export class JobDocument implements Wire<JobView> {
   @ApiProperty({ format: 'uuid' })
   id: string;
 
@@ -103,7 +115,7 @@ export class JobDocument {
 }
 
 /** ClaimedJobView. */
-export class ClaimedJobDocument extends JobDocument {
+export class ClaimedJobDocument extends JobDocument implements Wire<ClaimedJobView> {
   @ApiProperty({
     format: 'uuid',
     description: 'Proof of ownership for this attempt: send it to heartbeat, complete and fail.',
@@ -119,13 +131,13 @@ export class ClaimedJobDocument extends JobDocument {
 }
 
 /** { jobs } from POST /v1/jobs/claim. */
-export class ClaimedJobsDocument {
+export class ClaimedJobsDocument implements Wire<{ jobs: ClaimedJobView[] }> {
   @ApiProperty({ type: [ClaimedJobDocument], description: 'Empty when no job is due.' })
   jobs: ClaimedJobDocument[];
 }
 
 /** JobEventView: one status transition. */
-export class JobEventDocument {
+export class JobEventDocument implements Wire<JobEventView> {
   @ApiProperty({ enum: JOB_STATUSES, nullable: true, description: 'null for the submit.' })
   fromStatus: JobStatus | null;
 
@@ -146,7 +158,7 @@ export class JobEventDocument {
 }
 
 /** AttemptRecord. */
-export class AttemptDocument {
+export class AttemptDocument implements Wire<AttemptRecord> {
   @ApiProperty({ type: 'integer' })
   attempt: number;
 
@@ -175,7 +187,7 @@ export class AttemptDocument {
 }
 
 /** JobWithHistory, from GET /v1/jobs/:id. */
-export class JobWithHistoryDocument extends JobDocument {
+export class JobWithHistoryDocument extends JobDocument implements Wire<JobWithHistory> {
   @ApiProperty({ type: [JobEventDocument], description: 'Every transition, oldest first.' })
   events: JobEventDocument[];
 
@@ -184,7 +196,7 @@ export class JobWithHistoryDocument extends JobDocument {
 }
 
 /** JobPage. */
-export class JobPageDocument {
+export class JobPageDocument implements Wire<JobPage> {
   @ApiProperty({ type: [JobDocument], description: 'Newest first.' })
   items: JobDocument[];
 
@@ -197,7 +209,7 @@ export class JobPageDocument {
 }
 
 /** HeartbeatResult. */
-export class HeartbeatDocument {
+export class HeartbeatDocument implements Wire<HeartbeatResult> {
   @ApiProperty({ format: 'uuid' })
   id: string;
 
@@ -212,7 +224,7 @@ export class RedriveDocument {
 }
 
 /** Jobs per minute that entered a status, averaged over the last 1, 5 and 15 minutes. */
-export class PerMinuteDocument {
+export class PerMinuteDocument implements Wire<PerMinute> {
   @ApiProperty({ name: '1m', example: 61 })
   '1m': number;
 
@@ -223,7 +235,7 @@ export class PerMinuteDocument {
   '15m': number;
 }
 
-export class ThroughputDocument {
+export class ThroughputDocument implements Wire<QueueStats['throughput']> {
   @ApiProperty({ type: () => PerMinuteDocument })
   completed: PerMinuteDocument;
 
@@ -255,7 +267,7 @@ export class StatusCountsDocument implements Record<JobStatus, number> {
   cancelled: number;
 }
 
-export class QueueStatsDocument {
+export class QueueStatsDocument implements Wire<QueueStats> {
   @ApiProperty({ example: 'default' })
   queue: string;
 
@@ -274,7 +286,7 @@ export class QueueStatsDocument {
   throughput: ThroughputDocument;
 }
 
-export class PercentilesDocument {
+export class PercentilesDocument implements Wire<Percentiles> {
   @ApiProperty()
   p50: number;
 
@@ -285,7 +297,7 @@ export class PercentilesDocument {
   p99: number;
 }
 
-export class LatencyDocument {
+export class LatencyDocument implements Wire<JobStats['latency']> {
   @ApiProperty({
     type: 'integer',
     description: 'How many recently completed jobs (up to 1,000) this is over.',
@@ -308,7 +320,7 @@ export class LatencyDocument {
 }
 
 /** JobStats, from GET /v1/stats. */
-export class JobStatsDocument {
+export class JobStatsDocument implements Wire<JobStats> {
   @ApiProperty({ type: [QueueStatsDocument], description: 'One entry per queue, by name.' })
   queues: QueueStatsDocument[];
 
