@@ -25,6 +25,46 @@ export default defineConfig(
       '@typescript-eslint/no-unsafe-class-instance-assignment': 'off',
     },
   },
+  // The layers of docs/architecture.md, held by the linter: inward only.
+  {
+    files: ['libs/*/src/domain/**/*.ts'],
+    ignores: ['**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/application/**', '**/infrastructure/**', '**/http/**'],
+              message: 'The domain depends on nothing.',
+            },
+            {
+              group: ['@nestjs/*', 'typeorm', 'pg', '#conveyor/*'],
+              message: 'The domain is plain TypeScript.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['libs/*/src/application/**/*.ts'],
+    ignores: ['**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/infrastructure/**', '**/http/**'],
+              message:
+                'The application owns its ports; infrastructure implements them (docs/architecture.md).',
+            },
+          ],
+        },
+      ],
+    },
+  },
   {
     // A test that reads rows[0]! fails loudly if the row is missing, which is what a test is for.
     files: ['test/**/*.ts', '**/*.spec.ts', '**/*.int-spec.ts'],

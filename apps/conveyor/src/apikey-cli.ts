@@ -17,6 +17,7 @@ import {
   CreateApiKeyCommand,
   CreateApiKeyHandler,
   createApiKeyInput,
+  type ApiKeyStore,
   type ApiKeyView,
   InvalidApiKeyFieldError,
 } from '#conveyor/auth';
@@ -40,7 +41,7 @@ function integerOption(value: string | undefined, name: string): number | undefi
   return Number(value);
 }
 
-async function create(repository: ApiKeyRepository, args: string[]): Promise<void> {
+async function create(repository: ApiKeyStore, args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
     options: {

@@ -4,6 +4,7 @@ import { Authenticator } from './application/authenticator.js';
 import { BootstrapAdminKey } from './application/bootstrap-admin-key.js';
 import { CreateApiKeyHandler } from './application/commands/create-api-key.js';
 import { RevokeApiKeyHandler } from './application/commands/revoke-api-key.js';
+import { API_KEY_STORE } from './application/ports/api-key-store.js';
 import { ListApiKeysHandler } from './application/queries/list-api-keys.js';
 import { RateLimiter } from './application/rate-limiter.js';
 import { ApiKeysController } from './http/api-keys.controller.js';
@@ -18,7 +19,7 @@ import { ApiKeyRepository } from './infrastructure/api-key.repository.js';
  */
 @Module({
   providers: [
-    ApiKeyRepository,
+    { provide: API_KEY_STORE, useClass: ApiKeyRepository },
     Authenticator,
     RateLimiter,
     BootstrapAdminKey,

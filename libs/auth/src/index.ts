@@ -3,7 +3,8 @@ export { AUTH_ENTITIES, AUTH_MIGRATIONS, AUTH_RUNTIME_GRANTS } from './schema.js
 export { NAMESPACE_RULE, isNamespace } from './domain/namespace.js';
 export { InvalidApiKeyFieldError } from './domain/auth.errors.js';
 export { CreateApiKeyCommand, CreateApiKeyHandler } from './application/commands/create-api-key.js';
-export { ApiKeyRepository, type ApiKeyView } from './infrastructure/api-key.repository.js';
+export type { ApiKeyStore, ApiKeyView } from './application/ports/api-key-store.js';
+export { ApiKeyRepository } from './infrastructure/api-key.repository.js';
 export { CreateApiKeyBody, createApiKeyInput } from './http/dto/create-api-key.body.js';
 export { nodeRequest, Public, RequestNamespace } from './http/access.js';
 export { KeyCheck } from './http/key-check.js';

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { CONVEYOR_CONFIG, type ConveyorConfig } from '#conveyor/config';
 import { hashApiKey } from '../domain/api-key-secret.js';
 import type { Principal } from '../domain/principal.js';
-import { ApiKeyRepository } from '../infrastructure/api-key.repository.js';
+import { API_KEY_STORE, type ApiKeyStore } from './ports/api-key-store.js';
 
 export type Authentication =
   { outcome: 'ok'; principal: Principal } | { outcome: 'unknown' } | { outcome: 'expired' };
@@ -27,7 +27,7 @@ export class Authenticator {
   private readonly ttlMs: number;
 
   constructor(
-    private readonly repository: ApiKeyRepository,
+    @Inject(API_KEY_STORE) private readonly keys: ApiKeyStore,
     @Inject(CONVEYOR_CONFIG) config: ConveyorConfig,
   ) {
     this.ttlMs = config.auth.cacheSeconds * 1000;
@@ -39,7 +39,7 @@ export class Authenticator {
     const cached = this.cache.get(hash);
     if (cached !== undefined && cached.until > now) return cached.result;
 
-    const row = await this.repository.authenticate(hash);
+    const row = await this.keys.authenticate(hash);
     let result: Authentication;
     let ttlMs = this.ttlMs;
     if (row === null) result = { outcome: 'unknown' };

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { CONVEYOR_CONFIG, type ConveyorConfig } from '#conveyor/config';
 import { displayPrefix, generateApiKey, hashApiKey } from '../domain/api-key-secret.js';
-import { ApiKeyRepository } from '../infrastructure/api-key.repository.js';
+import { API_KEY_STORE, type ApiKeyStore } from './ports/api-key-store.js';
 
 /** The namespace of keys Conveyor makes itself. */
 const BOOTSTRAP_NAMESPACE = 'default';
@@ -21,13 +21,13 @@ export class BootstrapAdminKey implements OnApplicationBootstrap {
   private readonly logger = new Logger('ApiKeys');
 
   constructor(
-    private readonly repository: ApiKeyRepository,
+    @Inject(API_KEY_STORE) private readonly keys: ApiKeyStore,
     @Inject(CONVEYOR_CONFIG) private readonly config: ConveyorConfig,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     const configured = this.config.auth.bootstrapAdminKey;
-    await this.repository.underBootstrapLock(async (state) => {
+    await this.keys.underBootstrapLock(async (state) => {
       if (configured !== undefined) {
         const existing = await state.byHash(hashApiKey(configured));
         if (existing === null) {

@@ -23,7 +23,7 @@ import { ApiProblems, uuidParam } from '#conveyor/http';
 import { CreateApiKeyCommand, type CreatedApiKey } from '../application/commands/create-api-key.js';
 import { RevokeApiKeyCommand } from '../application/commands/revoke-api-key.js';
 import { ListApiKeysQuery } from '../application/queries/list-api-keys.js';
-import type { ApiKeyView } from '../infrastructure/api-key.repository.js';
+import type { ApiKeyView } from '../application/ports/api-key-store.js';
 import { AuthErrorsFilter } from './auth-errors.filter.js';
 import { CreateApiKeyBody, createApiKeyInput, ListApiKeysParams } from './dto/create-api-key.body.js';
 import { ApiKeyListDocument, CreatedApiKeyDocument } from './dto/api-key.document.js';

@@ -1,6 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import type pg from 'pg';
 import { Sql } from '#conveyor/database';
+import type {
+  ApiKeyStore,
+  ApiKeyView,
+  AuthenticatedKey,
+  BootstrapState,
+  NewApiKeyRow,
+} from '../application/ports/api-key-store.js';
 import type { Scope } from '../domain/scopes.js';
 import {
   ANY_KEY,
@@ -12,43 +19,6 @@ import {
   LOCK_BOOTSTRAP,
   REVOKE_KEY,
 } from './api-keys.sql.js';
-
-/** An API key as admins see it: everything but the key (which nobody can see again). */
-export interface ApiKeyView {
-  id: string;
-  name: string;
-  namespace: string;
-  scopes: Scope[];
-  keyPrefix: string;
-  submitPerSecond: number | null;
-  readPerSecond: number | null;
-  createdAt: string;
-  expiresAt: string | null;
-  revokedAt: string | null;
-}
-
-export interface NewApiKeyRow {
-  name: string;
-  namespace: string;
-  scopes: readonly Scope[];
-  keyHash: string;
-  keyPrefix: string;
-  submitPerSecond: number | null;
-  readPerSecond: number | null;
-  expiresAt: Date | null;
-}
-
-export interface AuthenticatedKey {
-  id: string;
-  name: string;
-  namespace: string;
-  scopes: Scope[];
-  submitPerSecond: number | null;
-  readPerSecond: number | null;
-  expired: boolean;
-  /** Seconds left before expiry by the database clock; null when the key never expires. */
-  expiresIn: number | null;
-}
 
 interface KeyRow {
   id: string;
@@ -97,8 +67,9 @@ async function insert(db: Queryable, key: NewApiKeyRow): Promise<ApiKeyView> {
   return toView(row);
 }
 
+/** The PostgreSQL adapter of ApiKeyStore (api-keys.sql.ts holds its statements). */
 @Injectable()
-export class ApiKeyRepository {
+export class ApiKeyRepository implements ApiKeyStore {
   constructor(private readonly sql: Sql) {}
 
   async authenticate(keyHash: string): Promise<AuthenticatedKey | null> {
@@ -149,13 +120,7 @@ export class ApiKeyRepository {
    * a first admin key is needed. `decide` gets the key state and may insert one key; the insert
    * commits only if `decide` returns normally (a key that could not be handed over is not kept).
    */
-  async underBootstrapLock<T>(
-    decide: (state: {
-      anyKey: boolean;
-      byHash(hash: string): Promise<ApiKeyView | null>;
-      insert(key: NewApiKeyRow): Promise<ApiKeyView>;
-    }) => Promise<T>,
-  ): Promise<T> {
+  async underBootstrapLock<T>(decide: (state: BootstrapState) => Promise<T>): Promise<T> {
     const client = await this.sql.pool.connect();
     try {
       await client.query('BEGIN');

@@ -1,8 +1,9 @@
+import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { displayPrefix, generateApiKey, hashApiKey } from '../../domain/api-key-secret.js';
 import { InvalidApiKeyFieldError } from '../../domain/auth.errors.js';
 import type { Scope } from '../../domain/scopes.js';
-import { ApiKeyRepository, type ApiKeyView } from '../../infrastructure/api-key.repository.js';
+import { API_KEY_STORE, type ApiKeyStore, type ApiKeyView } from '../ports/api-key-store.js';
 
 export interface CreateApiKeyInput {
   name: string;
@@ -27,14 +28,14 @@ export class CreateApiKeyCommand extends Command<CreatedApiKey> {
 /** Also run directly by the `apikey` CLI, outside Nest. */
 @CommandHandler(CreateApiKeyCommand)
 export class CreateApiKeyHandler implements ICommandHandler<CreateApiKeyCommand> {
-  constructor(private readonly repository: ApiKeyRepository) {}
+  constructor(@Inject(API_KEY_STORE) private readonly keys: ApiKeyStore) {}
 
   async execute({ input }: CreateApiKeyCommand): Promise<CreatedApiKey> {
-    if (input.expiresAt !== null && !(await this.repository.isFuture(input.expiresAt))) {
+    if (input.expiresAt !== null && !(await this.keys.isFuture(input.expiresAt))) {
       throw new InvalidApiKeyFieldError('expiresAt', 'expiresAt must be in the future');
     }
     const key = generateApiKey();
-    const view = await this.repository.insert({
+    const view = await this.keys.insert({
       ...input,
       scopes: [...new Set(input.scopes)],
       keyHash: hashApiKey(key),

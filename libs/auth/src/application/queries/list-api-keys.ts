@@ -1,5 +1,6 @@
+import { Inject } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { ApiKeyRepository, type ApiKeyView } from '../../infrastructure/api-key.repository.js';
+import { API_KEY_STORE, type ApiKeyStore, type ApiKeyView } from '../ports/api-key-store.js';
 
 /** Every key, revoked and expired ones included (they are the audit trail), newest first. */
 export class ListApiKeysQuery extends Query<{ keys: ApiKeyView[] }> {
@@ -10,9 +11,9 @@ export class ListApiKeysQuery extends Query<{ keys: ApiKeyView[] }> {
 
 @QueryHandler(ListApiKeysQuery)
 export class ListApiKeysHandler implements IQueryHandler<ListApiKeysQuery> {
-  constructor(private readonly repository: ApiKeyRepository) {}
+  constructor(@Inject(API_KEY_STORE) private readonly keys: ApiKeyStore) {}
 
   async execute({ namespace }: ListApiKeysQuery): Promise<{ keys: ApiKeyView[] }> {
-    return { keys: await this.repository.list(namespace) };
+    return { keys: await this.keys.list(namespace) };
   }
 }

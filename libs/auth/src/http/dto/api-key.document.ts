@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import type { Wire } from '#conveyor/http';
 import type { CreatedApiKey } from '../../application/commands/create-api-key.js';
-import type { ApiKeyView } from '../../infrastructure/api-key.repository.js';
+import type { ApiKeyView } from '../../application/ports/api-key-store.js';
 import { SCOPES, type Scope } from '../../domain/scopes.js';
 
 /** An API key as GET /v1/admin/api-keys shows it (OpenAPI only). */
