@@ -9,6 +9,7 @@ import {
   FailJobCommand,
   HeartbeatJobCommand,
   JobConflictError,
+  LockJobCommand,
   type JobState,
   type LeaseAction,
   OPERATOR_MOVES,
@@ -18,6 +19,7 @@ import {
   ReleaseJobsCommand,
   RetryJobCommand,
 } from '#conveyor/jobs';
+import type { QueryRunner } from 'typeorm';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { insertJobRows, type JobRowSpec, jobRowState, type JobRowState } from '../support/job-rows.js';
 import { createJobsContext, type JobsContext } from '../support/jobs-context.js';
@@ -131,16 +133,25 @@ function tokenFor(row: JobRowState, token: Token): string | null {
   }
 }
 
+/**
+ * What an in-process handler does with its job: the lease actions, and the same settlements inside
+ * the handler's transaction, which first takes hold of the job (lock).
+ */
+type GridAction = LeaseAction | 'fail for good' | 'complete in its transaction' | 'fail in its transaction';
+
 /** The decision table of docs/state-machine.md, written out for the lease holder's actions. */
-function decided(before: JobState, action: LeaseAction | 'fail for good'): string {
+function decided(before: JobState, action: GridAction): string {
   switch (action) {
     case 'complete':
+    case 'complete in its transaction':
       return 'completed';
     case 'fail':
+    case 'fail in its transaction':
       return before.attempts < before.maxAttempts ? 'failed' : 'dead_letter';
     case 'fail for good':
       return 'dead_letter';
     case 'heartbeat':
+    case 'lock':
       return 'processing';
     case 'release':
       return 'pending';
@@ -157,29 +168,65 @@ async function answered(command: () => Promise<unknown>): Promise<Answer> {
     if (typeof result === 'object' && result !== null && 'redriven' in result) {
       return { moved: (result as { redriven: number }).redriven };
     }
-    return { replayed: (result as { replayed?: boolean }).replayed === true };
+    return { replayed: (result as { replayed?: boolean } | undefined)?.replayed === true };
   } catch (error) {
     if (error instanceof JobConflictError) return { conflict: error };
     throw error;
   }
 }
 
-const LEASE_ACTIONS: (LeaseAction | 'fail for good')[] = [
+const LEASE_ACTIONS: GridAction[] = [
   'complete',
   'fail',
   'fail for good',
   'heartbeat',
   'release',
+  'lock',
+  'complete in its transaction',
+  'fail in its transaction',
 ];
+
+/** What the explainer is asked: a settlement in a transaction is refused (or not) by its lock. */
+function explainedAs(action: GridAction): LeaseAction {
+  switch (action) {
+    case 'fail for good':
+      return 'fail';
+    case 'complete in its transaction':
+    case 'fail in its transaction':
+      return 'lock';
+    case 'complete':
+    case 'fail':
+    case 'heartbeat':
+    case 'lock':
+    case 'release':
+      return action;
+  }
+}
+
+/**
+ * Runs `work` in a handler's transaction that holds the job first, as the worker does; a lock alone
+ * is rolled back (the handler wrote nothing).
+ */
+async function inItsTransaction(
+  id: string,
+  token: string,
+  work: ((transaction: QueryRunner) => Promise<unknown>) | null,
+): Promise<unknown> {
+  const transaction = jobs.dataSource.createQueryRunner();
+  await transaction.connect();
+  try {
+    await transaction.startTransaction();
+    await bus().execute(new LockJobCommand('default', id, token, transaction));
+    return await (work ?? (() => Promise.resolve()))(transaction);
+  } finally {
+    if (transaction.isTransactionActive) await transaction.rollbackTransaction();
+    await transaction.release();
+  }
+}
 
 const leaseCases = STATES.flatMap(({ label, spec }) =>
   TOKENS.flatMap((token) =>
-    LEASE_ACTIONS.map((action): [string, Token, LeaseAction | 'fail for good', JobRowSpec] => [
-      label,
-      token,
-      action,
-      spec,
-    ]),
+    LEASE_ACTIONS.map((action): [string, Token, GridAction, JobRowSpec] => [label, token, action, spec]),
   ),
 );
 
@@ -189,7 +236,7 @@ describe('lease holders: complete, fail, heartbeat, release', () => {
     const token = tokenFor(row, tokenKind);
     if (token === null) return; // no such lease on this job: nothing to present
     const { id } = before;
-    const explanation = explainLeaseAction(before, token, action === 'fail for good' ? 'fail' : action);
+    const explanation = explainLeaseAction(before, token, explainedAs(action));
     const answer = await answered(() => {
       switch (action) {
         case 'complete':
@@ -201,6 +248,16 @@ describe('lease holders: complete, fail, heartbeat, release', () => {
           return bus().execute(new HeartbeatJobCommand('default', id, token, 60));
         case 'release':
           return bus().execute(new ReleaseJobsCommand('default', [{ id, leaseToken: token }]));
+        case 'lock':
+          return inItsTransaction(id, token, null);
+        case 'complete in its transaction':
+          return inItsTransaction(id, token, (transaction) =>
+            bus().execute(new CompleteJobCommand('default', id, token, { grid: true }, transaction)),
+          );
+        case 'fail in its transaction':
+          return inItsTransaction(id, token, (transaction) =>
+            bus().execute(new FailJobCommand('default', id, token, 'grid', true, transaction)),
+          );
       }
     });
     const { state: after, row: rowAfter } = await stateOf(id);
@@ -334,5 +391,52 @@ describe('claims and the reaper: the statements decide, as the decision table sa
         lastLeaseEnd: 'expired',
       });
     }
+  });
+});
+
+describe('a job held by the transaction of its handler', () => {
+  it('is neither reaped nor claimed again once its lease runs out, and completes under its token', async () => {
+    const { queue } = await arrange({ status: 'pending' });
+    const claim = (leaseSeconds: number) =>
+      bus().execute(
+        new ClaimJobCommand({
+          namespace: 'default',
+          queue,
+          types: null,
+          limit: 1,
+          leaseSeconds,
+          workerId: 'grid',
+        }),
+      );
+    const [job] = await claim(1);
+    const { id, leaseToken } = job!;
+    await inItsTransaction(id, leaseToken, async (transaction) => {
+      await new Promise((resolve) => setTimeout(resolve, 1300));
+      expect((await stateOf(id)).state.leaseExpired).toBe(true);
+      await bus().execute(new ReapExpiredLeasesCommand(1000));
+      expect(await claim(60)).toEqual([]);
+      await bus().execute(new CompleteJobCommand('default', id, leaseToken, { late: true }, transaction));
+    });
+    const { state, row } = await stateOf(id);
+    expect(state).toMatchObject({ status: 'completed', attempts: 1, lastLeaseToken: leaseToken });
+    expect(row.result).toEqual({ late: true });
+  });
+
+  it('whose lease ran out before the transaction began is refused, like a heartbeat', async () => {
+    const { queue } = await arrange({ status: 'pending' });
+    const [job] = await bus().execute(
+      new ClaimJobCommand({
+        namespace: 'default',
+        queue,
+        types: null,
+        limit: 1,
+        leaseSeconds: 1,
+        workerId: 'grid',
+      }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1300));
+    await expect(inItsTransaction(job!.id, job!.leaseToken, null)).rejects.toMatchObject({
+      reason: 'lease_expired',
+    });
   });
 });

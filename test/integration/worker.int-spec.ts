@@ -194,21 +194,20 @@ describe('concurrency', () => {
 });
 
 describe('leases', () => {
-  it('a handler that outlives its lease without heartbeats cannot commit', async () => {
-    const app = await instance({ CONVEYOR_LEASE_SECONDS: '2' });
-    const { job } = await submit(app, 'test.effect', { holdMs: 5000 }, { maxAttempts: 1 });
+  it('a process that stalls in its transaction for longer than a lease loses the job, and its writes', async () => {
+    const app = await instance({ CONVEYOR_LEASE_SECONDS: '1' });
+    // The first attempt blocks the whole process (no keep-alive, no timer) for three leases.
+    const { job } = await submit(app, 'test.effect', { stallMs: 3000 });
     await eventually(async () => {
-      expect((await jobRow(job.id)).status).toBe('processing');
-    });
-    // The heartbeat stalls: time runs out for this lease, by the database clock.
-    await db.client.query(`UPDATE jobs SET lease_expires_at = now() - interval '1 second' WHERE id = $1`, [
-      job.id,
-    ]);
-    await eventually(async () => {
-      expect(await jobRow(job.id)).toMatchObject({ status: 'dead_letter', last_error: 'lease expired' });
-    });
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(await effects(job.id)).toBe(0);
+      expect((await jobRow(job.id)).status).toBe('completed');
+    }, 15_000);
+    // PostgreSQL ended the idle transaction, the reaper took the job back, the second attempt ran.
+    expect(await jobRow(job.id)).toMatchObject({ attempts: 2 });
+    const { rows } = await db.client.query<{ attempt: number }>(
+      'SELECT attempt FROM test_effects WHERE job_id = $1',
+      [job.id],
+    );
+    expect(rows).toEqual([{ attempt: 2 }]);
   });
 
   it('with heartbeats a handler keeps its job well past the lease time', async () => {
@@ -219,6 +218,44 @@ describe('leases', () => {
     }, 10_000);
     expect(await jobRow(job.id)).toMatchObject({ attempts: 1 });
     expect(await effects(job.id)).toBe(1);
+  });
+
+  it.each(['REPEATABLE READ', 'SERIALIZABLE'])(
+    'a %s transaction running across many heartbeats completes on its first attempt',
+    async (isolationLevel) => {
+      const app = await instance({ CONVEYOR_LEASE_SECONDS: '1' });
+      const { job } = await submit(app, 'test.effect', { holdMs: 2500, isolationLevel }, { maxAttempts: 1 });
+      await eventually(async () => {
+        expect((await jobRow(job.id)).status).toBe('completed');
+      }, 10_000);
+      expect(await effects(job.id)).toBe(1);
+    },
+  );
+
+  it('a failure in a transaction that outlived its lease records its own error and undoes its writes', async () => {
+    const app = await instance({ CONVEYOR_LEASE_SECONDS: '1' });
+    const { job } = await submit(app, 'test.effect', { holdMs: 2500, fail: 'retryable' }, { maxAttempts: 1 });
+    await eventually(async () => {
+      expect(await jobRow(job.id)).toMatchObject({ status: 'dead_letter', last_error: 'flaky' });
+    }, 10_000);
+    expect(await effects(job.id)).toBe(0);
+  });
+
+  it('never completes a job without its writes when the server ends its transaction', async () => {
+    const app = await instance();
+    const { job } = await submit(app, 'test.effect', { holdMs: 1000 }, { maxAttempts: 2 });
+    // The handler has written its effect and waits, in its transaction: the server ends it.
+    await eventually(async () => {
+      expect(await db.terminateConnections('idle in transaction')).toBe(1);
+    });
+    await eventually(async () => {
+      expect((await jobRow(job.id)).status).toBe('completed');
+    }, 10_000);
+    const { rows } = await db.client.query<{ attempt: number }>(
+      'SELECT attempt FROM test_effects WHERE job_id = $1',
+      [job.id],
+    );
+    expect(rows).toEqual([{ attempt: 2 }]);
   });
 
   it('times out a slow attempt as a retryable failure', async () => {

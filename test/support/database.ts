@@ -23,8 +23,11 @@ export interface TestDatabase {
    * wrote. The database's guards hold it too (test/support/job-rows.ts builds rows through them).
    */
   readonly client: pg.Client;
-  /** Ends every other session on the database, as a server administrator would (a fault to survive). */
-  terminateConnections(): Promise<void>;
+  /**
+   * Ends the service's sessions on the database (those in `state` only, when given, e.g.
+   * 'idle in transaction'), as a server administrator would: a fault to survive. How many it ended.
+   */
+  terminateConnections(state?: string): Promise<number>;
   drop(): Promise<void>;
 }
 
@@ -41,10 +44,9 @@ function serverUrl(): string {
 /**
  * A fresh database for one test file, set up the way a production database is: owned by an owner
  * role that ran the real migrations and granted the runtime role what the service needs, and
- * nothing more.
+ * nothing more. On the suite's server, or on `server` (a superuser URL) when given.
  */
-export async function createTestDatabase(): Promise<TestDatabase> {
-  const server = serverUrl();
+export async function createTestDatabase(server: string = serverUrl()): Promise<TestDatabase> {
   const name = `conveyor_test_${randomBytes(6).toString('hex')}`;
   const urls = await provisionRoles(server, name, TEST_ROLES, TEST_ROLE_PASSWORD);
   const migrator = new DataSource(
@@ -69,15 +71,17 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     ownerUrl: urls.owner,
     runtimeRole: TEST_ROLES.runtime,
     client,
-    async terminateConnections() {
+    async terminateConnections(state?: string) {
       const admin = new pg.Client({ connectionString: server });
       await admin.connect();
       try {
-        await admin.query(
+        const { rowCount } = await admin.query(
           `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-           WHERE datname = $1 AND pid <> pg_backend_pid() AND usename <> $2`,
-          [name, TEST_ROLES.owner],
+           WHERE datname = $1 AND pid <> pg_backend_pid() AND usename <> $2
+             AND ($3::text IS NULL OR state = $3)`,
+          [name, TEST_ROLES.owner, state ?? null],
         );
+        return rowCount ?? 0;
       } finally {
         await admin.end();
       }

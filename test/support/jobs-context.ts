@@ -1,5 +1,6 @@
 import { CqrsModule, CommandBus, QueryBus } from '@nestjs/cqrs';
 import { Test } from '@nestjs/testing';
+import { DataSource } from 'typeorm';
 import { ConfigModule, loadConfig } from '#conveyor/config';
 import { DatabaseModule } from '#conveyor/database';
 import { JobsModule } from '#conveyor/jobs';
@@ -8,6 +9,8 @@ import { CONVEYOR_ENTITIES, CONVEYOR_MIGRATIONS, CONVEYOR_RUNTIME_GRANTS } from 
 export interface JobsContext {
   commandBus: CommandBus;
   queryBus: QueryBus;
+  /** For in-process handlers' transactions (LockJobCommand and the settlements inside it). */
+  dataSource: DataSource;
   close(): Promise<void>;
 }
 
@@ -36,6 +39,7 @@ export async function createJobsContext(url: string, env: Record<string, string>
   return {
     commandBus: moduleRef.get(CommandBus),
     queryBus: moduleRef.get(QueryBus),
+    dataSource: moduleRef.get(DataSource),
     close: () => moduleRef.close(),
   };
 }

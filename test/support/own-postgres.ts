@@ -5,6 +5,7 @@ import {
   type EmbeddedPostgresHandle,
   ensureDatabase,
   freePort,
+  runningPostmaster,
   startEmbeddedPostgres,
   withDatabase,
 } from '#conveyor/database';
@@ -20,20 +21,43 @@ export class OwnPostgres {
     private server: EmbeddedPostgresHandle,
     /** A database `conveyor` on it. */
     readonly url: string,
+    /** Messages of its supervisor, such as a restart after the server died. */
+    readonly log: string[],
   ) {}
+
+  /** The server itself (its `postgres` database, as the superuser): for createTestDatabase(). */
+  get serverUrl(): string {
+    return this.server.url;
+  }
 
   static async start(label: string): Promise<OwnPostgres> {
     const dir = mkdtempSync(join(tmpdir(), `conveyor-${label}-`));
     // The server runs as another user when the tests run as root.
     chmodSync(dir, 0o755);
     const port = await freePort();
-    const server = await OwnPostgres.boot(dir, port);
+    const log: string[] = [];
+    const server = await OwnPostgres.boot(dir, port, log);
     await ensureDatabase(server.url, 'conveyor');
-    return new OwnPostgres(dir, port, server, withDatabase(server.url, 'conveyor'));
+    return new OwnPostgres(dir, port, server, withDatabase(server.url, 'conveyor'), log);
   }
 
-  private static boot(dir: string, port: number): Promise<EmbeddedPostgresHandle> {
-    return startEmbeddedPostgres({ dataDir: join(dir, 'postgres'), port, persistent: true });
+  private static boot(dir: string, port: number, log: string[]): Promise<EmbeddedPostgresHandle> {
+    return startEmbeddedPostgres({
+      dataDir: join(dir, 'postgres'),
+      port,
+      persistent: true,
+      log: (message) => log.push(message),
+    });
+  }
+
+  /**
+   * kill -9 of the postmaster, as the OOM killer would: no shutdown, no checkpoint. Its supervisor
+   * starts it again (crash recovery), as in production.
+   */
+  killPostmaster(): void {
+    const postmaster = runningPostmaster(join(this.dir, 'postgres'));
+    if (postmaster === undefined) throw new Error('PostgreSQL is not running');
+    process.kill(postmaster.pid, 'SIGKILL');
   }
 
   stop(): Promise<void> {
@@ -42,7 +66,7 @@ export class OwnPostgres {
 
   /** Starts it again after stop(), on the same port and data. */
   async restart(): Promise<void> {
-    this.server = await OwnPostgres.boot(this.dir, this.port);
+    this.server = await OwnPostgres.boot(this.dir, this.port, this.log);
   }
 
   async dispose(): Promise<void> {

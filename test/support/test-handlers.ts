@@ -1,7 +1,13 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { Module } from '@nestjs/common';
 import { IsBoolean, IsIn, IsInt, IsOptional, Min } from 'class-validator';
-import { type JobContext, JobHandler, type JobHandlerInstance, PermanentJobError } from '#conveyor/worker';
+import {
+  type IsolationLevel,
+  type JobContext,
+  JobHandler,
+  type JobHandlerInstance,
+  PermanentJobError,
+} from '#conveyor/worker';
 import type { TestDatabase } from './database.js';
 
 /**
@@ -30,6 +36,19 @@ export class EffectPayload {
   @IsIn(['retryable', 'permanent'])
   fail?: 'retryable' | 'permanent';
 
+  /**
+   * On the first attempt, block the whole process this long after writing the effect, as a long GC
+   * pause or SIGSTOP would.
+   */
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  stallMs?: number;
+
+  @IsOptional()
+  @IsIn(['READ COMMITTED', 'REPEATABLE READ', 'SERIALIZABLE'])
+  isolationLevel?: IsolationLevel;
+
   /** Ignore the abort signal (a badly behaved handler). */
   @IsOptional()
   @IsBoolean()
@@ -44,12 +63,17 @@ export class EffectPayload {
 @JobHandler('test.effect', { payload: EffectPayload, concurrency: 20, maxAttempts: 3 })
 export class EffectHandler implements JobHandlerInstance<EffectPayload> {
   async handle(payload: EffectPayload, context: JobContext): Promise<{ pid: number }> {
-    const manager = await context.transaction();
+    const manager = await context.transaction(
+      payload.isolationLevel === undefined ? {} : { isolationLevel: payload.isolationLevel },
+    );
     await manager.query('INSERT INTO test_effects (job_id, attempt, worker_pid) VALUES ($1, $2, $3)', [
       context.jobId,
       context.attempt,
       process.pid,
     ]);
+    if (payload.stallMs !== undefined && context.attempt === 1) {
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, payload.stallMs);
+    }
     if (payload.holdMs !== undefined) {
       await delay(payload.holdMs, undefined, payload.stubborn === true ? {} : { signal: context.signal });
     }

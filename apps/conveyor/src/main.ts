@@ -16,6 +16,9 @@ async function main(): Promise<void> {
       databaseUrl: config.databaseUrl,
       dataDir: config.dataDir,
       embeddedPort: config.embeddedPostgresPort,
+      log: (message) => {
+        logger.warn(message);
+      },
     });
     if (database.embedded) logger.log(`embedded PostgreSQL running, data in ${config.dataDir}/postgres`);
     const app = await createApp(config, database.url, {

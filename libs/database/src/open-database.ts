@@ -1,6 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startEmbeddedPostgres } from './embedded/embedded-postgres.js';
+import { runningPostmaster } from './embedded/postmaster.js';
 import { EMBEDDED_ROLES, provisionRoles } from './roles.js';
 
 export interface DatabaseServer {
@@ -22,24 +23,8 @@ export interface OpenDatabaseOptions {
    * of failing to start a second one on the same files. For command-line tools.
    */
   shareRunning?: boolean;
-}
-
-/** The port of the PostgreSQL running on `clusterDir`, from its postmaster.pid, if it runs. */
-function runningPort(clusterDir: string): number | undefined {
-  const pidFile = join(clusterDir, 'postmaster.pid');
-  if (!existsSync(pidFile)) return undefined;
-  // Line 1: the postmaster's pid; line 4: its port (PostgreSQL's documented layout).
-  const lines = readFileSync(pidFile, 'utf8').split('\n');
-  const pid = Number(lines[0]);
-  const port = Number(lines[3]);
-  if (!Number.isInteger(pid) || !Number.isInteger(port)) return undefined;
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    // EPERM: it runs as another user (postgres, when we are root); anything else: it is gone.
-    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return undefined;
-  }
-  return port;
+  /** Where the embedded server's supervisor reports (a restart after PostgreSQL died). */
+  log?: (message: string) => void;
 }
 
 /**
@@ -53,7 +38,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   }
   const clusterDir = join(options.dataDir, 'postgres');
   const password = (): string => readFileSync(`${resolve(clusterDir)}.password`, 'utf8').trim();
-  const port = options.shareRunning === true ? runningPort(clusterDir) : undefined;
+  const port = options.shareRunning === true ? runningPostmaster(clusterDir)?.port : undefined;
   if (port !== undefined) {
     // A command-line tool beside the running service: the owner, which may do what tools need.
     const url = `postgres://${EMBEDDED_ROLES.owner}:${encodeURIComponent(password())}@127.0.0.1:${port}/conveyor`;
@@ -63,6 +48,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     dataDir: clusterDir,
     port: options.embeddedPort,
     persistent: true,
+    ...(options.log === undefined ? {} : { log: options.log }),
   });
   try {
     const urls = await provisionRoles(server.url, 'conveyor', EMBEDDED_ROLES, password());

@@ -14,6 +14,13 @@ export class Sql {
   constructor(dataSource: DataSource) {
     // TypeORM types its driver pool as `any`; for PostgreSQL it is a pg.Pool.
     this.pool = (dataSource.driver as unknown as { master: pg.Pool }).master;
+    // A connection the server ends as it is handed out (its FATAL in the same packet as its first
+    // ReadyForQuery) emits 'error' before TypeORM's query runner has attached its listener, a few
+    // microtasks later, and an unhandled 'error' event ends the process. So every new connection
+    // has a listener from the start; the pool and the query runners still act on the error.
+    this.pool.on('connect', (client) => {
+      client.on('error', () => undefined);
+    });
   }
 
   async rows<T extends pg.QueryResultRow>(text: string, values: readonly unknown[] = []): Promise<T[]> {

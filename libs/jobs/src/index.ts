@@ -61,6 +61,7 @@ export {
   type HeartbeatResult,
 } from './application/commands/heartbeat-job/heartbeat-job.command.js';
 export { ExtendLeasesCommand } from './application/commands/extend-leases/extend-leases.command.js';
+export { LockJobCommand } from './application/commands/lock-job/lock-job.command.js';
 export { ReleaseJobsCommand } from './application/commands/release-jobs/release-jobs.command.js';
 export { CancelJobCommand } from './application/commands/cancel-job/cancel-job.command.js';
 export { RetryJobCommand } from './application/commands/retry-job/retry-job.command.js';

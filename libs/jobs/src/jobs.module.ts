@@ -8,6 +8,7 @@ import { CompleteJobHandler } from './application/commands/complete-job/complete
 import { ExtendLeasesHandler } from './application/commands/extend-leases/extend-leases.handler.js';
 import { FailJobHandler } from './application/commands/fail-job/fail-job.handler.js';
 import { HeartbeatJobHandler } from './application/commands/heartbeat-job/heartbeat-job.handler.js';
+import { LockJobHandler } from './application/commands/lock-job/lock-job.handler.js';
 import { ReapExpiredLeasesHandler } from './application/commands/reap-expired-leases/reap-expired-leases.handler.js';
 import { RedriveDeadLettersHandler } from './application/commands/redrive-dead-letters/redrive-dead-letters.handler.js';
 import { ReleaseJobsHandler } from './application/commands/release-jobs/release-jobs.handler.js';
@@ -50,6 +51,7 @@ import { PostgresJobStore } from './infrastructure/postgres-job-store.js';
     CompleteJobHandler,
     FailJobHandler,
     HeartbeatJobHandler,
+    LockJobHandler,
     ExtendLeasesHandler,
     ReleaseJobsHandler,
     CancelJobHandler,

@@ -6,10 +6,12 @@ export {
   type JobHandlerOptions,
 } from './job-handler.decorator.js';
 export {
+  type IsolationLevel,
   type JobContext,
   JobTimeoutError,
   LeaseLostError,
   PermanentJobError,
+  type TransactionOptions,
   WorkerShutdownError,
 } from './job-context.js';
 export { HandlerRegistrationError, HandlerRegistry } from './handler-registry.js';

@@ -1,6 +1,14 @@
 import type { LoggerService } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 
+/** Isolation levels a handler's transaction may ask for (PostgreSQL's; READ UNCOMMITTED is READ COMMITTED there). */
+export type IsolationLevel = 'READ COMMITTED' | 'REPEATABLE READ' | 'SERIALIZABLE';
+
+export interface TransactionOptions {
+  /** READ COMMITTED unless asked; every call of one attempt must ask for the same. */
+  isolationLevel?: IsolationLevel;
+}
+
 /** What a handler gets besides its payload. */
 export interface JobContext {
   readonly jobId: string;
@@ -18,15 +26,18 @@ export interface JobContext {
   readonly logger: LoggerService;
   /**
    * Extends the lease now (the worker also does so on its own every third of the lease).
-   * Rejects with LeaseLostError if the job is no longer ours.
+   * Rejects with LeaseLostError if the job is no longer ours. Once the job's transaction is open
+   * there is nothing to extend: the transaction holds the job.
    */
   heartbeat(): Promise<void>;
   /**
-   * The job's transaction, opened on first call. Writes made through it commit in the same
-   * transaction that marks the job completed, guarded by the lease: they happen exactly once,
-   * or not at all if the attempt fails, times out, loses its lease or the process dies.
+   * The job's transaction, opened on first call (docs/handlers.md, "Transactions"). Writes made
+   * through it commit in the same transaction that marks the job completed: they happen exactly
+   * once, or not at all if the attempt fails, times out, loses its lease or the process dies. It
+   * holds the job from its first statement, so it may outlast the lease; PostgreSQL ends it if it
+   * sits idle for longer than a lease. Rejects with LeaseLostError if the job is no longer ours.
    */
-  transaction(): Promise<EntityManager>;
+  transaction(options?: TransactionOptions): Promise<EntityManager>;
 }
 
 /** Throw it to fail the job without retries: it goes straight to the dead-letter queue. */

@@ -16,6 +16,7 @@ import { HandlerRegistry, type RegisteredHandler } from './handler-registry.js';
 import { LeaseLostError, WorkerShutdownError } from './job-context.js';
 import { type RunningJob, runJob } from './job-runner.js';
 import { errorMessage } from './error-message.js';
+import { Permits } from './permits.js';
 import { delay, repeat, settlesWithin, Wakeable } from './timing.js';
 import { WakeupListener } from './wakeup-listener.js';
 
@@ -28,6 +29,12 @@ const MAX_CLAIM = 100;
  * backlog keeps every slot busy; new work for free slots is claimed without it.
  */
 const COALESCE_MS = 5;
+
+/**
+ * Connections of the pool that handler transactions never take: however many slow handlers hold
+ * theirs, heartbeats, claims, failures and the reaper still get a connection at once.
+ */
+const RESERVED_CONNECTIONS = 2;
 
 function byNamespace(jobs: readonly RunningJob[]): Map<string, RunningJob[]> {
   const groups = new Map<string, RunningJob[]>();
@@ -60,6 +67,7 @@ export class WorkerService implements OnApplicationBootstrap, BeforeApplicationS
   private readonly lastLoopAt = new Map<string, number>();
   private stopHeartbeats: (() => Promise<void>) | undefined;
   private listener: WakeupListener | undefined;
+  private readonly transactionPermits: Permits;
 
   constructor(
     private readonly registry: HandlerRegistry,
@@ -67,7 +75,9 @@ export class WorkerService implements OnApplicationBootstrap, BeforeApplicationS
     private readonly dataSource: DataSource,
     private readonly sql: Sql,
     @Inject(CONVEYOR_CONFIG) private readonly config: ConveyorConfig,
-  ) {}
+  ) {
+    this.transactionPermits = new Permits(Math.max(1, config.dbPoolSize - RESERVED_CONNECTIONS));
+  }
 
   get leaseSeconds(): number {
     return this.config.jobs.defaultLeaseSeconds;
@@ -202,6 +212,7 @@ export class WorkerService implements OnApplicationBootstrap, BeforeApplicationS
       commandBus: this.commandBus,
       registry: this.registry,
       dataSource: this.dataSource,
+      transactionPermits: this.transactionPermits,
       leaseSeconds: this.leaseSeconds,
     });
     this.running.set(job.id, running);
@@ -214,10 +225,17 @@ export class WorkerService implements OnApplicationBootstrap, BeforeApplicationS
     });
   }
 
-  /** One statement per namespace renews every lease this process holds; a lease it cannot renew is lost. */
+  /**
+   * One statement per namespace renews every lease this process holds; a lease it cannot renew is
+   * lost. A job its transaction holds needs no lease: its transaction is kept alive instead.
+   */
   private async renewLeases(): Promise<void> {
     const live = [...this.running.values()].filter((job) => !job.controller.signal.aborted);
-    for (const [namespace, jobs] of byNamespace(live)) {
+    const held = live.filter((job) => job.heldByTransaction());
+    const leased = live.filter((job) => !job.heldByTransaction());
+    // Not awaited: a keep-alive waits behind its handler's statement, the renewals must not.
+    for (const job of held) void job.keepAlive();
+    for (const [namespace, jobs] of byNamespace(leased)) {
       const renewed = await this.commandBus.execute(
         new ExtendLeasesCommand(
           namespace,

@@ -14,6 +14,8 @@ export interface EmbeddedPostgresOptions {
   /** false deletes the data directory on stop (tests). */
   persistent: boolean;
   maxConnections?: number;
+  /** Where the supervisor's news goes (that it restarted a server which died). */
+  log?: (message: string) => void;
 }
 
 export interface EmbeddedPostgresHandle {
@@ -104,9 +106,19 @@ export async function startEmbeddedPostgres(
       reject(new Error(`embedded PostgreSQL did not start within ${STARTUP_TIMEOUT_MS / 1000} s`));
     }, STARTUP_TIMEOUT_MS);
     child.on('message', (message: SupervisorMessage) => {
-      clearTimeout(timer);
-      if (message.type === 'ready') resolveReady();
-      else reject(new Error(`embedded PostgreSQL failed to start: ${message.reason}`));
+      switch (message.type) {
+        case 'ready':
+          clearTimeout(timer);
+          resolveReady();
+          break;
+        case 'failed':
+          clearTimeout(timer);
+          reject(new Error(`embedded PostgreSQL failed to start: ${message.reason}`));
+          break;
+        case 'log':
+          options.log?.(message.message);
+          break;
+      }
     });
     child.once('exit', (code) => {
       clearTimeout(timer);

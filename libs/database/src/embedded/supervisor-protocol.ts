@@ -6,4 +6,8 @@ export interface SupervisorOptions {
   maxConnections: number;
 }
 
-export type SupervisorMessage = { type: 'ready' } | { type: 'failed'; reason: string };
+export type SupervisorMessage =
+  | { type: 'ready' }
+  | { type: 'failed'; reason: string }
+  /** Something the service should log (a restart of the server). */
+  | { type: 'log'; message: string };

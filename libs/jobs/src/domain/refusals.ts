@@ -2,8 +2,8 @@ import { JobConflictError } from './job.errors.js';
 import type { JobState } from './job-state.js';
 import { OPERATOR_MOVES, type OperatorMove } from './operator-moves.js';
 
-/** What a lease holder asks of its job. */
-export type LeaseAction = 'complete' | 'fail' | 'heartbeat' | 'release';
+/** What a lease holder asks of its job (lock: hold it in an in-process handler's transaction). */
+export type LeaseAction = 'complete' | 'fail' | 'heartbeat' | 'lock' | 'release';
 
 /**
  * Why a guarded statement left a job alone, told from the job's state as read afterwards. The

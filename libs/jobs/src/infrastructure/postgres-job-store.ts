@@ -26,14 +26,17 @@ import {
   PRUNE_STATUS_MINUTES,
   REAP_EXPIRED_LEASES,
 } from './sql/housekeeping.sql.js';
-import { EXTEND_LEASES, RELEASE_JOBS } from './sql/lease.sql.js';
+import { EXTEND_LEASES, LOCK_HELD_JOB, RELEASE_JOBS } from './sql/lease.sql.js';
 import { CANCEL_JOB, REDRIVE_DEAD_LETTERS, RETRY_JOB } from './sql/manage.sql.js';
 import { LOAD_JOB_SNAPSHOT } from './sql/read.sql.js';
-import { COMPLETE_JOBS, FAIL_JOBS } from './sql/settle.sql.js';
+import { COMPLETE_JOBS, COMPLETE_LOCKED_JOBS, FAIL_JOBS, FAIL_LOCKED_JOBS } from './sql/settle.sql.js';
 import { COUNT_WAITING, FIND_JOBS_BY_IDEMPOTENCY_KEYS, INSERT_JOBS } from './sql/submit.sql.js';
 
 const proofsJson = (proofs: readonly LeaseProof[]): string =>
   JSON.stringify(proofs.map((proof) => ({ id: proof.id, lease_token: proof.leaseToken })));
+
+/** Set in a handler's transaction right after it locked its job: a failure rolls back to it. */
+const HELD_SAVEPOINT = 'conveyor_job_held';
 
 const byId = (rows: readonly JobRow[]): Map<string, JobView> =>
   new Map(rows.map((row) => [row.id, toJobView(row)]));
@@ -122,6 +125,15 @@ export class PostgresJobStore implements JobStore {
     return { claimed, deadLettered, reclaimedIds };
   }
 
+  async lock(namespace: string, proof: LeaseProof, transaction: JobTransaction): Promise<boolean> {
+    const rows = (await transaction.query(LOCK_HELD_JOB, [proof.id, namespace, proof.leaseToken], true)) as {
+      records: unknown[];
+    };
+    if (rows.records.length === 0) return false;
+    await transaction.query(`SAVEPOINT ${HELD_SAVEPOINT}`);
+    return true;
+  }
+
   async complete(
     namespace: string,
     completions: readonly Completion[],
@@ -132,21 +144,30 @@ export class PostgresJobStore implements JobStore {
     if (transaction === undefined) {
       return byId(await this.sql.prepared<JobRow>('conveyor_complete_jobs', COMPLETE_JOBS, params));
     }
-    // In the handler's open transaction: the completion and the handler's writes commit together.
-    const result = await transaction.query(COMPLETE_JOBS, params, true);
-    return byId(result.records as JobRow[]);
+    // In the handler's transaction, which holds the job: the completion and its writes commit together.
+    const result = (await transaction.query(COMPLETE_LOCKED_JOBS, params, true)) as { records: JobRow[] };
+    return byId(result.records);
   }
 
-  async fail(namespace: string, failures: readonly Failure[]): Promise<Map<string, JobView>> {
+  async fail(
+    namespace: string,
+    failures: readonly Failure[],
+    transaction?: JobTransaction,
+  ): Promise<Map<string, JobView>> {
     const input = failures.map((f) => ({
       id: f.id,
       lease_token: f.leaseToken,
       error: f.error,
       retryable: f.retryable,
     }));
-    return byId(
-      await this.sql.prepared<JobRow>('conveyor_fail_jobs', FAIL_JOBS, [JSON.stringify(input), namespace]),
-    );
+    const params = [JSON.stringify(input), namespace];
+    if (transaction === undefined) {
+      return byId(await this.sql.prepared<JobRow>('conveyor_fail_jobs', FAIL_JOBS, params));
+    }
+    // The handler's writes are undone; the lock on the job, taken before the savepoint, stays.
+    await transaction.query(`ROLLBACK TO SAVEPOINT ${HELD_SAVEPOINT}`);
+    const result = (await transaction.query(FAIL_LOCKED_JOBS, params, true)) as { records: JobRow[] };
+    return byId(result.records);
   }
 
   async extendLeases(

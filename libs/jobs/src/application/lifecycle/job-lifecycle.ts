@@ -86,6 +86,14 @@ export class JobLifecycle {
   }
 
   /**
+   * Holds the job in an in-process handler's transaction, just begun (JobStore.lock): false when the
+   * lease is not the caller's or has run out. Not a transition: no event, no line.
+   */
+  lock(namespace: string, proof: LeaseProof, transaction: JobTransaction): Promise<boolean> {
+    return this.store.lock(namespace, proof, transaction);
+  }
+
+  /**
    * A completion inside the handler's own transaction, which commits with it: the handler's writes
    * and the job's completion take effect together or not at all. Undefined (and nothing committed)
    * when the lease guard refused it; the caller rolls the transaction back.
@@ -105,6 +113,23 @@ export class JobLifecycle {
   async fail(namespace: string, failure: Failure): Promise<JobView | undefined> {
     const job = await this.settler.fail(namespace, failure);
     if (job !== undefined) this.settled(job, failure.error);
+    return job;
+  }
+
+  /**
+   * A failure inside the handler's transaction, which holds the job: the handler's writes are undone,
+   * the failure committed in their place. A transaction that outlived its lease still records the
+   * handler's real error, not a lease expiry.
+   */
+  async failInTransaction(
+    namespace: string,
+    failure: Failure,
+    transaction: JobTransaction,
+  ): Promise<JobView | undefined> {
+    const job = (await this.store.fail(namespace, [failure], transaction)).get(failure.id);
+    if (job === undefined) return undefined;
+    await transaction.commitTransaction();
+    this.settled(job, failure.error);
     return job;
   }
 

@@ -14,8 +14,9 @@ import type { ClaimedJobView, JobView } from '../job-view.js';
 export const JOB_STORE = Symbol('JOB_STORE');
 
 /**
- * The transaction an in-process handler wrote through (TypeORM's, as handlers see it): a completion
- * inside it commits with the handler's writes, or not at all.
+ * The transaction an in-process handler writes through (TypeORM's, as handlers see it). It holds
+ * the job (JobStore.lock) from its start; a completion inside it commits with the handler's
+ * writes, or not at all.
  */
 export type JobTransaction = QueryRunner;
 
@@ -112,14 +113,30 @@ export interface JobStore {
   countWaiting(namespaces: readonly string[]): Promise<Map<string, number>>;
 
   claim(request: ClaimRequest): Promise<ClaimOutcome>;
-  /** The jobs completed, by id; the others failed the lease guard. Inside `transaction` when given. */
+  /**
+   * Holds the job in `transaction` (an in-process handler's, just begun) under its live lease until
+   * the transaction ends: nobody else can claim, reap or settle it meanwhile, even once the lease has
+   * run out. False when the lease is not the caller's or no longer alive.
+   */
+  lock(namespace: string, proof: LeaseProof, transaction: JobTransaction): Promise<boolean>;
+  /**
+   * The jobs completed, by id; the others failed the lease guard. With `transaction`, inside it, for
+   * the job it holds (lock).
+   */
   complete(
     namespace: string,
     completions: readonly Completion[],
     transaction?: JobTransaction,
   ): Promise<Map<string, JobView>>;
-  /** The jobs failed (now `failed` or `dead_letter`), by id. */
-  fail(namespace: string, failures: readonly Failure[]): Promise<Map<string, JobView>>;
+  /**
+   * The jobs failed (now `failed` or `dead_letter`), by id. With `transaction`, inside it, for the job
+   * it holds (lock), after undoing everything the handler wrote in it.
+   */
+  fail(
+    namespace: string,
+    failures: readonly Failure[],
+    transaction?: JobTransaction,
+  ): Promise<Map<string, JobView>>;
   /** The new end of each lease that was extended, by id. */
   extendLeases(
     namespace: string,

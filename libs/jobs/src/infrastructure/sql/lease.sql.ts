@@ -22,3 +22,19 @@ UPDATE jobs j SET status = 'pending', attempts = j.attempts - 1, run_at = now(),
 FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, lease_token uuid)
 WHERE j.id = r.id AND j.namespace = $2 AND ${heldUnder('j', 'r.lease_token')}
 RETURNING ${JOB_COLUMNS}`;
+
+/**
+ * lockHeldJob — an in-process handler opens its transaction: the job's row is locked in it, under
+ * the caller's live lease, until the transaction ends. While it is locked, claims and the reaper
+ * pass it by (SKIP LOCKED) even once the lease has run out, and the worker stops heartbeating it
+ * (a heartbeat would queue on the lock, and in REPEATABLE READ or SERIALIZABLE it would make the
+ * completion fail with a serialization error). So a long transaction is never taken from its
+ * handler, and settles with COMPLETE_LOCKED_JOBS / FAIL_LOCKED_JOBS. If the process dies, the
+ * connection goes, the lock with it, and the reaper sees an expired lease as usual.
+ * NO KEY UPDATE: the strongest lock an UPDATE of the job takes, so it blocks every writer of the
+ * row and nothing else (not the foreign keys of job_events). $1: id, $2: namespace, $3: lease token.
+ */
+export const LOCK_HELD_JOB = `
+SELECT j.id FROM jobs j
+WHERE j.id = $1 AND j.namespace = $2 AND ${heldUnder('j', '$3::uuid')}
+FOR NO KEY UPDATE`;

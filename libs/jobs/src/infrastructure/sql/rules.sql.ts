@@ -15,6 +15,14 @@ export const heldUnder = (j: string, token: string): string =>
   `${j}.status = 'processing' AND ${j}.lease_token = ${token} AND ${leaseAlive(j)}`;
 
 /**
+ * The job is held under `token` by a transaction that locked its row while the lease was good
+ * (LOCK_HELD_JOB): nobody can claim, reap or settle it while that lock lasts, so the lease's end no
+ * longer matters. Only statements run in that same transaction may use this fence.
+ */
+export const heldByLock = (j: string, token: string): string =>
+  `${j}.status = 'processing' AND ${j}.lease_token = ${token}`;
+
+/**
  * Another attempt is allowed after this one. Attempts are counted at claim, so `attempts` already
  * includes the attempt that is ending; a job whose worker dies on every attempt still runs out.
  */

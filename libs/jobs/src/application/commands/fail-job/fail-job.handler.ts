@@ -8,8 +8,19 @@ import { FailJobCommand } from './fail-job.command.js';
 export class FailJobHandler implements ICommandHandler<FailJobCommand> {
   constructor(private readonly lifecycle: JobLifecycle) {}
 
-  async execute({ namespace, id, leaseToken, error, retryable }: FailJobCommand): Promise<SettledJob> {
-    const failed = await this.lifecycle.fail(namespace, { id, leaseToken, error, retryable });
+  async execute({
+    namespace,
+    id,
+    leaseToken,
+    error,
+    retryable,
+    transaction,
+  }: FailJobCommand): Promise<SettledJob> {
+    const failure = { id, leaseToken, error, retryable };
+    const failed =
+      transaction === undefined
+        ? await this.lifecycle.fail(namespace, failure)
+        : await this.lifecycle.failInTransaction(namespace, failure, transaction);
     if (failed !== undefined) return { job: failed, replayed: false };
     return { job: await replayOrRefuse(this.lifecycle, namespace, id, leaseToken, 'fail'), replayed: true };
   }
