@@ -17,16 +17,18 @@ async function createKey(namespace: string, scopes: string[]): Promise<string> {
   return (response.body as { key: string }).key;
 }
 
-/** Team A's keys, one per scope, and team B's key holding every job scope. */
-const keys = { submitA: '', readA: '', workA: '', allA: '', allB: '' };
+/** Team A's keys, one per scope, and team B's key holding every scope but admin. */
+const keys = { submitA: '', readA: '', workA: '', jobsA: '', allA: '', allB: '' };
+const EVERY_SCOPE = ['jobs:submit', 'jobs:read', 'jobs:work', 'queues:manage'];
 
 beforeAll(async () => {
   t = await startTestApp({ CONVEYOR_ROLE: 'api' });
   keys.submitA = await createKey('team-a', ['jobs:submit']);
   keys.readA = await createKey('team-a', ['jobs:read']);
   keys.workA = await createKey('team-a', ['jobs:work']);
-  keys.allA = await createKey('team-a', ['jobs:submit', 'jobs:read', 'jobs:work']);
-  keys.allB = await createKey('team-b', ['jobs:submit', 'jobs:read', 'jobs:work']);
+  keys.jobsA = await createKey('team-a', ['jobs:submit', 'jobs:read', 'jobs:work']);
+  keys.allA = await createKey('team-a', EVERY_SCOPE);
+  keys.allB = await createKey('team-b', EVERY_SCOPE);
 });
 afterAll(async () => {
   await t.close();
@@ -232,6 +234,60 @@ const endpoints: Endpoint[] = [
           expect(r.status).toBe(200);
           expect(r.body).toEqual({ redriven: 0 });
           expect(await statusOf(job.id)).toBe('dead_letter');
+        },
+      };
+    },
+  },
+  {
+    name: 'GET /v1/queues',
+    wrongScope: () => keys.submitA,
+    ok: 200,
+    call: async (client) => {
+      const job = await teamAJob('pending');
+      const response = await client.get('/v1/queues');
+      return {
+        response,
+        otherNamespace: (r) => {
+          expect(r.status).toBe(200);
+          const names = (r.body as { queues: { queue: string }[] }).queues.map((queue) => queue.queue);
+          expect(names).not.toContain(job.queue);
+        },
+      };
+    },
+  },
+  {
+    name: 'POST /v1/queues/:queue/pause',
+    wrongScope: () => keys.jobsA,
+    ok: 200,
+    call: async (client) => {
+      const job = await teamAJob('pending');
+      const response = await client.post(`/v1/queues/${job.queue}/pause`).send({});
+      return {
+        response,
+        // Team B paused a queue of the same name, its own: team A's still hands its job out.
+        otherNamespace: async (r) => {
+          expect(r.status).toBe(200);
+          const claim = await as(keys.allA).post('/v1/jobs/claim').send({ queue: job.queue }).expect(200);
+          expect((claim.body as { jobs: Job[] }).jobs.map((claimed) => claimed.id)).toEqual([job.id]);
+        },
+      };
+    },
+  },
+  {
+    name: 'POST /v1/queues/:queue/resume',
+    wrongScope: () => keys.jobsA,
+    ok: 200,
+    call: async (client) => {
+      const job = await teamAJob('pending');
+      await as(keys.allA).post(`/v1/queues/${job.queue}/pause`).send({}).expect(200);
+      const response = await client.post(`/v1/queues/${job.queue}/resume`).send({});
+      return {
+        response,
+        // Team B resumed its own queue of that name: team A's stays paused.
+        otherNamespace: async (r) => {
+          expect(r.status).toBe(200);
+          const claim = await as(keys.allA).post('/v1/jobs/claim').send({ queue: job.queue }).expect(200);
+          expect((claim.body as { jobs: Job[] }).jobs).toEqual([]);
         },
       };
     },

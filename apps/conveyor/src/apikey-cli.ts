@@ -20,6 +20,7 @@ import {
   type ApiKeyStore,
   type ApiKeyView,
   InvalidApiKeyFieldError,
+  SCOPES,
 } from '#conveyor/auth';
 import { loadConfig } from '#conveyor/config';
 import { dataSourceOptions, openDatabase, runMigrations, Sql } from '#conveyor/database';
@@ -31,7 +32,7 @@ const USAGE = `usage:
                            [--submit-per-second <n>] [--read-per-second <n>]
   npm run apikey -- list [--namespace <ns>]
   npm run apikey -- revoke <id>
-scopes: jobs:submit, jobs:read, jobs:work, metrics:read, admin`;
+scopes: ${SCOPES.join(', ')}`;
 
 class UsageError extends Error {}
 

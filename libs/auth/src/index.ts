@@ -2,6 +2,7 @@ export { AuthHttpModule, AuthModule } from './auth.module.js';
 export { AUTH_ENTITIES, AUTH_MIGRATIONS, AUTH_RUNTIME_GRANTS } from './schema.js';
 export { NAMESPACE_RULE, isNamespace } from './domain/namespace.js';
 export { InvalidApiKeyFieldError } from './domain/auth.errors.js';
+export { SCOPES, type Scope } from './domain/scopes.js';
 export { CreateApiKeyCommand, CreateApiKeyHandler } from './application/commands/create-api-key.js';
 export type { ApiKeyStore, ApiKeyView } from './application/ports/api-key-store.js';
 export { ApiKeyRepository } from './infrastructure/api-key.repository.js';

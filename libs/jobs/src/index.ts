@@ -14,6 +14,7 @@ export {
 } from './domain/refusals.js';
 export { type BackoffPolicy, DEFAULT_BACKOFF } from './domain/backoff.js';
 export { DEFAULT_NAMESPACE, DEFAULT_QUEUE } from './domain/defaults.js';
+export { MAX_NAME_LENGTH, NAME_PATTERN } from './http/dto/names.js';
 export {
   IdempotencyConflictError,
   InvalidPayloadError,
@@ -62,6 +63,7 @@ export {
 } from './application/commands/heartbeat-job/heartbeat-job.command.js';
 export { ExtendLeasesCommand } from './application/commands/extend-leases/extend-leases.command.js';
 export { LockJobCommand } from './application/commands/lock-job/lock-job.command.js';
+export { PauseQueueCommand } from './application/commands/pause-queue/pause-queue.command.js';
 export { ReleaseJobsCommand } from './application/commands/release-jobs/release-jobs.command.js';
 export { CancelJobCommand } from './application/commands/cancel-job/cancel-job.command.js';
 export { RetryJobCommand } from './application/commands/retry-job/retry-job.command.js';
@@ -84,4 +86,9 @@ export {
   type QueueStats,
 } from './application/queries/get-queue-stats/get-queue-stats.query.js';
 export { GetQueueGaugesQuery } from './application/queries/get-queue-gauges/get-queue-gauges.query.js';
+export {
+  ListQueuesQuery,
+  type QueueList,
+  type QueueView,
+} from './application/queries/list-queues/list-queues.query.js';
 export { GetDatabaseTimeQuery } from './application/queries/get-database-time/get-database-time.query.js';

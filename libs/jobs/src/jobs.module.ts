@@ -9,6 +9,7 @@ import { ExtendLeasesHandler } from './application/commands/extend-leases/extend
 import { FailJobHandler } from './application/commands/fail-job/fail-job.handler.js';
 import { HeartbeatJobHandler } from './application/commands/heartbeat-job/heartbeat-job.handler.js';
 import { LockJobHandler } from './application/commands/lock-job/lock-job.handler.js';
+import { PauseQueueHandler } from './application/commands/pause-queue/pause-queue.handler.js';
 import { ReapExpiredLeasesHandler } from './application/commands/reap-expired-leases/reap-expired-leases.handler.js';
 import { RedriveDeadLettersHandler } from './application/commands/redrive-dead-letters/redrive-dead-letters.handler.js';
 import { ReleaseJobsHandler } from './application/commands/release-jobs/release-jobs.handler.js';
@@ -21,16 +22,20 @@ import { SubmitGroupCommitter } from './application/lifecycle/submit-group-commi
 import { NewJobs } from './application/new-jobs.js';
 import { JOB_READS } from './application/ports/job-reads.js';
 import { JOB_STORE } from './application/ports/job-store.js';
+import { QUEUE_CONTROLS } from './application/ports/queue-controls.js';
 import { GetDatabaseTimeHandler } from './application/queries/get-database-time/get-database-time.handler.js';
 import { GetJobHandler } from './application/queries/get-job/get-job.handler.js';
 import { GetQueueGaugesHandler } from './application/queries/get-queue-gauges/get-queue-gauges.handler.js';
 import { GetQueueStatsHandler } from './application/queries/get-queue-stats/get-queue-stats.handler.js';
 import { ListJobsHandler } from './application/queries/list-jobs/list-jobs.handler.js';
+import { ListQueuesHandler } from './application/queries/list-queues/list-queues.handler.js';
 import { DeadLetterController } from './http/dead-letter.controller.js';
 import { JobsController } from './http/jobs.controller.js';
+import { QueuesController } from './http/queues.controller.js';
 import { StatsController } from './http/stats.controller.js';
 import { PostgresJobReads } from './infrastructure/postgres-job-reads.js';
 import { PostgresJobStore } from './infrastructure/postgres-job-store.js';
+import { PostgresQueueControls } from './infrastructure/postgres-queue-controls.js';
 
 /**
  * Commands, queries and the lifecycle behind them. Other libraries use the buses, never the ports:
@@ -40,6 +45,7 @@ import { PostgresJobStore } from './infrastructure/postgres-job-store.js';
   providers: [
     { provide: JOB_STORE, useClass: PostgresJobStore },
     { provide: JOB_READS, useClass: PostgresJobReads },
+    { provide: QUEUE_CONTROLS, useClass: PostgresQueueControls },
     SubmitGroupCommitter,
     SettleBatcher,
     JobLifecycle,
@@ -52,6 +58,7 @@ import { PostgresJobStore } from './infrastructure/postgres-job-store.js';
     FailJobHandler,
     HeartbeatJobHandler,
     LockJobHandler,
+    PauseQueueHandler,
     ExtendLeasesHandler,
     ReleaseJobsHandler,
     CancelJobHandler,
@@ -62,6 +69,7 @@ import { PostgresJobStore } from './infrastructure/postgres-job-store.js';
     CompactJobStatsHandler,
     GetJobHandler,
     ListJobsHandler,
+    ListQueuesHandler,
     GetQueueStatsHandler,
     GetQueueGaugesHandler,
     GetDatabaseTimeHandler,
@@ -72,6 +80,6 @@ export class JobsModule {}
 /** The REST API over the jobs library; left out of worker-only instances (CONVEYOR_ROLE=worker). */
 @Module({
   imports: [JobsModule],
-  controllers: [JobsController, StatsController, DeadLetterController],
+  controllers: [JobsController, QueuesController, StatsController, DeadLetterController],
 })
 export class JobsHttpModule {}

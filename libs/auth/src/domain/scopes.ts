@@ -1,8 +1,16 @@
 /**
  * What an API key may do. `admin` implies every other scope, in every namespace.
+ * `queues:manage` pauses and resumes the queues of the key's namespace.
  * `metrics:read` is only needed when CONVEYOR_METRICS_AUTH protects `/metrics`.
  */
-export const SCOPES = ['jobs:submit', 'jobs:read', 'jobs:work', 'metrics:read', 'admin'] as const;
+export const SCOPES = [
+  'jobs:submit',
+  'jobs:read',
+  'jobs:work',
+  'queues:manage',
+  'metrics:read',
+  'admin',
+] as const;
 export type Scope = (typeof SCOPES)[number];
 
 /** Whether a key holding `held` may do what `needed` guards. */

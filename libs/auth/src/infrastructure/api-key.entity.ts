@@ -9,7 +9,7 @@ import type { Scope } from '../domain/scopes.js';
 @Index('api_keys_key_hash_key', ['keyHash'], { unique: true })
 @Check(
   'api_keys_scopes_check',
-  `cardinality("scopes") > 0 AND "scopes" <@ ARRAY['jobs:submit', 'jobs:read', 'jobs:work', 'metrics:read', 'admin']::text[]`,
+  `cardinality("scopes") > 0 AND "scopes" <@ ARRAY['jobs:submit', 'jobs:read', 'jobs:work', 'queues:manage', 'metrics:read', 'admin']::text[]`,
 )
 @Check('api_keys_rates_check', `"submit_per_second" >= 0 AND "read_per_second" >= 0`)
 export class ApiKeyEntity {

@@ -6,10 +6,12 @@ import type {
   ListFilter,
   ListPosition,
   QueueGauges,
+  QueueOverviewFacts,
   QueueStatsFacts,
 } from '../application/ports/job-reads.js';
 import type { JobStatus } from '../domain/job-status.js';
 import { type JobEventTuple, type JobRow, toJobEventView, toJobView } from './job-row.js';
+import { PAUSED_QUEUES } from './sql/queues.sql.js';
 import {
   DATABASE_NOW,
   GAUGE_OLDEST_PENDING,
@@ -70,6 +72,19 @@ export class PostgresJobReads implements JobReads {
       entered,
       oldestPending: oldestPending.map((row) => ({ queue: row.queue, ageSeconds: row.age_seconds })),
       latency: latency ?? { sample: 0, wait: null, run: null },
+    };
+  }
+
+  async queueOverview(namespace: string): Promise<QueueOverviewFacts> {
+    const [counts, oldestPending, paused] = await Promise.all([
+      this.sql.rows<QueueOverviewFacts['counts'][number]>(QUEUE_COUNTS, [namespace]),
+      this.sql.rows<{ queue: string; age_seconds: number }>(OLDEST_PENDING, [namespace]),
+      this.sql.rows<{ queue: string; type: string }>(PAUSED_QUEUES, [namespace]),
+    ]);
+    return {
+      counts,
+      oldestPending: oldestPending.map((row) => ({ queue: row.queue, ageSeconds: row.age_seconds })),
+      paused: paused.map((row) => ({ queue: row.queue, type: row.type === '' ? null : row.type })),
     };
   }
 

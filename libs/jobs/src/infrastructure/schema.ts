@@ -2,6 +2,7 @@ import type { TableGrant } from '#conveyor/database';
 import { IdempotencyKeyEntity } from './entities/idempotency-key.entity.js';
 import { JobEventEntity } from './entities/job-event.entity.js';
 import { JobEntity } from './entities/job.entity.js';
+import { QueueControlEntity } from './entities/queue-control.entity.js';
 import { CreateJobs1764288000000 } from './migrations/1764288000000-create-jobs.js';
 import { WorkerSupport1764374400000 } from './migrations/1764374400000-worker-support.js';
 import { ClaimedAt1764460800000 } from './migrations/1764460800000-claimed-at.js';
@@ -13,6 +14,7 @@ import { CreationEventFromRow1764979200000 } from './migrations/1764979200000-cr
 import { JobCountEntity, JobStatDeltaEntity, JobStatusMinuteEntity } from './entities/job-stats.entities.js';
 import { LeaseEnds1765065600000 } from './migrations/1765065600000-lease-ends.js';
 import { GuardedJobs1765152000000 } from './migrations/1765152000000-guarded-jobs.js';
+import { QueueControls1765238400000 } from './migrations/1765238400000-queue-controls.js';
 
 export const JOBS_ENTITIES = [
   JobEntity,
@@ -21,6 +23,7 @@ export const JOBS_ENTITIES = [
   JobStatDeltaEntity,
   JobCountEntity,
   JobStatusMinuteEntity,
+  QueueControlEntity,
 ];
 /** In order. Listed, not globbed: the build is ESM and the CLI, the app and tests load the same list. */
 export const JOBS_MIGRATIONS = [
@@ -34,6 +37,7 @@ export const JOBS_MIGRATIONS = [
   CreationEventFromRow1764979200000,
   LeaseEnds1765065600000,
   GuardedJobs1765152000000,
+  QueueControls1765238400000,
 ];
 
 /**
@@ -70,4 +74,5 @@ export const JOBS_RUNTIME_GRANTS: readonly TableGrant[] = [
   { table: 'job_stat_deltas', privileges: ['SELECT', 'INSERT', 'DELETE'] },
   { table: 'job_counts', privileges: ['SELECT', 'INSERT'], update: ['count'] },
   { table: 'job_status_minutes', privileges: ['SELECT', 'INSERT', 'DELETE'], update: ['entered'] },
+  { table: 'queue_controls', privileges: ['SELECT', 'INSERT'], update: ['paused', 'updated_at'] },
 ];

@@ -33,6 +33,14 @@ export interface QueueStatsFacts {
   latency: { sample: number; wait: number[] | null; run: number[] | null };
 }
 
+/** The raw material of GET /v1/queues. */
+export interface QueueOverviewFacts {
+  counts: QueueStatsFacts['counts'];
+  oldestPending: QueueStatsFacts['oldestPending'];
+  /** What is paused: a whole queue (type null) or one type in it. */
+  paused: { queue: string; type: string | null }[];
+}
+
 /** What /metrics shows of the database, over every namespace. */
 export interface QueueGauges {
   depth: { queue: string; status: JobStatus; count: number }[];
@@ -45,6 +53,7 @@ export interface JobReads {
   /** Newest first, each with its keyset position. */
   list(filter: ListFilter): Promise<{ job: JobView; position: ListPosition }[]>;
   queueStats(namespace: string, latencySample: number): Promise<QueueStatsFacts>;
+  queueOverview(namespace: string): Promise<QueueOverviewFacts>;
   queueGauges(): Promise<QueueGauges>;
   /** The database clock, for decisions made in the application (cron slots). */
   now(): Promise<Date>;

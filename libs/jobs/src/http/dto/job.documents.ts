@@ -9,6 +9,7 @@ import type {
   PerMinute,
   QueueStats,
 } from '../../application/queries/get-queue-stats/get-queue-stats.query.js';
+import type { QueueList, QueueView } from '../../application/queries/list-queues/list-queues.query.js';
 import type { JobPage } from '../../application/queries/list-jobs/list-jobs.query.js';
 import type { AttemptRecord } from '../../domain/attempt-history.js';
 import type { BackoffPolicy } from '../../domain/backoff.js';
@@ -284,6 +285,37 @@ export class QueueStatsDocument implements Wire<QueueStats> {
 
   @ApiProperty({ type: () => ThroughputDocument })
   throughput: ThroughputDocument;
+}
+
+export class QueueDocument implements Wire<QueueView> {
+  @ApiProperty({ example: 'default' })
+  queue: string;
+
+  @ApiProperty({ description: 'The whole queue is paused: its jobs are accepted, but no claim takes them.' })
+  paused: boolean;
+
+  @ApiProperty({
+    type: [String],
+    description: 'Job types of the queue paused on their own, whatever the queue itself is.',
+    example: [],
+  })
+  pausedTypes: string[];
+
+  @ApiProperty({ type: () => StatusCountsDocument })
+  counts: StatusCountsDocument;
+
+  @ApiProperty({
+    type: 'number',
+    nullable: true,
+    description: 'How long the oldest due pending job has waited; null when none is waiting.',
+    example: 0.42,
+  })
+  oldestPendingAgeSeconds: number | null;
+}
+
+export class QueueListDocument implements Wire<QueueList> {
+  @ApiProperty({ type: () => [QueueDocument] })
+  queues: QueueDocument[];
 }
 
 export class PercentilesDocument implements Wire<Percentiles> {

@@ -1,5 +1,5 @@
 import { JOB_COLUMNS } from './job-columns.js';
-import { attemptsLeft, leaseExpired } from './rules.sql.js';
+import { attemptsLeft, leaseExpired, notPaused } from './rules.sql.js';
 
 /**
  * claimJobs — hands up to $4 jobs of one queue to one caller, each job to exactly one caller.
@@ -15,7 +15,8 @@ import { attemptsLeft, leaseExpired } from './rules.sql.js';
  *             handed out. Either way its old lease is recorded as expired.
  *   due     — pending jobs, and failed jobs whose retry time has come, in priority order.
  * Attempts are counted here, at claim time, so a job that crashes its worker every time still
- * reaches dead_letter. Every row taken is returned: `status` tells the claimed from the
+ * reaches dead_letter. Neither source takes a job whose queue or type is paused (notPaused): a
+ * paused queue's expired leases are left to the reaper. Every row taken is returned: `status` tells the claimed from the
  * dead-lettered, `reclaimed` marks a new attempt after an expired lease.
  *
  * Both sources are limited by the plain parameter $4, never by an expression: the planner sizes
@@ -29,7 +30,7 @@ export const CLAIM_JOBS = `
 WITH expired AS (
   SELECT id, NOT (${attemptsLeft('jobs')}) AS exhausted FROM jobs
   WHERE namespace = $1 AND queue = $2 AND status = 'processing' AND ${leaseExpired('jobs')}
-    AND ($3::text[] IS NULL OR type = ANY ($3::text[]))
+    AND ($3::text[] IS NULL OR type = ANY ($3::text[])) AND ${notPaused('jobs')}
   ORDER BY lease_expires_at
   LIMIT $4
   FOR UPDATE SKIP LOCKED
@@ -37,7 +38,7 @@ WITH expired AS (
 due AS (
   SELECT id, priority, run_at, created_at FROM jobs
   WHERE namespace = $1 AND queue = $2 AND status IN ('pending', 'failed') AND run_at <= now()
-    AND ($3::text[] IS NULL OR type = ANY ($3::text[]))
+    AND ($3::text[] IS NULL OR type = ANY ($3::text[])) AND ${notPaused('jobs')}
   ORDER BY priority DESC, run_at, created_at
   LIMIT $4
   FOR UPDATE SKIP LOCKED

@@ -30,3 +30,12 @@ export const attemptsLeft = (j: string): string => `${j}.attempts < ${j}.max_att
 
 /** The lease has run out: its worker is presumed dead (by the transaction's clock, like the claim). */
 export const leaseExpired = (j: string): string => `${j}.lease_expires_at <= now()`;
+
+/**
+ * Neither the job's queue nor its type in that queue is paused (queue_controls, where type '' is
+ * the whole queue): claims read it in the statement that takes the job, so a pause holds on every
+ * instance once it commits. One probe of the table's primary key per candidate row.
+ */
+export const notPaused = (j: string): string => `NOT EXISTS (
+    SELECT 1 FROM queue_controls qc
+    WHERE qc.namespace = ${j}.namespace AND qc.queue = ${j}.queue AND qc.type IN ('', ${j}.type) AND qc.paused)`;

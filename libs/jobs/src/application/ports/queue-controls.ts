@@ -1,0 +1,13 @@
+/**
+ * The queue-control port (docs/queues.md): what is paused. Claims obey it inside their own
+ * statement (the lifecycle port's adapter reads the same table); this port only changes it.
+ */
+export const QUEUE_CONTROLS = Symbol('QUEUE_CONTROLS');
+
+export interface QueueControls {
+  /**
+   * Pauses or resumes a whole queue (`type` null) or one type in it. A resume wakes the queue's
+   * claimers on every instance.
+   */
+  setPaused(namespace: string, queue: string, type: string | null, paused: boolean): Promise<void>;
+}

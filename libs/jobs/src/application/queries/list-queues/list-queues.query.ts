@@ -1,0 +1,29 @@
+import { Query } from '@nestjs/cqrs';
+import type { JobStatus } from '../../../domain/job-status.js';
+
+/** A queue of a namespace: whether it is paused, and its jobs by status. */
+export interface QueueView {
+  queue: string;
+  /** The whole queue is paused: no claim takes its jobs. */
+  paused: boolean;
+  /** Types of the queue paused on their own (whatever the queue's own state). */
+  pausedTypes: string[];
+  /** Every status, zero included. */
+  counts: Record<JobStatus, number>;
+  /** How long the oldest due pending job has waited; null when none is waiting. */
+  oldestPendingAgeSeconds: number | null;
+}
+
+export interface QueueList {
+  queues: QueueView[];
+}
+
+/** The queues of a namespace that hold jobs or have been paused, by name; or only `queue`. */
+export class ListQueuesQuery extends Query<QueueList> {
+  constructor(
+    readonly namespace: string,
+    readonly queue: string | null = null,
+  ) {
+    super();
+  }
+}

@@ -1,0 +1,13 @@
+import { Injectable } from '@nestjs/common';
+import { Sql } from '#conveyor/database';
+import type { QueueControls } from '../application/ports/queue-controls.js';
+import { SET_QUEUE_PAUSED } from './sql/queues.sql.js';
+
+@Injectable()
+export class PostgresQueueControls implements QueueControls {
+  constructor(private readonly sql: Sql) {}
+
+  async setPaused(namespace: string, queue: string, type: string | null, paused: boolean): Promise<void> {
+    await this.sql.rows(SET_QUEUE_PAUSED, [namespace, queue, type ?? '', paused]);
+  }
+}
