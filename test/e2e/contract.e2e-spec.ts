@@ -545,23 +545,19 @@ describe('15. a lost race names the status that refused it', () => {
     return answer;
   }
 
-  it('a cancel that loses to a claim answers 409 with currentStatus processing', async () => {
-    const created = await api()
-      .post('/v1/jobs')
-      .send({ type: 'contract.race', queue: 'race', payload: {} })
-      .expect(201);
-    const { id } = created.body as Job;
+  it('a cancel that loses to a completion answers 409 with currentStatus completed', async () => {
+    const job = await claimOne('race-cancel');
     const response = await raceUnderLock(
-      id,
+      job.id,
       () =>
         api()
-          .post(`/v1/jobs/${id}/cancel`)
+          .post(`/v1/jobs/${job.id}/cancel`)
           .then((answer) => answer),
-      `UPDATE jobs SET status = 'processing', attempts = 1, lease_token = gen_random_uuid(),
-         lease_expires_at = now() + interval '1 minute', claimed_at = now() WHERE id = $1`,
+      `UPDATE jobs SET status = 'completed', result = '1', last_lease_token = lease_token,
+         last_lease_end = 'completed', lease_token = NULL, lease_expires_at = NULL WHERE id = $1`,
     );
     expectProblem(response, 409, 'illegal-transition');
-    expect(response.body).toMatchObject({ currentStatus: 'processing' });
+    expect(response.body).toMatchObject({ currentStatus: 'completed' });
   });
 
   it('a retry that loses to a redrive answers 409 with currentStatus pending', async () => {

@@ -429,9 +429,29 @@ describe('cancel and retry', () => {
     expect((again.body as { jobs: ClaimedJob[] }).jobs[0]).toMatchObject({ id: job.id, attempts: 1 });
   });
 
-  it('refuses to cancel a processing job or retry a pending one (409), and 404s unknown ids', async () => {
+  it('cancels a running job: its REST worker is told on its next heartbeat or acknowledgement', async () => {
+    const job = await submitAndClaim('cancel-running');
+    const cancelled = await api().post(`/v1/jobs/${job.id}/cancel`).expect(200);
+    expect(cancelled.body).toMatchObject({ id: job.id, status: 'cancelled' });
+    for (const [action, body] of [
+      ['heartbeat', { leaseToken: job.leaseToken }],
+      ['complete', { leaseToken: job.leaseToken }],
+      ['fail', { leaseToken: job.leaseToken, error: 'late' }],
+    ] as const) {
+      const refused = await api().post(`/v1/jobs/${job.id}/${action}`).send(body);
+      expectProblem(refused, 409, 'lease-lost');
+      expect(refused.body).toMatchObject({ reason: 'cancelled', currentStatus: 'cancelled' });
+    }
+    const history = await api().get(`/v1/jobs/${job.id}`).expect(200);
+    expect(history.body).toMatchObject({ attemptHistory: [{ attempt: 1, outcome: 'cancelled' }] });
+  });
+
+  it('refuses to retry a pending job (409) and to cancel a finished one, and 404s unknown ids', async () => {
     const job = await submitAndClaim('no-cancel');
-    expectProblem(await api().post(`/v1/jobs/${job.id}/cancel`), 409, 'illegal-transition');
+    await api().post(`/v1/jobs/${job.id}/complete`).send({ leaseToken: job.leaseToken }).expect(200);
+    const late = await api().post(`/v1/jobs/${job.id}/cancel`);
+    expectProblem(late, 409, 'illegal-transition');
+    expect(late.body).toMatchObject({ currentStatus: 'completed' });
     const pending = await api()
       .post('/v1/jobs')
       .send({ type: 'c', queue: 'no-retry', payload: {} })

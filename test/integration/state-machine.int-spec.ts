@@ -59,6 +59,8 @@ const LEGAL_MOVES: Record<string, string> = {
     SELECT 1`,
   'processing->pending': `UPDATE jobs SET status = 'pending', attempts = attempts - 1, last_lease_token = lease_token,
     last_lease_end = 'released', lease_token = NULL, lease_expires_at = NULL WHERE id = $1`,
+  'processing->cancelled': `UPDATE jobs SET status = 'cancelled', last_lease_token = lease_token,
+    last_lease_end = 'cancelled', lease_token = NULL, lease_expires_at = NULL WHERE id = $1`,
   'pending->cancelled': `UPDATE jobs SET status = 'cancelled' WHERE id = $1`,
   'failed->cancelled': `UPDATE jobs SET status = 'cancelled' WHERE id = $1`,
   'dead_letter->pending': `UPDATE jobs SET status = 'pending', attempts = 0, run_at = now() WHERE id = $1`,

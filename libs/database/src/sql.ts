@@ -29,6 +29,33 @@ export class Sql {
   }
 
   /**
+   * The same in a transaction of its own that waits at most `lockTimeoutMs` for a row lock; past it
+   * the statement fails with SQLSTATE 55P03 (lock_not_available) and changes nothing.
+   */
+  async rowsWithin<T extends pg.QueryResultRow>(
+    lockTimeoutMs: number,
+    text: string,
+    values: readonly unknown[] = [],
+  ): Promise<T[]> {
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      await client.query(`SET LOCAL lock_timeout = ${Math.trunc(lockTimeoutMs)}`);
+      const result = await client.query<T>(text, values as unknown[]);
+      await client.query('COMMIT');
+      return result.rows;
+    } catch (error) {
+      await client.query('ROLLBACK').catch((rollbackError: unknown) => {
+        broken = rollbackError as Error; // the connection is gone: the pool must not reuse it
+      });
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  /**
    * The same, as a named prepared statement: each connection parses `text` once, then only binds
    * and runs it. For the hot statements (submit, claim, settle). `name` must always go with the
    * same text. Behind PgBouncer in transaction mode this needs its prepared-statement support

@@ -7,6 +7,7 @@ export {
 } from './job-handler.decorator.js';
 export {
   type IsolationLevel,
+  JobCancelledError,
   type JobContext,
   JobTimeoutError,
   LeaseLostError,

@@ -18,7 +18,8 @@ export interface JobContext {
   readonly attempt: number;
   readonly maxAttempts: number;
   /**
-   * Fired on timeout, on lease loss and at the end of the shutdown grace period. Pass it to
+   * Fired on timeout, on lease loss, when the job is cancelled (reason JobCancelledError) and at
+   * the end of the shutdown grace period. Pass it to
    * fetch, timers and drivers; stop promptly when it fires: the attempt no longer counts.
    */
   readonly signal: AbortSignal;
@@ -60,6 +61,14 @@ export class JobTimeoutError extends Error {
   constructor(timeoutMs: number) {
     super(`timed out after ${timeoutMs} ms`);
     this.name = 'JobTimeoutError';
+  }
+}
+
+/** The job was cancelled while it ran: the attempt no longer counts, and nothing it writes commits. */
+export class JobCancelledError extends Error {
+  constructor(jobId: string) {
+    super(`job ${jobId} was cancelled`);
+    this.name = 'JobCancelledError';
   }
 }
 

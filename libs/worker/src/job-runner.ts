@@ -18,6 +18,7 @@ import { JobLogger } from './job-logger.js';
 import type { Permits } from './permits.js';
 import {
   type IsolationLevel,
+  JobCancelledError,
   type JobContext,
   JobTimeoutError,
   LeaseLostError,
@@ -303,6 +304,11 @@ export function runJob(
     ) {
       await abandonTransaction();
       logger.warn('lease lost; this attempt does not take effect');
+      return;
+    }
+    if (reason instanceof JobCancelledError) {
+      await abandonTransaction();
+      logger.log('cancelled while running; this attempt does not take effect');
       return;
     }
     const retryable = !(reason instanceof PermanentJobError);

@@ -3,11 +3,15 @@ import pg from 'pg';
 import { errorMessage } from './error-message.js';
 
 export const JOBS_CHANNEL = 'conveyor_jobs';
+/** A running job is being cancelled (payload: its id): its holder aborts it. */
+export const CANCEL_CHANNEL = 'conveyor_cancel';
 
 /**
  * LISTEN on a dedicated connection (not from the pool): the insert trigger NOTIFYs the queue name
  * when jobs become claimable, so an idle worker starts a job within milliseconds instead of at
- * its next poll. Polling stays on as the safety net; a lost connection is re-opened with backoff.
+ * its next poll; a cancel NOTIFYs the id of a running job, so its handler stops at once instead of
+ * at its next heartbeat. Polling and heartbeats stay on as the safety net; a lost connection is
+ * re-opened with backoff.
  */
 export class WakeupListener {
   private readonly logger = new Logger('Wakeup');
@@ -19,6 +23,7 @@ export class WakeupListener {
   constructor(
     private readonly connection: pg.ClientConfig,
     private readonly onWake: (queue: string, type: string | undefined) => void,
+    private readonly onCancel: (jobId: string) => void,
   ) {}
 
   start(): void {
@@ -36,6 +41,10 @@ export class WakeupListener {
     this.client = client;
     client.on('notification', (message) => {
       if (message.payload === undefined) return;
+      if (message.channel === CANCEL_CHANNEL) {
+        this.onCancel(message.payload);
+        return;
+      }
       // `<queue><TAB><type>`; a bare queue name wakes every type of the queue.
       const [queue = '', type] = message.payload.split('\t');
       this.onWake(queue, type);
@@ -48,7 +57,7 @@ export class WakeupListener {
     });
     try {
       await client.connect();
-      await client.query(`LISTEN ${JOBS_CHANNEL}`);
+      await client.query(`LISTEN ${JOBS_CHANNEL}; LISTEN ${CANCEL_CHANNEL}`);
       this.retryMs = 250;
     } catch (error) {
       this.logger.warn(`LISTEN failed, polling meanwhile: ${errorMessage(error)}`);

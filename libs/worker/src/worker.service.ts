@@ -13,7 +13,7 @@ import { CONVEYOR_CONFIG, type ConveyorConfig } from '#conveyor/config';
 import { Sql } from '#conveyor/database';
 import { ClaimJobCommand, ExtendLeasesCommand, ReleaseJobsCommand } from '#conveyor/jobs';
 import { HandlerRegistry, type RegisteredHandler } from './handler-registry.js';
-import { LeaseLostError, WorkerShutdownError } from './job-context.js';
+import { JobCancelledError, LeaseLostError, WorkerShutdownError } from './job-context.js';
 import { type RunningJob, runJob } from './job-runner.js';
 import { errorMessage } from './error-message.js';
 import { Permits } from './permits.js';
@@ -107,9 +107,15 @@ export class WorkerService implements OnApplicationBootstrap, BeforeApplicationS
       },
     );
     if (this.config.worker.listen) {
-      this.listener = new WakeupListener(this.sql.pool.options, (queue, type) => {
-        this.wake(queue, type);
-      });
+      this.listener = new WakeupListener(
+        this.sql.pool.options,
+        (queue, type) => {
+          this.wake(queue, type);
+        },
+        (jobId) => {
+          this.running.get(jobId)?.controller.abort(new JobCancelledError(jobId));
+        },
+      );
       this.listener.start();
     }
     this.logger.log(`worker ${this.workerId} running ${handlers.length} handler(s)`);

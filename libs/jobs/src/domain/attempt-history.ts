@@ -11,7 +11,7 @@ export interface TransitionEvent {
 
 /** How an attempt ended. `running` while it has not. */
 export type AttemptOutcome =
-  'running' | 'completed' | 'failed' | 'dead_letter' | 'lease_expired' | 'released';
+  'running' | 'completed' | 'failed' | 'dead_letter' | 'lease_expired' | 'released' | 'cancelled';
 
 export interface AttemptRecord {
   attempt: number;
@@ -38,7 +38,7 @@ function outcomeOf(next: TransitionEvent): AttemptOutcome {
     case 'pending':
       return 'released';
     case 'cancelled':
-      throw new Error('processing -> cancelled is not a legal transition (see jobs_guard_transition)');
+      return 'cancelled';
   }
 }
 
@@ -57,7 +57,8 @@ export function attemptHistory(events: readonly TransitionEvent[]): AttemptRecor
       open.endedAt = event.occurredAt;
       open.durationMs = event.occurredAt.getTime() - open.startedAt.getTime();
       open.outcome = outcome;
-      open.error = outcome === 'completed' || outcome === 'released' ? null : event.error;
+      open.error =
+        outcome === 'completed' || outcome === 'released' || outcome === 'cancelled' ? null : event.error;
       open = undefined;
     }
     if (event.toStatus === 'processing') {

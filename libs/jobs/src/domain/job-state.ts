@@ -1,7 +1,7 @@
 import type { JobStatus } from './job-status.js';
 
 /** How the last lease on a job ended, once the job is no longer held under it. */
-export const LEASE_ENDS = ['completed', 'failed', 'expired', 'released'] as const;
+export const LEASE_ENDS = ['completed', 'failed', 'expired', 'released', 'cancelled'] as const;
 export type LeaseEnd = (typeof LEASE_ENDS)[number];
 
 /**

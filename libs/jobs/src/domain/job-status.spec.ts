@@ -10,6 +10,7 @@ const LEGAL: ReadonlySet<string> = new Set([
   'processing->dead_letter',
   'processing->processing',
   'processing->pending',
+  'processing->cancelled',
   'pending->cancelled',
   'failed->cancelled',
   'dead_letter->pending',

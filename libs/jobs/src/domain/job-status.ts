@@ -24,6 +24,7 @@ export const JOB_TRANSITIONS: Readonly<Record<JobStatus, readonly JobStatus[]>> 
     'dead_letter', // attempts used up, or a permanent failure
     'processing', // re-claimed after the lease expired: a new attempt
     'pending', // handed back by a draining worker; the attempt does not count
+    'cancelled', // cancelled while running: its lease is void at once
   ],
   failed: [
     'processing', // claimed once runAt has passed

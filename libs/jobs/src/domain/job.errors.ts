@@ -8,7 +8,13 @@ export class JobNotFoundError extends Error {
   }
 }
 
-export type JobConflictReason = 'illegal_transition' | 'lease_mismatch' | 'lease_expired';
+/**
+ * Why: the move is not legal from the job's status; another lease holds it; the lease ran out; the
+ * job was cancelled under this lease; or (busy) a running job's handler did not let go of it in
+ * time for a cancel.
+ */
+export type JobConflictReason =
+  'illegal_transition' | 'lease_mismatch' | 'lease_expired' | 'cancelled' | 'busy';
 
 /** The request is well-formed but the job's current state forbids it. */
 export class JobConflictError extends Error {

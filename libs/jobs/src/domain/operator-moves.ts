@@ -1,13 +1,15 @@
 import type { JobStatus } from './job-status.js';
 
 /**
- * The moves an operator (or a client with `jobs:submit`) makes on a job that nobody holds: from
+ * The moves an operator (or a client with `jobs:submit`) makes on a job, over its holder if it has
+ * one: from
  * which statuses, to which. The guarded statements (infrastructure/sql/manage.sql.ts) take `from`
  * as a parameter, so this table is the only place the rule is written; job-status.spec.ts checks
  * that every move is legal in JOB_TRANSITIONS.
  */
 export const OPERATOR_MOVES = {
-  cancel: { from: ['pending', 'failed'], to: 'cancelled' },
+  /** A running job too: its lease is void at once, and its handler is told (docs/queues.md). */
+  cancel: { from: ['pending', 'failed', 'processing'], to: 'cancelled' },
   /** One job back to pending, with a fresh attempt budget. */
   retry: { from: ['dead_letter', 'cancelled'], to: 'pending' },
   /** Many dead letters back to pending, with a fresh attempt budget. */

@@ -97,7 +97,7 @@ describe('explainOperatorMove', () => {
   it.each([
     ['cancel', 'pending', true],
     ['cancel', 'failed', true],
-    ['cancel', 'processing', false],
+    ['cancel', 'processing', true],
     ['cancel', 'completed', false],
     ['retry', 'dead_letter', true],
     ['retry', 'cancelled', true],

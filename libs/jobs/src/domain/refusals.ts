@@ -44,6 +44,8 @@ export function explainLeaseAction(state: JobState, leaseToken: string, action: 
         return refused(state, 'illegal_transition', `this lease already settled the job as ${lastLeaseEnd}`);
       case 'released':
         return refused(state, 'illegal_transition', 'this lease handed the job back');
+      case 'cancelled':
+        return refused(state, 'cancelled', 'the job was cancelled while this lease held it');
       case null:
         break;
     }

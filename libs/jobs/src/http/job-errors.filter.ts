@@ -13,6 +13,7 @@ import {
   InvalidJobFieldError,
   InvalidPayloadError,
   JobConflictError,
+  type JobConflictReason,
   JobNotFoundError,
   JobRefusedError,
   NamespaceFullError,
@@ -32,6 +33,15 @@ function submitFieldErrors(error: unknown): FieldError[] | undefined {
   return undefined;
 }
 
+/** The problem type and title of each reason for a 409. */
+const CONFLICTS: Record<JobConflictReason, [type: string, title: string]> = {
+  illegal_transition: ['illegal-transition', 'The job is not in a state that allows this.'],
+  lease_mismatch: ['lease-lost', 'You no longer hold this job.'],
+  lease_expired: ['lease-lost', 'You no longer hold this job.'],
+  cancelled: ['lease-lost', 'You no longer hold this job.'],
+  busy: ['job-busy', 'The job is busy; try again.'],
+};
+
 /** The problem document for one of the jobs library's errors; undefined for anything else. */
 export function jobProblem(error: unknown): Problem | undefined {
   if (error instanceof JobNotFoundError) {
@@ -40,12 +50,11 @@ export function jobProblem(error: unknown): Problem | undefined {
     }).problem;
   }
   if (error instanceof JobConflictError) {
+    const [type, title] = CONFLICTS[error.reason];
     return ProblemException.of(
       HttpStatus.CONFLICT,
-      error.reason === 'illegal_transition' ? 'illegal-transition' : 'lease-lost',
-      error.reason === 'illegal_transition'
-        ? 'The job is not in a state that allows this.'
-        : 'You no longer hold this job.',
+      type,
+      title,
       `${error.message} (current status: ${error.currentStatus})`,
       { jobId: error.jobId, currentStatus: error.currentStatus, reason: error.reason },
     ).problem;

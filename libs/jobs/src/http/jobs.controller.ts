@@ -356,7 +356,11 @@ export class JobsController {
   @Post(':id/cancel')
   @HttpCode(HttpStatus.OK)
   @Requires('jobs:submit', 'submit')
-  @ApiOperation({ summary: 'Cancel a pending or failed job.' })
+  @ApiOperation({
+    summary:
+      "Cancel a pending, failed or running job. A running job's lease is void at once and its handler is told; " +
+      'a completion that commits first wins (409, currentStatus completed).',
+  })
   @ApiParam({ name: 'id', format: 'uuid', description: 'The job id.' })
   @ApiOkResponse({ type: JobDocument, description: 'The job, now cancelled.' })
   @ApiProblems(400, 404, 409)

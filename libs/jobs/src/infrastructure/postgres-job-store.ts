@@ -15,6 +15,7 @@ import type {
   NewJob,
   RedriveFilter,
 } from '../application/ports/job-store.js';
+import { JobConflictError } from '../domain/job.errors.js';
 import type { JobStatus } from '../domain/job-status.js';
 import { OPERATOR_MOVES } from '../domain/operator-moves.js';
 import { insertedJobView, type JobRow, type JobStateRow, toJobState, toJobView } from './job-row.js';
@@ -27,13 +28,22 @@ import {
   REAP_EXPIRED_LEASES,
 } from './sql/housekeeping.sql.js';
 import { EXTEND_LEASES, LOCK_HELD_JOB, RELEASE_JOBS } from './sql/lease.sql.js';
-import { CANCEL_JOB, REDRIVE_DEAD_LETTERS, RETRY_JOB } from './sql/manage.sql.js';
+import { CANCEL_JOB, NOTIFY_CANCEL, REDRIVE_DEAD_LETTERS, RETRY_JOB } from './sql/manage.sql.js';
 import { LOAD_JOB_SNAPSHOT } from './sql/read.sql.js';
 import { COMPLETE_JOBS, COMPLETE_LOCKED_JOBS, FAIL_JOBS, FAIL_LOCKED_JOBS } from './sql/settle.sql.js';
 import { COUNT_WAITING, FIND_JOBS_BY_IDEMPOTENCY_KEYS, INSERT_JOBS } from './sql/submit.sql.js';
 
 const proofsJson = (proofs: readonly LeaseProof[]): string =>
   JSON.stringify(proofs.map((proof) => ({ id: proof.id, lease_token: proof.leaseToken })));
+
+/**
+ * How long a cancel waits for the transaction of a running job's in-process handler to end once its
+ * handler has been told (NOTIFY_CANCEL): it rolls back within milliseconds, unless the instance
+ * cannot hear (LISTEN off) or is stuck. Then the cancel is refused as `busy`, to be tried again.
+ */
+const CANCEL_LOCK_TIMEOUT_MS = 5000;
+/** SQLSTATE 55P03: lock_timeout ran out. */
+const LOCK_NOT_AVAILABLE = '55P03';
 
 /** Set in a handler's transaction right after it locked its job: a failure rolls back to it. */
 const HELD_SAVEPOINT = 'conveyor_job_held';
@@ -192,8 +202,19 @@ export class PostgresJobStore implements JobStore {
     return (await this.sql.rows<JobRow>(REAP_EXPIRED_LEASES, [limit])).map(toJobView);
   }
 
-  cancel(namespace: string, id: string, from: readonly JobStatus[]): Promise<GuardedMove | null> {
-    return this.guardedMove(CANCEL_JOB, namespace, id, from);
+  async cancel(namespace: string, id: string, from: readonly JobStatus[]): Promise<GuardedMove | null> {
+    await this.sql.rows(NOTIFY_CANCEL, [id, namespace]);
+    try {
+      return await this.guardedMove(CANCEL_JOB, namespace, id, from, CANCEL_LOCK_TIMEOUT_MS);
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== LOCK_NOT_AVAILABLE) throw error;
+      throw new JobConflictError(
+        id,
+        'busy',
+        'processing',
+        `the job's handler did not let go of it within ${CANCEL_LOCK_TIMEOUT_MS} ms of the cancel; try again`,
+      );
+    }
   }
 
   retry(namespace: string, id: string, from: readonly JobStatus[]): Promise<GuardedMove | null> {
@@ -205,10 +226,15 @@ export class PostgresJobStore implements JobStore {
     namespace: string,
     id: string,
     from: readonly JobStatus[],
+    lockTimeoutMs?: number,
   ): Promise<GuardedMove | null> {
     // The job's own columns are all NULL when the move was refused.
     type MovedRow = { [Column in keyof JobRow]: JobRow[Column] | null } & { state: JobStateRow };
-    const [row] = await this.sql.rows<MovedRow>(statement, [id, namespace, from]);
+    const values = [id, namespace, from];
+    const [row] =
+      lockTimeoutMs === undefined
+        ? await this.sql.rows<MovedRow>(statement, values)
+        : await this.sql.rowsWithin<MovedRow>(lockTimeoutMs, statement, values);
     if (row === undefined) return null;
     return { state: toJobState(row.state), job: row.id === null ? null : toJobView(row as JobRow) };
   }

@@ -15,6 +15,7 @@ import { JobCountEntity, JobStatDeltaEntity, JobStatusMinuteEntity } from './ent
 import { LeaseEnds1765065600000 } from './migrations/1765065600000-lease-ends.js';
 import { GuardedJobs1765152000000 } from './migrations/1765152000000-guarded-jobs.js';
 import { QueueControls1765238400000 } from './migrations/1765238400000-queue-controls.js';
+import { CancelRunning1765324800000 } from './migrations/1765324800000-cancel-running.js';
 
 export const JOBS_ENTITIES = [
   JobEntity,
@@ -38,6 +39,7 @@ export const JOBS_MIGRATIONS = [
   LeaseEnds1765065600000,
   GuardedJobs1765152000000,
   QueueControls1765238400000,
+  CancelRunning1765324800000,
 ];
 
 /**

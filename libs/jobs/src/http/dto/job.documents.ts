@@ -27,6 +27,7 @@ const ATTEMPT_OUTCOMES = Object.keys({
   dead_letter: 0,
   lease_expired: 0,
   released: 0,
+  cancelled: 0,
 } satisfies Record<AttemptOutcome, 0>);
 
 export class BackoffDocument implements Wire<BackoffPolicy> {
@@ -179,7 +180,7 @@ export class AttemptDocument implements Wire<AttemptRecord> {
     enum: ATTEMPT_OUTCOMES,
     description:
       'failed: a retry is scheduled; lease_expired: the worker stopped heartbeating; ' +
-      'released: handed back by a draining worker, not counted.',
+      'released: handed back by a draining worker, not counted; cancelled: cancelled while running.',
   })
   outcome: AttemptOutcome;
 

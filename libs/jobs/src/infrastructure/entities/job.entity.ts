@@ -15,7 +15,10 @@ import type { JobStatus } from '../../domain/job-status.js';
 @Check('jobs_attempts_check', `"attempts" >= 0`)
 @Check('jobs_max_attempts_check', `"max_attempts" >= 1`)
 @Check('jobs_attempts_limit_check', `"attempts" <= "max_attempts"`)
-@Check('jobs_last_lease_end_check', `"last_lease_end" IN ('completed', 'failed', 'expired', 'released')`)
+@Check(
+  'jobs_last_lease_end_check',
+  `"last_lease_end" IN ('completed', 'failed', 'expired', 'released', 'cancelled')`,
+)
 @Check('jobs_last_lease_check', `("last_lease_token" IS NULL) = ("last_lease_end" IS NULL)`)
 @Check(
   'jobs_lease_check',

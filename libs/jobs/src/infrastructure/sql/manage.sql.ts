@@ -21,8 +21,26 @@ moved AS (
 SELECT to_jsonb(target) AS state, moved.* FROM target LEFT JOIN moved ON true`;
 }
 
-/** cancelJob — $1 id, $2 namespace, $3 statuses it may be cancelled from. */
-export const CANCEL_JOB = guardedMove(`status = 'cancelled', updated_at = now()`);
+/**
+ * cancelJob — $1 id, $2 namespace, $3 statuses it may be cancelled from. A running job's lease is
+ * void at once, recorded as ended `cancelled`: its holder's next heartbeat, completion or failure
+ * is refused with that reason. A job an in-process handler's transaction holds (LOCK_HELD_JOB) is
+ * cancelled once that transaction ends: its holder is told first (NOTIFY_CANCEL) and rolls back,
+ * unless its completion committed first, in which case the job is completed and the cancel refused.
+ */
+export const CANCEL_JOB = guardedMove(`status = 'cancelled', lease_token = NULL, lease_expires_at = NULL,
+  last_lease_token = CASE WHEN target.status = 'processing' THEN j.lease_token ELSE j.last_lease_token END,
+  last_lease_end = CASE WHEN target.status = 'processing' THEN 'cancelled' ELSE j.last_lease_end END,
+  updated_at = now()`);
+
+/**
+ * notifyCancel — tells the instance holding a running job that it is being cancelled, so that its
+ * handler's signal fires and its transaction (if any) lets go of the job. Run on its own, before
+ * CANCEL_JOB: a NOTIFY is delivered when its transaction commits. $1 id, $2 namespace.
+ */
+export const NOTIFY_CANCEL = `
+SELECT pg_notify('conveyor_cancel', id::text) FROM jobs
+WHERE id = $1 AND namespace = $2 AND status = 'processing'`;
 
 /**
  * retryJob — back to pending, due now, with a fresh attempt budget. $1 id, $2 namespace, $3
