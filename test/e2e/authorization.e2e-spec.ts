@@ -292,6 +292,27 @@ const endpoints: Endpoint[] = [
       };
     },
   },
+  {
+    name: 'PUT /v1/queues/:queue/limits',
+    wrongScope: () => keys.jobsA,
+    ok: 200,
+    call: async (client) => {
+      const job = await teamAJob('pending');
+      const response = await client.put(`/v1/queues/${job.queue}/limits`).send({ concurrencyLimit: 1 });
+      return {
+        response,
+        // Team B limited its own queue of that name: team A's has no limit.
+        otherNamespace: async (r) => {
+          expect(r.status).toBe(200);
+          const listed = await as(keys.allA).get('/v1/queues').expect(200);
+          const queue = (
+            listed.body as { queues: { queue: string; concurrencyLimit: number | null }[] }
+          ).queues.find((candidate) => candidate.queue === job.queue);
+          expect(queue?.concurrencyLimit).toBeNull();
+        },
+      };
+    },
+  },
 ];
 
 describe.each(endpoints)('$name', (endpoint) => {
@@ -299,6 +320,7 @@ describe.each(endpoints)('$name', (endpoint) => {
     const anonymous = {
       get: (path: string) => apiClient(t.server, '').get(path).unset('Authorization'),
       post: (path: string) => apiClient(t.server, '').post(path).unset('Authorization'),
+      put: (path: string) => apiClient(t.server, '').put(path).unset('Authorization'),
       delete: (path: string) => apiClient(t.server, '').delete(path).unset('Authorization'),
     };
     const { response } = await endpoint.call(anonymous);
@@ -330,6 +352,7 @@ describe.each(endpoints)('$name', (endpoint) => {
     const { response } = await endpoint.call({
       get: (path) => admin().get(path).set('Conveyor-Namespace', 'team-a'),
       post: (path) => admin().post(path).set('Conveyor-Namespace', 'team-a'),
+      put: (path) => admin().put(path).set('Conveyor-Namespace', 'team-a'),
       delete: (path) => admin().delete(path).set('Conveyor-Namespace', 'team-a'),
     });
     expect(response.status).toBe(endpoint.ok);

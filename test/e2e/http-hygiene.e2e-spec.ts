@@ -61,6 +61,7 @@ describe('GET /openapi.json', () => {
     ['get', '/v1/queues'],
     ['post', '/v1/queues/{queue}/pause'],
     ['post', '/v1/queues/{queue}/resume'],
+    ['put', '/v1/queues/{queue}/limits'],
     ['post', '/v1/admin/api-keys'],
     ['get', '/v1/admin/api-keys'],
     ['delete', '/v1/admin/api-keys/{id}'],

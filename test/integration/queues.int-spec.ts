@@ -144,6 +144,9 @@ describe('a paused queue', () => {
       queue: 'listed',
       paused: true,
       pausedTypes: ['only.this'],
+      concurrencyLimit: null,
+      keyConcurrencyLimit: null,
+      typeLimits: [],
       counts: { pending: 1, processing: 0, completed: 0, failed: 0, dead_letter: 0, cancelled: 0 },
       oldestPendingAgeSeconds: expect.any(Number) as unknown,
     });

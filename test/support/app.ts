@@ -18,6 +18,7 @@ export function apiClient(server: App, key: string = TEST_ADMIN_KEY) {
   return {
     get: (path: string) => request(server).get(path).set(auth),
     post: (path: string) => request(server).post(path).set(auth),
+    put: (path: string) => request(server).put(path).set(auth),
     delete: (path: string) => request(server).delete(path).set(auth),
   };
 }

@@ -20,6 +20,11 @@ export interface JobHandlerOptions<P extends object = object> {
   queue?: string;
   /** Jobs of this type run at once in this process; default CONVEYOR_HANDLER_CONCURRENCY. */
   concurrency?: number;
+  /**
+   * Jobs of this type run at once across the whole cluster, REST workers included (docs/queues.md).
+   * Set at every boot of a worker; `PUT /v1/queues/{queue}/limits` changes it until the next.
+   */
+  globalConcurrency?: number;
   /** The attempt is aborted and failed (retryable) after this long; default CONVEYOR_HANDLER_TIMEOUT_MS. */
   timeoutMs?: number;
   /** Defaults for submits of this type that do not say. */

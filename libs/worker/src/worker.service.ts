@@ -11,7 +11,12 @@ import { CommandBus } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
 import { CONVEYOR_CONFIG, type ConveyorConfig } from '#conveyor/config';
 import { Sql } from '#conveyor/database';
-import { ClaimJobCommand, ExtendLeasesCommand, ReleaseJobsCommand } from '#conveyor/jobs';
+import {
+  ClaimJobCommand,
+  ExtendLeasesCommand,
+  ReleaseJobsCommand,
+  SetQueueLimitsCommand,
+} from '#conveyor/jobs';
 import { HandlerRegistry, type RegisteredHandler } from './handler-registry.js';
 import { JobCancelledError, LeaseLostError, WorkerShutdownError } from './job-context.js';
 import { type RunningJob, runJob } from './job-runner.js';
@@ -89,10 +94,16 @@ export class WorkerService implements OnApplicationBootstrap, BeforeApplicationS
     return { running: this.loops.length > 0 && !this.stopping, sinceLastLoopMs: Date.now() - stalest };
   }
 
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
     if (this.config.worker.role === 'api') return;
     const handlers = this.registry.all();
     if (handlers.length === 0) return;
+    for (const { namespace, queue, type, options } of handlers) {
+      if (options.globalConcurrency === undefined) continue;
+      await this.commandBus.execute(
+        new SetQueueLimitsCommand(namespace, queue, type, options.globalConcurrency, null),
+      );
+    }
     for (const handler of handlers) {
       const waker = new Wakeable();
       this.wakers.set(handler.key, waker);

@@ -23,6 +23,8 @@ export interface JobView {
   claimedAt: Date | null;
   /** W3C trace context of the submit: a worker continues this trace when it runs the job. */
   traceparent: string | null;
+  /** Whose job this is for per-key concurrency limits; null when none. */
+  concurrencyKey: string | null;
   createdAt: Date;
   updatedAt: Date;
 }

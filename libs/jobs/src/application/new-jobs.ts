@@ -55,6 +55,7 @@ export class NewJobs {
       fingerprint,
       dedupeWindowSeconds: input.dedupeWindowSeconds ?? this.config.jobs.dedupeWindowSeconds,
       traceparent,
+      concurrencyKey: input.concurrencyKey ?? null,
     };
   }
 }

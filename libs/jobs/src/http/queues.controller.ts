@@ -1,9 +1,10 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, UseFilters } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Put, UseFilters } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { RequestNamespace, Requires } from '#conveyor/auth';
 import { ApiProblems } from '#conveyor/http';
 import { PauseQueueCommand } from '../application/commands/pause-queue/pause-queue.command.js';
+import { SetQueueLimitsCommand } from '../application/commands/set-queue-limits/set-queue-limits.command.js';
 import {
   ListQueuesQuery,
   type QueueList,
@@ -11,7 +12,7 @@ import {
 } from '../application/queries/list-queues/list-queues.query.js';
 import { QueueDocument, QueueListDocument } from './dto/job.documents.js';
 import { NAME_SCHEMA } from './dto/names.js';
-import { QueueControlBody, QueueParams } from './dto/queue.params.js';
+import { QueueControlBody, QueueLimitsBody, QueueParams } from './dto/queue.params.js';
 import { JobErrorsFilter } from './job-errors.filter.js';
 
 /** The queues of the caller's namespace: their state and counts, and pausing them (docs/queues.md). */
@@ -65,6 +66,32 @@ export class QueuesController {
     return this.control(namespace, params.queue, body.type ?? null, false);
   }
 
+  @Put(':queue/limits')
+  @Requires('queues:manage', 'none')
+  @ApiOperation({
+    summary:
+      'Set how many jobs of a queue (or of one type in it) run at once across the cluster, and per concurrency key.',
+  })
+  @ApiParam({ name: 'queue', schema: NAME_SCHEMA, description: 'The queue.' })
+  @ApiOkResponse({ type: QueueDocument, description: 'The queue, as it is now.' })
+  @ApiProblems(400)
+  async limits(
+    @RequestNamespace() namespace: string,
+    @Param() params: QueueParams,
+    @Body() body: QueueLimitsBody,
+  ): Promise<QueueView> {
+    await this.commandBus.execute(
+      new SetQueueLimitsCommand(
+        namespace,
+        params.queue,
+        body.type ?? null,
+        body.concurrencyLimit,
+        body.keyConcurrencyLimit ?? null,
+      ),
+    );
+    return this.view(namespace, params.queue);
+  }
+
   private async control(
     namespace: string,
     queue: string,
@@ -72,6 +99,10 @@ export class QueuesController {
     paused: boolean,
   ): Promise<QueueView> {
     await this.commandBus.execute(new PauseQueueCommand(namespace, queue, type, paused));
+    return this.view(namespace, queue);
+  }
+
+  private async view(namespace: string, queue: string): Promise<QueueView> {
     const { queues } = await this.queryBus.execute(new ListQueuesQuery(namespace, queue));
     const [view] = queues;
     if (view === undefined) throw new Error(`queue ${queue} missing from its own listing`);

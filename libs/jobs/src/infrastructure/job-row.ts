@@ -25,6 +25,7 @@ export interface JobRow {
   result: unknown;
   claimed_at: Date | null;
   traceparent: string | null;
+  concurrency_key: string | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -65,6 +66,7 @@ export function toJobView(row: JobRow): JobView {
     leaseExpiresAt: row.lease_expires_at,
     claimedAt: row.claimed_at,
     traceparent: row.traceparent,
+    concurrencyKey: row.concurrency_key,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -91,6 +93,7 @@ export function insertedJobView(job: NewJob, runAt: Date, createdAt: Date): JobV
     leaseExpiresAt: null,
     claimedAt: null,
     traceparent: job.traceparent,
+    concurrencyKey: job.concurrencyKey,
     createdAt,
     updatedAt: createdAt,
   };

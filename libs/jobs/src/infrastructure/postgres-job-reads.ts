@@ -11,7 +11,7 @@ import type {
 } from '../application/ports/job-reads.js';
 import type { JobStatus } from '../domain/job-status.js';
 import { type JobEventTuple, type JobRow, toJobEventView, toJobView } from './job-row.js';
-import { PAUSED_QUEUES } from './sql/queues.sql.js';
+import { QUEUE_CONTROLS } from './sql/queues.sql.js';
 import {
   DATABASE_NOW,
   GAUGE_OLDEST_PENDING,
@@ -76,15 +76,27 @@ export class PostgresJobReads implements JobReads {
   }
 
   async queueOverview(namespace: string): Promise<QueueOverviewFacts> {
-    const [counts, oldestPending, paused] = await Promise.all([
+    const [counts, oldestPending, controls] = await Promise.all([
       this.sql.rows<QueueOverviewFacts['counts'][number]>(QUEUE_COUNTS, [namespace]),
       this.sql.rows<{ queue: string; age_seconds: number }>(OLDEST_PENDING, [namespace]),
-      this.sql.rows<{ queue: string; type: string }>(PAUSED_QUEUES, [namespace]),
+      this.sql.rows<{
+        queue: string;
+        type: string;
+        paused: boolean;
+        concurrency_limit: number | null;
+        key_concurrency_limit: number | null;
+      }>(QUEUE_CONTROLS, [namespace]),
     ]);
     return {
       counts,
       oldestPending: oldestPending.map((row) => ({ queue: row.queue, ageSeconds: row.age_seconds })),
-      paused: paused.map((row) => ({ queue: row.queue, type: row.type === '' ? null : row.type })),
+      controls: controls.map((row) => ({
+        queue: row.queue,
+        type: row.type === '' ? null : row.type,
+        paused: row.paused,
+        concurrencyLimit: row.concurrency_limit,
+        keyConcurrencyLimit: row.key_concurrency_limit,
+      })),
     };
   }
 

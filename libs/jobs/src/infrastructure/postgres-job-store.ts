@@ -42,6 +42,12 @@ const proofsJson = (proofs: readonly LeaseProof[]): string =>
  * cannot hear (LISTEN off) or is stuck. Then the cancel is refused as `busy`, to be tried again.
  */
 const CANCEL_LOCK_TIMEOUT_MS = 5000;
+/**
+ * How many due jobs a claim of a queue with concurrency limits looks at to find ones whose type and
+ * key have room (CLAIM_JOBS, `candidates`): keys at their limit are left out before the window, so
+ * it only needs to cover the keys and types with room.
+ */
+const LIMITED_CLAIM_WINDOW = 1000;
 /** SQLSTATE 55P03: lock_timeout ran out. */
 const LOCK_NOT_AVAILABLE = '55P03';
 
@@ -75,6 +81,7 @@ export class PostgresJobStore implements JobStore {
       job.fingerprint,
       job.dedupeWindowSeconds,
       job.traceparent,
+      job.concurrencyKey,
     ]);
     const inserted = await this.sql.prepared<{ id: string; run_at_ms: number; created_at_ms: number }>(
       'conveyor_insert_jobs',
@@ -117,6 +124,7 @@ export class PostgresJobStore implements JobStore {
       request.limit,
       request.leaseSeconds,
       request.workerId,
+      LIMITED_CLAIM_WINDOW,
     ]);
     const claimed: ClaimedJobView[] = [];
     const deadLettered: JobView[] = [];

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Sql } from '#conveyor/database';
 import type { QueueControls } from '../application/ports/queue-controls.js';
-import { SET_QUEUE_PAUSED } from './sql/queues.sql.js';
+import { SET_QUEUE_LIMITS, SET_QUEUE_PAUSED } from './sql/queues.sql.js';
 
 @Injectable()
 export class PostgresQueueControls implements QueueControls {
@@ -9,5 +9,15 @@ export class PostgresQueueControls implements QueueControls {
 
   async setPaused(namespace: string, queue: string, type: string | null, paused: boolean): Promise<void> {
     await this.sql.rows(SET_QUEUE_PAUSED, [namespace, queue, type ?? '', paused]);
+  }
+
+  async setLimits(
+    namespace: string,
+    queue: string,
+    type: string | null,
+    concurrency: number | null,
+    perKey: number | null,
+  ): Promise<void> {
+    await this.sql.rows(SET_QUEUE_LIMITS, [namespace, queue, type ?? '', concurrency, perKey]);
   }
 }

@@ -16,6 +16,7 @@ import { LeaseEnds1765065600000 } from './migrations/1765065600000-lease-ends.js
 import { GuardedJobs1765152000000 } from './migrations/1765152000000-guarded-jobs.js';
 import { QueueControls1765238400000 } from './migrations/1765238400000-queue-controls.js';
 import { CancelRunning1765324800000 } from './migrations/1765324800000-cancel-running.js';
+import { FlowLimits1765411200000 } from './migrations/1765411200000-flow-limits.js';
 
 export const JOBS_ENTITIES = [
   JobEntity,
@@ -40,6 +41,7 @@ export const JOBS_MIGRATIONS = [
   GuardedJobs1765152000000,
   QueueControls1765238400000,
   CancelRunning1765324800000,
+  FlowLimits1765411200000,
 ];
 
 /**
@@ -76,5 +78,9 @@ export const JOBS_RUNTIME_GRANTS: readonly TableGrant[] = [
   { table: 'job_stat_deltas', privileges: ['SELECT', 'INSERT', 'DELETE'] },
   { table: 'job_counts', privileges: ['SELECT', 'INSERT'], update: ['count'] },
   { table: 'job_status_minutes', privileges: ['SELECT', 'INSERT', 'DELETE'], update: ['entered'] },
-  { table: 'queue_controls', privileges: ['SELECT', 'INSERT'], update: ['paused', 'updated_at'] },
+  {
+    table: 'queue_controls',
+    privileges: ['SELECT', 'INSERT'],
+    update: ['paused', 'concurrency_limit', 'key_concurrency_limit', 'updated_at'],
+  },
 ];

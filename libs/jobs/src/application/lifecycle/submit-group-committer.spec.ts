@@ -68,6 +68,7 @@ function newJob(key: string, fingerprint = `fp-${key}`, namespace = 'default'): 
     fingerprint,
     dedupeWindowSeconds: 60,
     traceparent: null,
+    concurrencyKey: null,
   };
 }
 

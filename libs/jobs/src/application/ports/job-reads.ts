@@ -37,8 +37,14 @@ export interface QueueStatsFacts {
 export interface QueueOverviewFacts {
   counts: QueueStatsFacts['counts'];
   oldestPending: QueueStatsFacts['oldestPending'];
-  /** What is paused: a whole queue (type null) or one type in it. */
-  paused: { queue: string; type: string | null }[];
+  /** The controls of whole queues (type null) and of types in them: paused, limits. */
+  controls: {
+    queue: string;
+    type: string | null;
+    paused: boolean;
+    concurrencyLimit: number | null;
+    keyConcurrencyLimit: number | null;
+  }[];
 }
 
 /** What /metrics shows of the database, over every namespace. */

@@ -10,4 +10,15 @@ export interface QueueControls {
    * claimers on every instance.
    */
   setPaused(namespace: string, queue: string, type: string | null, paused: boolean): Promise<void>;
+  /**
+   * Sets the concurrency limits of a whole queue (`type` null) or of one type in it (null: none);
+   * `perKey` only for a whole queue. Wakes the queue's claimers.
+   */
+  setLimits(
+    namespace: string,
+    queue: string,
+    type: string | null,
+    concurrency: number | null,
+    perKey: number | null,
+  ): Promise<void>;
 }

@@ -109,6 +109,14 @@ export class JobDocument implements Wire<JobView> {
   })
   traceparent: string | null;
 
+  @ApiProperty({
+    type: 'string',
+    nullable: true,
+    description: "Whose job this is for the queue's per-key concurrency limit; null when none.",
+    example: 'customer-42',
+  })
+  concurrencyKey: string | null;
+
   @ApiProperty({ format: 'date-time' })
   createdAt: string;
 
@@ -288,6 +296,14 @@ export class QueueStatsDocument implements Wire<QueueStats> {
   throughput: ThroughputDocument;
 }
 
+export class TypeLimitDocument implements Wire<QueueView['typeLimits'][number]> {
+  @ApiProperty({ example: 'email.send' })
+  type: string;
+
+  @ApiProperty({ type: 'integer', minimum: 1, example: 5 })
+  concurrencyLimit: number;
+}
+
 export class QueueDocument implements Wire<QueueView> {
   @ApiProperty({ example: 'default' })
   queue: string;
@@ -301,6 +317,25 @@ export class QueueDocument implements Wire<QueueView> {
     example: [],
   })
   pausedTypes: string[];
+
+  @ApiProperty({
+    type: 'integer',
+    nullable: true,
+    description: 'Most of its jobs running at once across the cluster; null for no limit.',
+    example: 20,
+  })
+  concurrencyLimit: number | null;
+
+  @ApiProperty({
+    type: 'integer',
+    nullable: true,
+    description: 'Most of its jobs with one concurrencyKey running at once; null for no limit.',
+    example: 1,
+  })
+  keyConcurrencyLimit: number | null;
+
+  @ApiProperty({ type: () => [TypeLimitDocument], description: 'Limits of single job types of the queue.' })
+  typeLimits: TypeLimitDocument[];
 
   @ApiProperty({ type: () => StatusCountsDocument })
   counts: StatusCountsDocument;

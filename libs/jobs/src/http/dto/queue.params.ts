@@ -1,4 +1,5 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsInt, Max, Min, ValidateIf } from 'class-validator';
 import { IsOmittable } from '#conveyor/http';
 import { IsName, NAME_SCHEMA } from './names.js';
 
@@ -17,4 +18,42 @@ export class QueueControlBody {
   @IsOmittable()
   @IsName()
   type?: string;
+}
+
+/** Most of a queue's jobs running at once; 100,000 is far beyond any real cluster. */
+const MAX_LIMIT = 100_000;
+
+/** The limits of a queue, or of one type in it: each a whole number, or null for none. */
+export class QueueLimitsBody extends QueueControlBody {
+  @ApiProperty({
+    type: 'integer',
+    nullable: true,
+    minimum: 1,
+    maximum: MAX_LIMIT,
+    description:
+      'Most jobs of the queue (or of `type`) running at once across the cluster; null for no limit.',
+    example: 20,
+  })
+  @ValidateIf((_body, value) => value !== null)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_LIMIT)
+  concurrencyLimit: number | null;
+
+  @ApiPropertyOptional({
+    type: 'integer',
+    nullable: true,
+    minimum: 1,
+    maximum: MAX_LIMIT,
+    description:
+      'Most jobs of the queue with the same concurrencyKey running at once; null or absent for no limit. ' +
+      'Whole queues only (not with `type`).',
+    example: 1,
+  })
+  @IsOmittable()
+  @ValidateIf((_body, value) => value !== null)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_LIMIT)
+  keyConcurrencyLimit?: number | null;
 }

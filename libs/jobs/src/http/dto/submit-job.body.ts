@@ -147,6 +147,21 @@ export class SubmitJobBody {
   idempotencyKey?: string;
 
   @ApiPropertyOptional({
+    type: 'string',
+    minLength: 1,
+    maxLength: MAX_NAME_LENGTH,
+    description:
+      'Whose job this is for flow control (a customer, a tenant, an account), 1–255 printable characters: ' +
+      "at most the queue's keyConcurrencyLimit jobs with the same key run at once (docs/queues.md). Default: none.",
+    example: 'customer-42',
+  })
+  @IsOmittable()
+  @IsString()
+  @CharLength(1, MAX_NAME_LENGTH)
+  @Matches(PRINTABLE_PATTERN, { message: PRINTABLE_MESSAGE })
+  concurrencyKey?: string;
+
+  @ApiPropertyOptional({
     type: 'integer',
     minimum: 1,
     maximum: 365 * 24 * 60 * 60,

@@ -90,6 +90,9 @@ export class JobEntity {
   @Column('varchar', { length: 55, nullable: true })
   traceparent: string | null;
 
+  @Column('varchar', { name: 'concurrency_key', length: 255, nullable: true })
+  concurrencyKey: string | null;
+
   /** The lease the job was last held under, once it ended (migration LeaseEnds). */
   @Column('uuid', { name: 'last_lease_token', nullable: true })
   lastLeaseToken: string | null;

@@ -1,7 +1,12 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Check, Column, Entity, PrimaryColumn } from 'typeorm';
 
-/** Whether a queue (type '') or one type in it is paused, per namespace. */
+/** Whether a queue (type '') or one type in it is paused, and its limits, per namespace. */
 @Entity('queue_controls')
+@Check('queue_controls_concurrency_limit_check', `"concurrency_limit" > 0`)
+@Check(
+  'queue_controls_key_concurrency_limit_check',
+  `"key_concurrency_limit" IS NULL OR ("key_concurrency_limit" > 0 AND "type" = '')`,
+)
 export class QueueControlEntity {
   @PrimaryColumn('varchar', { length: 255 })
   namespace: string;
@@ -14,6 +19,14 @@ export class QueueControlEntity {
 
   @Column('boolean', { default: false })
   paused: boolean;
+
+  /** Most jobs of the queue (type '') or of the type running at once, across the cluster. */
+  @Column('integer', { name: 'concurrency_limit', nullable: true })
+  concurrencyLimit: number | null;
+
+  /** Most jobs of the queue with one concurrency key running at once (queue rows only). */
+  @Column('integer', { name: 'key_concurrency_limit', nullable: true })
+  keyConcurrencyLimit: number | null;
 
   @Column('timestamptz', { name: 'updated_at', default: () => 'now()' })
   updatedAt: Date;

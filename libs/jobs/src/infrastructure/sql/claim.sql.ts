@@ -5,7 +5,7 @@ import { attemptsLeft, leaseExpired, notPaused } from './rules.sql.js';
  * claimJobs — hands up to $4 jobs of one queue to one caller, each job to exactly one caller.
  *
  *   $1 namespace, $2 queue, $3 types (text[] or NULL for any), $4 limit,
- *   $5 lease seconds, $6 worker id
+ *   $5 lease seconds, $6 worker id, $7 how many due jobs a limited queue's claim considers
  *
  * FOR UPDATE SKIP LOCKED lets concurrent claimers walk past each other's rows instead of queueing
  * on them; the row lock is re-checked against the WHERE clause after it is taken, so a row another
@@ -25,9 +25,37 @@ import { attemptsLeft, leaseExpired, notPaused } from './rules.sql.js';
  * made it expect 8,000 rows and hash-join them against a sequential scan of the whole table, on
  * every claim. So `due` locks up to $4 jobs and `picked` trims them to the slots the expired ones
  * leave; the few it locks but does not take are free again when the statement commits.
+ *
+ * A queue with concurrency limits (queue_controls, docs/queues.md) takes the other path: `limits`
+ * locks its limit rows, so the claims of a limited queue take turns and two of them never count the
+ * same free slot; `running` counts what runs now by type and concurrency key, read after the lock
+ * (conveyor_running_jobs: the statement's own snapshot predates it). `candidates` reads,
+ * without locking, the first $7 due jobs whose type and key still have room (a key at its limit is
+ * left out of the scan, so a hot key cannot fill the window and starve the others); the window
+ * functions then keep, in priority order, as many per key and per type as have room, and
+ * `limited_due` locks at most the queue's free slots of them. Jobs over a limit stay pending.
  */
 export const CLAIM_JOBS = `
-WITH expired AS (
+WITH limits AS MATERIALIZED (
+  SELECT type, concurrency_limit, key_concurrency_limit FROM queue_controls
+  WHERE namespace = $1 AND queue = $2
+    AND (concurrency_limit IS NOT NULL OR key_concurrency_limit IS NOT NULL)
+  FOR UPDATE
+),
+running AS MATERIALIZED (
+  -- Counted after the lock, with a snapshot of its own (migration FlowLimits says why).
+  SELECT type, concurrency_key, n FROM conveyor_running_jobs($1, $2) WHERE EXISTS (SELECT 1 FROM limits)
+),
+type_running AS MATERIALIZED (SELECT type, sum(n)::int AS n FROM running GROUP BY type),
+key_running AS MATERIALIZED (
+  SELECT concurrency_key, sum(n)::int AS n FROM running WHERE concurrency_key IS NOT NULL GROUP BY concurrency_key
+),
+room AS MATERIALIZED (
+  SELECT (SELECT concurrency_limit FROM limits WHERE type = '')
+           - (SELECT coalesce(sum(n), 0) FROM running)::int AS queue_slots,
+         (SELECT key_concurrency_limit FROM limits WHERE type = '') AS key_limit
+),
+expired AS (
   SELECT id, NOT (${attemptsLeft('jobs')}) AS exhausted FROM jobs
   WHERE namespace = $1 AND queue = $2 AND status = 'processing' AND ${leaseExpired('jobs')}
     AND ($3::text[] IS NULL OR type = ANY ($3::text[])) AND ${notPaused('jobs')}
@@ -39,15 +67,56 @@ due AS (
   SELECT id, priority, run_at, created_at FROM jobs
   WHERE namespace = $1 AND queue = $2 AND status IN ('pending', 'failed') AND run_at <= now()
     AND ($3::text[] IS NULL OR type = ANY ($3::text[])) AND ${notPaused('jobs')}
+    AND NOT EXISTS (SELECT 1 FROM limits)
   ORDER BY priority DESC, run_at, created_at
   LIMIT $4
+  FOR UPDATE SKIP LOCKED
+),
+candidates AS (
+  SELECT id, type, concurrency_key, priority, run_at, created_at FROM jobs
+  WHERE namespace = $1 AND queue = $2 AND status IN ('pending', 'failed') AND run_at <= now()
+    AND ($3::text[] IS NULL OR type = ANY ($3::text[])) AND ${notPaused('jobs')}
+    AND EXISTS (SELECT 1 FROM limits)
+    AND coalesce((SELECT queue_slots FROM room), 1) > 0
+    AND type NOT IN (
+      SELECT l.type FROM limits l LEFT JOIN type_running r USING (type)
+      WHERE l.type <> '' AND l.concurrency_limit <= coalesce(r.n, 0))
+    AND (concurrency_key IS NULL OR concurrency_key NOT IN (
+      SELECT k.concurrency_key FROM key_running k, room WHERE k.n >= room.key_limit))
+  ORDER BY priority DESC, run_at, created_at
+  LIMIT $7
+),
+within_keys AS (
+  SELECT c.* FROM (
+    SELECT c.*, row_number() OVER (PARTITION BY c.concurrency_key
+                                   ORDER BY c.priority DESC, c.run_at, c.created_at) AS key_rank
+    FROM candidates c
+  ) c
+  LEFT JOIN key_running k ON k.concurrency_key = c.concurrency_key
+  WHERE c.concurrency_key IS NULL OR (SELECT key_limit FROM room) IS NULL
+     OR c.key_rank <= (SELECT key_limit FROM room) - coalesce(k.n, 0)
+),
+within_types AS (
+  SELECT t.id, t.priority, t.run_at, t.created_at FROM (
+    SELECT w.*, row_number() OVER (PARTITION BY w.type ORDER BY w.priority DESC, w.run_at, w.created_at) AS type_rank
+    FROM within_keys w
+  ) t
+  LEFT JOIN limits l ON l.type = t.type
+  LEFT JOIN type_running r ON r.type = t.type
+  WHERE l.concurrency_limit IS NULL OR t.type_rank <= l.concurrency_limit - coalesce(r.n, 0)
+),
+limited_due AS (
+  SELECT j.id, j.priority, j.run_at, j.created_at FROM jobs j
+  WHERE j.status IN ('pending', 'failed') AND j.id IN (
+    SELECT id FROM within_types ORDER BY priority DESC, run_at, created_at
+    LIMIT least($4, coalesce((SELECT queue_slots FROM room), $4)))
   FOR UPDATE SKIP LOCKED
 ),
 picked AS (
   SELECT id, exhausted, true AS reclaimed FROM expired
   UNION ALL
   -- Exhausted expired jobs are dead-lettered, not handed out: they leave their slot to a due job.
-  (SELECT id, false, false FROM due
+  (SELECT id, false, false FROM (SELECT * FROM due UNION ALL SELECT * FROM limited_due) d
    ORDER BY priority DESC, run_at, created_at
    LIMIT greatest($4 - (SELECT count(*) FROM expired WHERE NOT exhausted), 0))
 ),

@@ -25,6 +25,7 @@ const JOB_ROW_COLUMNS: Record<keyof JobRow, true> = {
   result: true,
   claimed_at: true,
   traceparent: true,
+  concurrency_key: true,
   created_at: true,
   updated_at: true,
 };

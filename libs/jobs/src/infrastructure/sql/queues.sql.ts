@@ -19,6 +19,23 @@ SELECT CASE WHEN NOT paused
        END
 FROM control`;
 
-/** pausedQueues — what is paused in a namespace: whole queues (type '') and types. $1 namespace. */
-export const PAUSED_QUEUES = `
-SELECT queue, type FROM queue_controls WHERE namespace = $1 AND paused ORDER BY queue, type`;
+/**
+ * setQueueLimits — the concurrency limits of a queue ($3 = '') or of one type in it: $4 jobs at
+ * once (NULL: none), and for a queue $5 per concurrency key (NULL: none). Wakes the queue's claim
+ * loops, since a raised limit frees slots. $1 namespace, $2 queue.
+ */
+export const SET_QUEUE_LIMITS = `
+WITH control AS (
+  INSERT INTO queue_controls (namespace, queue, type, concurrency_limit, key_concurrency_limit)
+  VALUES ($1, $2, $3, $4, $5)
+  ON CONFLICT (namespace, queue, type) DO UPDATE
+    SET concurrency_limit = EXCLUDED.concurrency_limit,
+        key_concurrency_limit = EXCLUDED.key_concurrency_limit, updated_at = now()
+  RETURNING queue, type
+)
+SELECT pg_notify('conveyor_jobs', queue || CASE WHEN type = '' THEN '' ELSE E'\\t' || type END) FROM control`;
+
+/** queueControls — every control row of a namespace (paused, limits). $1 namespace. */
+export const QUEUE_CONTROLS = `
+SELECT queue, type, paused, concurrency_limit, key_concurrency_limit FROM queue_controls
+WHERE namespace = $1 ORDER BY queue, type`;

@@ -18,6 +18,8 @@ export interface SubmitJobInput {
   /** Explicit key from the body or the Idempotency-Key header; null derives it from the content. */
   idempotencyKey: string | null;
   dedupeWindowSeconds: number | null;
+  /** Whose job this is, for the queue's per-key concurrency limit; null for none. */
+  concurrencyKey?: string | null;
 }
 
 export interface SubmitJobResult {

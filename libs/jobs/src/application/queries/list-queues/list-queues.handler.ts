@@ -21,6 +21,9 @@ export class ListQueuesHandler implements IQueryHandler<ListQueuesQuery> {
           queue: name,
           paused: false,
           pausedTypes: [],
+          concurrencyLimit: null,
+          keyConcurrencyLimit: null,
+          typeLimits: [],
           counts: zeroCounts(),
           oldestPendingAgeSeconds: null,
         };
@@ -31,10 +34,18 @@ export class ListQueuesHandler implements IQueryHandler<ListQueuesQuery> {
     if (only !== null) queue(only);
     for (const row of facts.counts) queue(row.queue).counts[row.status] = row.count;
     for (const row of facts.oldestPending) queue(row.queue).oldestPendingAgeSeconds = row.ageSeconds;
-    for (const row of facts.paused) {
+    for (const row of facts.controls) {
       const view = queue(row.queue);
-      if (row.type === null) view.paused = true;
-      else view.pausedTypes.push(row.type);
+      if (row.type === null) {
+        view.paused = row.paused;
+        view.concurrencyLimit = row.concurrencyLimit;
+        view.keyConcurrencyLimit = row.keyConcurrencyLimit;
+        continue;
+      }
+      if (row.paused) view.pausedTypes.push(row.type);
+      if (row.concurrencyLimit !== null) {
+        view.typeLimits.push({ type: row.type, concurrencyLimit: row.concurrencyLimit });
+      }
     }
     const queues = [...byName.values()].sort((a, b) => (a.queue < b.queue ? -1 : a.queue > b.queue ? 1 : 0));
     return { queues: only === null ? queues : queues.filter((view) => view.queue === only) };

@@ -8,6 +8,12 @@ export interface QueueView {
   paused: boolean;
   /** Types of the queue paused on their own (whatever the queue's own state). */
   pausedTypes: string[];
+  /** Most of its jobs running at once across the cluster; null for no limit. */
+  concurrencyLimit: number | null;
+  /** Most of its jobs with one concurrency key running at once; null for no limit. */
+  keyConcurrencyLimit: number | null;
+  /** Limits of single types of the queue. */
+  typeLimits: { type: string; concurrencyLimit: number }[];
   /** Every status, zero included. */
   counts: Record<JobStatus, number>;
   /** How long the oldest due pending job has waited; null when none is waiting. */

@@ -1,0 +1,186 @@
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import {
+  ClaimJobCommand,
+  CompleteJobCommand,
+  ListQueuesQuery,
+  SetQueueLimitsCommand,
+  SubmitJobCommand,
+  type SubmitJobInput,
+} from '#conveyor/jobs';
+import { type Instance, startInstance } from '../support/app.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { eventually } from '../support/eventually.js';
+import { createEffectsTable, TestHandlersModule } from '../support/test-handlers.js';
+
+// Concurrency limits across the cluster (docs/queues.md), enforced by the claim statement for
+// in-process handlers and REST workers alike.
+
+let db: TestDatabase;
+const instances: Instance[] = [];
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  await createEffectsTable(db);
+});
+afterEach(async () => {
+  await Promise.all(instances.splice(0).map((started) => started.close()));
+});
+afterAll(async () => {
+  await db.drop();
+});
+
+async function cluster(size: number, env: Record<string, string> = {}): Promise<Instance[]> {
+  const started = await Promise.all(
+    Array.from({ length: size }, () =>
+      startInstance(db.url, { CONVEYOR_POLL_INTERVAL_MS: '20', CONVEYOR_EXAMPLE_HANDLERS: 'false', ...env }, [
+        TestHandlersModule,
+      ]),
+    ),
+  );
+  instances.push(...started);
+  return started;
+}
+
+const bus = (on: Instance) => on.app.get(CommandBus);
+
+function submit(on: Instance, input: Partial<SubmitJobInput> & { type: string }) {
+  return bus(on).execute(
+    new SubmitJobCommand({
+      namespace: 'default',
+      queue: null,
+      payload: {},
+      priority: 0,
+      runAt: null,
+      maxAttempts: null,
+      backoff: null,
+      idempotencyKey: null,
+      dedupeWindowSeconds: null,
+      ...input,
+    }),
+  );
+}
+
+function claim(on: Instance, queue: string, limit: number, types: string[] | null = null) {
+  return bus(on).execute(
+    new ClaimJobCommand({ namespace: 'default', queue, types, limit, leaseSeconds: 30, workerId: 'rest' }),
+  );
+}
+
+async function running(queue: string): Promise<number> {
+  const { rows } = await db.client.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM jobs WHERE queue = $1 AND status = 'processing'`,
+    [queue],
+  );
+  return rows[0]!.n;
+}
+
+describe('a global concurrency limit', () => {
+  it('holds across three instances and a REST worker at once, sampled from the database', async () => {
+    const nodes = await cluster(3);
+    const [first] = nodes;
+    await bus(first!).execute(new SetQueueLimitsCommand('default', 'default', null, 5, null));
+    // 60 in-process jobs (20 slots per instance), and 20 of a type only the REST worker takes.
+    await Promise.all([
+      ...Array.from({ length: 60 }, (_, n) =>
+        submit(first!, { type: 'test.effect', payload: { n, holdMs: 60 } }),
+      ),
+      ...Array.from({ length: 20 }, (_, n) => submit(first!, { type: 'rest.kind', payload: { n } })),
+    ]);
+    let most = 0;
+    const sampling = new AbortController();
+    const sampler = (async () => {
+      while (!sampling.signal.aborted) {
+        most = Math.max(most, await running('default'));
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    })();
+    const restWorker = (async () => {
+      for (let done = 0, rounds = 0; done < 20 && rounds < 2_000; rounds += 1) {
+        const jobs = await claim(first!, 'default', 3, ['rest.kind']);
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        await Promise.all(
+          jobs.map((job) =>
+            bus(first!).execute(new CompleteJobCommand('default', job.id, job.leaseToken, null)),
+          ),
+        );
+        done += jobs.length;
+        if (jobs.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    })();
+    await restWorker;
+    await eventually(async () => {
+      const { rows } = await db.client.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM jobs WHERE status = 'completed'`,
+      );
+      expect(rows[0]!.n).toBe(80);
+    }, 30_000);
+    sampling.abort();
+    await sampler;
+    expect(most).toBeLessThanOrEqual(5);
+    expect(most).toBeGreaterThanOrEqual(4); // the limit is a ceiling, not a throttle
+  });
+
+  it('starts the next job as soon as a slot frees, on whichever instance, without waiting for a poll', async () => {
+    const [first] = await cluster(2, { CONVEYOR_POLL_INTERVAL_MS: '30000' });
+    await bus(first!).execute(new SetQueueLimitsCommand('default', 'default', null, 1, null));
+    const started = Date.now();
+    const jobs = await Promise.all(
+      Array.from({ length: 5 }, (_, n) =>
+        submit(first!, { type: 'test.effect', payload: { n, holdMs: 100 } }),
+      ),
+    );
+    await eventually(async () => {
+      const { rows } = await db.client.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM jobs WHERE id = ANY ($1::uuid[]) AND status = 'completed'`,
+        [jobs.map(({ job }) => job.id)],
+      );
+      expect(rows[0]!.n).toBe(5);
+    }, 10_000);
+    // One at a time, each started by the wake-up of the one before: far less than one 30 s poll.
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('per type: the other types of the queue take the rest', async () => {
+    const [api] = await cluster(1, { CONVEYOR_ROLE: 'api' });
+    await bus(api!).execute(new SetQueueLimitsCommand('default', 'typed', 'slow.kind', 2, null));
+    for (const type of ['slow.kind', 'fast.kind'])
+      await Promise.all(
+        Array.from({ length: 5 }, (_, n) => submit(api!, { type, queue: 'typed', payload: { n } })),
+      );
+    const first = await claim(api!, 'typed', 10);
+    expect(first.filter((job) => job.type === 'slow.kind')).toHaveLength(2);
+    expect(first.filter((job) => job.type === 'fast.kind')).toHaveLength(5);
+    expect(await claim(api!, 'typed', 10)).toEqual([]);
+    const { queues } = await api!.app.get(QueryBus).execute(new ListQueuesQuery('default', 'typed'));
+    expect(queues[0]).toMatchObject({ typeLimits: [{ type: 'slow.kind', concurrencyLimit: 2 }] });
+  });
+});
+
+describe('a per-key limit', () => {
+  it("lets every key's first job start ahead of a hot key's older backlog, and holds the hot key to it", async () => {
+    const [api] = await cluster(1, { CONVEYOR_ROLE: 'api' });
+    await bus(api!).execute(new SetQueueLimitsCommand('default', 'keyed', null, null, 1));
+    // The hot key's 100 jobs are all older than the other 99 keys' one each.
+    for (let n = 0; n < 100; n += 1) {
+      await submit(api!, { type: 'k', queue: 'keyed', payload: { hot: n }, concurrencyKey: 'hot' });
+    }
+    await Promise.all(
+      Array.from({ length: 99 }, (_, n) =>
+        submit(api!, { type: 'k', queue: 'keyed', payload: { n }, concurrencyKey: `customer-${n}` }),
+      ),
+    );
+    const claimed = await claim(api!, 'keyed', 100);
+    const keys = claimed.map((job) => job.concurrencyKey);
+    expect(new Set(keys).size).toBe(100);
+    expect(keys.filter((key) => key === 'hot')).toHaveLength(1);
+    // Every key is at its limit now, the hot one included.
+    expect(await claim(api!, 'keyed', 100)).toEqual([]);
+    const hot = claimed.find((job) => job.concurrencyKey === 'hot')!;
+    await bus(api!).execute(new CompleteJobCommand('default', hot.id, hot.leaseToken, null));
+    const next = await claim(api!, 'keyed', 100);
+    expect(next.map((job) => job.concurrencyKey)).toEqual(['hot']);
+    expect(await running('keyed')).toBe(100);
+    const { queues } = await api!.app.get(QueryBus).execute(new ListQueuesQuery('default', 'keyed'));
+    expect(queues[0]).toMatchObject({ concurrencyLimit: null, keyConcurrencyLimit: 1 });
+  });
+});
