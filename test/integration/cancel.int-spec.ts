@@ -1,59 +1,21 @@
 import { CommandBus } from '@nestjs/cqrs';
-import { CancelJobCommand, JobConflictError, SubmitJobCommand } from '#conveyor/jobs';
-import { type Instance, startInstance } from '../support/app.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { CancelJobCommand, JobConflictError } from '#conveyor/jobs';
+import type { Instance } from '../support/app.js';
 import { eventually } from '../support/eventually.js';
-import { createEffectsTable, TestHandlersModule } from '../support/test-handlers.js';
+import { instanceSuite, submitJob } from '../support/instance-suite.js';
 
 // Cancelling running jobs (docs/queues.md) on real PostgreSQL: the in-process handler holding the
 // job is told by NOTIFY, lets go of it, and nothing it wrote commits; a cancel racing a completion
 // has exactly one winner, and the answer says which.
 
-let db: TestDatabase;
-const instances: Instance[] = [];
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  await createEffectsTable(db);
-});
-afterEach(async () => {
-  await Promise.all(instances.splice(0).map((started) => started.close()));
-});
-afterAll(async () => {
-  await db.drop();
-});
-
-async function instance(env: Record<string, string> = {}): Promise<Instance> {
-  const started = await startInstance(
-    db.url,
-    { CONVEYOR_POLL_INTERVAL_MS: '50', CONVEYOR_EXAMPLE_HANDLERS: 'false', ...env },
-    [TestHandlersModule],
-  );
-  instances.push(started);
-  return started;
-}
+const suite = instanceSuite({ CONVEYOR_POLL_INTERVAL_MS: '50' });
 
 const bus = (on: Instance) => on.app.get(CommandBus);
-
-function submit(on: Instance, payload: Record<string, unknown>) {
-  return bus(on).execute(
-    new SubmitJobCommand({
-      namespace: 'default',
-      type: 'test.effect',
-      queue: null,
-      payload,
-      priority: 0,
-      runAt: null,
-      maxAttempts: null,
-      backoff: null,
-      idempotencyKey: null,
-      dedupeWindowSeconds: null,
-    }),
-  );
-}
+const submit = (on: Instance, payload: Record<string, unknown>) =>
+  submitJob(on, { type: 'test.effect', payload });
 
 async function row(id: string): Promise<{ status: string; effects: number }> {
-  const { rows } = await db.client.query<{ status: string; effects: number }>(
+  const { rows } = await suite.db.client.query<{ status: string; effects: number }>(
     `SELECT status, (SELECT count(*)::int FROM test_effects e WHERE e.job_id = j.id) AS effects
      FROM jobs j WHERE id = $1`,
     [id],
@@ -63,8 +25,8 @@ async function row(id: string): Promise<{ status: string; effects: number }> {
 
 describe('cancelling a running job', () => {
   it("aborts its handler on the instance holding it at once, and its transaction's writes never commit", async () => {
-    const holder = await instance();
-    const api = await instance({ CONVEYOR_ROLE: 'api' });
+    const holder = await suite.start();
+    const api = await suite.start({ CONVEYOR_ROLE: 'api' });
     // Writes its effect in its transaction, then waits (honouring its signal) for ten seconds.
     const { job } = await submit(holder, { holdMs: 10_000 });
     await eventually(async () => {
@@ -80,7 +42,8 @@ describe('cancelling a running job', () => {
   });
 
   it('has exactly one winner when it races the completion, and the answer says which', async () => {
-    const [first] = await Promise.all([instance(), instance()]);
+    const pair = await Promise.all([suite.start(), suite.start()]);
+    const [first] = pair;
     const jobs = await Promise.all(
       Array.from({ length: 40 }, (_, n) => submit(first, { n, holdMs: (n * 7) % 40 })),
     );
@@ -88,7 +51,7 @@ describe('cancelling a running job', () => {
       jobs.map(async ({ job }, n) => {
         await new Promise((resolve) => setTimeout(resolve, 20 + ((n * 13) % 60)));
         try {
-          return await bus(instances[n % 2]!).execute(new CancelJobCommand('default', job.id));
+          return await bus(pair[n % 2]!).execute(new CancelJobCommand('default', job.id));
         } catch (error) {
           if (error instanceof JobConflictError) return error;
           throw error;
@@ -118,7 +81,7 @@ describe('cancelling a running job', () => {
   });
 
   it('answers busy when the holder cannot hear it (LISTEN off) and its transaction outlasts the wait', async () => {
-    const holder = await instance({ CONVEYOR_LISTEN: 'false' });
+    const holder = await suite.start({ CONVEYOR_LISTEN: 'false' });
     const { job } = await submit(holder, { holdMs: 7_000 });
     await eventually(async () => {
       expect((await row(job.id)).status).toBe('processing');

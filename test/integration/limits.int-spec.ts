@@ -1,64 +1,20 @@
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import {
-  ClaimJobCommand,
-  CompleteJobCommand,
-  ListQueuesQuery,
-  SetQueueLimitsCommand,
-  SubmitJobCommand,
-  type SubmitJobInput,
-} from '#conveyor/jobs';
-import { type Instance, startInstance } from '../support/app.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { ClaimJobCommand, CompleteJobCommand, ListQueuesQuery, SetQueueLimitsCommand } from '#conveyor/jobs';
+import type { Instance } from '../support/app.js';
 import { eventually } from '../support/eventually.js';
-import { createEffectsTable, TestHandlersModule } from '../support/test-handlers.js';
+import { instanceSuite, submitJob } from '../support/instance-suite.js';
 
 // Concurrency limits across the cluster (docs/queues.md), enforced by the claim statement for
 // in-process handlers and REST workers alike.
 
-let db: TestDatabase;
-const instances: Instance[] = [];
+const suite = instanceSuite({ CONVEYOR_POLL_INTERVAL_MS: '20' });
 
-beforeAll(async () => {
-  db = await createTestDatabase();
-  await createEffectsTable(db);
-});
-afterEach(async () => {
-  await Promise.all(instances.splice(0).map((started) => started.close()));
-});
-afterAll(async () => {
-  await db.drop();
-});
-
-async function cluster(size: number, env: Record<string, string> = {}): Promise<Instance[]> {
-  const started = await Promise.all(
-    Array.from({ length: size }, () =>
-      startInstance(db.url, { CONVEYOR_POLL_INTERVAL_MS: '20', CONVEYOR_EXAMPLE_HANDLERS: 'false', ...env }, [
-        TestHandlersModule,
-      ]),
-    ),
-  );
-  instances.push(...started);
-  return started;
+function cluster(size: number, env: Record<string, string> = {}): Promise<Instance[]> {
+  return Promise.all(Array.from({ length: size }, () => suite.start(env)));
 }
 
 const bus = (on: Instance) => on.app.get(CommandBus);
-
-function submit(on: Instance, input: Partial<SubmitJobInput> & { type: string }) {
-  return bus(on).execute(
-    new SubmitJobCommand({
-      namespace: 'default',
-      queue: null,
-      payload: {},
-      priority: 0,
-      runAt: null,
-      maxAttempts: null,
-      backoff: null,
-      idempotencyKey: null,
-      dedupeWindowSeconds: null,
-      ...input,
-    }),
-  );
-}
+const submit = submitJob;
 
 function claim(on: Instance, queue: string, limit: number, types: string[] | null = null) {
   return bus(on).execute(
@@ -67,7 +23,7 @@ function claim(on: Instance, queue: string, limit: number, types: string[] | nul
 }
 
 async function running(queue: string): Promise<number> {
-  const { rows } = await db.client.query<{ n: number }>(
+  const { rows } = await suite.db.client.query<{ n: number }>(
     `SELECT count(*)::int AS n FROM jobs WHERE queue = $1 AND status = 'processing'`,
     [queue],
   );
@@ -109,7 +65,7 @@ describe('a global concurrency limit', () => {
     })();
     await restWorker;
     await eventually(async () => {
-      const { rows } = await db.client.query<{ n: number }>(
+      const { rows } = await suite.db.client.query<{ n: number }>(
         `SELECT count(*)::int AS n FROM jobs WHERE status = 'completed'`,
       );
       expect(rows[0]!.n).toBe(80);
@@ -130,7 +86,7 @@ describe('a global concurrency limit', () => {
       ),
     );
     await eventually(async () => {
-      const { rows } = await db.client.query<{ n: number }>(
+      const { rows } = await suite.db.client.query<{ n: number }>(
         `SELECT count(*)::int AS n FROM jobs WHERE id = ANY ($1::uuid[]) AND status = 'completed'`,
         [jobs.map(({ job }) => job.id)],
       );

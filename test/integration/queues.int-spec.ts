@@ -1,37 +1,16 @@
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ClaimJobCommand, ListQueuesQuery, PauseQueueCommand, SubmitJobCommand } from '#conveyor/jobs';
-import { type Instance, startInstance } from '../support/app.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { ClaimJobCommand, ListQueuesQuery, PauseQueueCommand } from '#conveyor/jobs';
+import type { Instance } from '../support/app.js';
 import { eventually } from '../support/eventually.js';
-import { createEffectsTable, TestHandlersModule } from '../support/test-handlers.js';
+import { instanceSuite, submitJob } from '../support/instance-suite.js';
 
 // Pausing a queue (docs/queues.md) on real PostgreSQL, with several instances running its handler.
 
-let db: TestDatabase;
-const instances: Instance[] = [];
+// Polling every 30 s: only LISTEN/NOTIFY or the claim statement itself can explain what happens.
+const suite = instanceSuite({ CONVEYOR_POLL_INTERVAL_MS: '30000' });
 
-beforeAll(async () => {
-  db = await createTestDatabase();
-  await createEffectsTable(db);
-});
-afterEach(async () => {
-  await Promise.all(instances.splice(0).map((started) => started.close()));
-});
-afterAll(async () => {
-  await db.drop();
-});
-
-/** Polling every 30 s: only LISTEN/NOTIFY or the claim statement itself can explain what happens. */
-async function cluster(size: number): Promise<Instance[]> {
-  const started = await Promise.all(
-    Array.from({ length: size }, () =>
-      startInstance(db.url, { CONVEYOR_POLL_INTERVAL_MS: '30000', CONVEYOR_EXAMPLE_HANDLERS: 'false' }, [
-        TestHandlersModule,
-      ]),
-    ),
-  );
-  instances.push(...started);
-  return started;
+function cluster(size: number): Promise<Instance[]> {
+  return Promise.all(Array.from({ length: size }, () => suite.start()));
 }
 
 const bus = (instance: Instance) => instance.app.get(CommandBus);
@@ -42,24 +21,11 @@ function submit(
   payload: Record<string, unknown> = {},
   queue: string | null = null,
 ) {
-  return bus(instance).execute(
-    new SubmitJobCommand({
-      namespace: 'default',
-      type,
-      queue,
-      payload,
-      priority: 0,
-      runAt: null,
-      maxAttempts: null,
-      backoff: null,
-      idempotencyKey: null,
-      dedupeWindowSeconds: null,
-    }),
-  );
+  return submitJob(instance, { type, payload, queue });
 }
 
 async function statuses(ids: string[]): Promise<string[]> {
-  const { rows } = await db.client.query<{ status: string }>(
+  const { rows } = await suite.db.client.query<{ status: string }>(
     'SELECT status FROM jobs WHERE id = ANY ($1::uuid[]) ORDER BY id',
     [ids],
   );
@@ -100,7 +66,7 @@ describe('a paused queue', () => {
       expect(new Set(await statuses(ids))).toEqual(new Set(['completed']));
     }, 5_000);
     expect(Date.now() - resumedAt).toBeLessThan(5_000);
-    const { rows } = await db.client.query<{ workers: number }>(
+    const { rows } = await suite.db.client.query<{ workers: number }>(
       'SELECT count(DISTINCT worker_id)::int AS workers FROM jobs WHERE id = ANY ($1::uuid[])',
       [ids],
     );
