@@ -239,6 +239,20 @@ const endpoints: Endpoint[] = [
     },
   },
   {
+    name: 'POST /v1/jobs/:id/progress',
+    wrongScope: () => keys.submitA,
+    ok: 200,
+    call: async (client) => {
+      const job = await teamAJob('processing');
+      return {
+        response: await client
+          .post(`/v1/jobs/${job.id}/progress`)
+          .send({ leaseToken: job.leaseToken, percent: 5 }),
+        otherNamespace: notFoundAndUnchanged(job.id, 'processing'),
+      };
+    },
+  },
+  {
     name: 'GET /v1/queues',
     wrongScope: () => keys.submitA,
     ok: 200,

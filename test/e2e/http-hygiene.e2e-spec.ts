@@ -58,6 +58,7 @@ describe('GET /openapi.json', () => {
     ['get', '/v1/stats'],
     ['get', '/v1/dead-letter'],
     ['post', '/v1/dead-letter/redrive'],
+    ['post', '/v1/jobs/{id}/progress'],
     ['get', '/v1/queues'],
     ['post', '/v1/queues/{queue}/pause'],
     ['post', '/v1/queues/{queue}/resume'],

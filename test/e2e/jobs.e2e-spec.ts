@@ -398,6 +398,37 @@ describe('claim, heartbeat, complete, fail', () => {
   });
 });
 
+describe('progress', () => {
+  it('is reported by the lease holder, throttled, merged, and shown with the job', async () => {
+    const job = await submitAndClaim('progress');
+    const report = (body: Record<string, unknown>) => api().post(`/v1/jobs/${job.id}/progress`).send(body);
+    expect(
+      (await report({ leaseToken: job.leaseToken, percent: 40, data: { rows: 4000 } }).expect(200)).body,
+    ).toEqual({
+      recorded: true,
+    });
+    // Too soon after the last: dropped, and said so.
+    expect((await report({ leaseToken: job.leaseToken, percent: 41 }).expect(200)).body).toEqual({
+      recorded: false,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await report({ leaseToken: job.leaseToken, percent: 80 }).expect(200);
+    const shown = await api().get(`/v1/jobs/${job.id}`).expect(200);
+    expect(shown.body).toMatchObject({ progress: { percent: 80, data: { rows: 4000 } } });
+
+    // Only the lease holder, only sane values.
+    const stranger = await report({ leaseToken: '6f1c2b9e-8a57-4f3e-9d55-0c6f3e1b2a10', percent: 1 });
+    expectProblem(stranger, 409, 'lease-lost');
+    expectProblem(await report({ leaseToken: job.leaseToken, percent: 101 }), 400, 'validation-error');
+    const big = await report({ leaseToken: job.leaseToken, data: { blob: 'x'.repeat(5000) } });
+    expectProblem(big, 400);
+    await api().post(`/v1/jobs/${job.id}/complete`).send({ leaseToken: job.leaseToken }).expect(200);
+    expectProblem(await report({ leaseToken: job.leaseToken, percent: 100 }), 409, 'illegal-transition');
+    const unreported = await submitAndClaim('progress-none');
+    expect((await api().get(`/v1/jobs/${unreported.id}`).expect(200)).body).toMatchObject({ progress: null });
+  });
+});
+
 describe('cancel and retry', () => {
   it('cancels a pending job, then retries it back to pending', async () => {
     const created = await api()

@@ -1,5 +1,6 @@
-import { CommandBus } from '@nestjs/cqrs';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import {
+  GetJobQuery,
   InvalidPayloadError,
   SubmitJobCommand,
   type SubmitJobInput,
@@ -286,6 +287,18 @@ describe('leases', () => {
     // Failed attempts rolled back their writes.
     expect(await effects(poison.job.id)).toBe(0);
     expect(await effects(healthy.job.id)).toBe(1);
+  });
+});
+
+describe('progress', () => {
+  it('reported in-process is coalesced to the last report and shown while the job runs', async () => {
+    // Three reports in one go are merged into one write of the last one.
+    const app = await instance();
+    const { job } = await submit(app, 'test.progress', {});
+    await eventually(async () => {
+      const shown = await app.app.get(QueryBus).execute(new GetJobQuery('default', job.id));
+      expect(shown).toMatchObject({ status: 'processing', progress: { percent: 90, data: { step: 9 } } });
+    });
   });
 });
 

@@ -90,7 +90,16 @@ export class TimeoutHandler implements JobHandlerInstance {
   }
 }
 
-@Module({ providers: [EffectHandler, TimeoutHandler] })
+/** Reports 10, 50 and 90 percent in quick succession, then works a while. */
+@JobHandler('test.progress')
+export class ProgressHandler implements JobHandlerInstance {
+  async handle(_payload: object, context: JobContext): Promise<void> {
+    for (const percent of [10, 50, 90]) context.progress({ percent, data: { step: percent / 10 } });
+    await delay(800, undefined, { signal: context.signal });
+  }
+}
+
+@Module({ providers: [EffectHandler, TimeoutHandler, ProgressHandler] })
 export class TestHandlersModule {}
 
 @JobHandler('test.cron', { cron: { expression: '* * * * * *' } })

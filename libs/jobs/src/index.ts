@@ -64,6 +64,10 @@ export {
 export { ExtendLeasesCommand } from './application/commands/extend-leases/extend-leases.command.js';
 export { LockJobCommand } from './application/commands/lock-job/lock-job.command.js';
 export { PauseQueueCommand } from './application/commands/pause-queue/pause-queue.command.js';
+export {
+  type ProgressResult,
+  RecordProgressCommand,
+} from './application/commands/record-progress/record-progress.command.js';
 export { SetQueueLimitsCommand } from './application/commands/set-queue-limits/set-queue-limits.command.js';
 export { ReleaseJobsCommand } from './application/commands/release-jobs/release-jobs.command.js';
 export { CancelJobCommand } from './application/commands/cancel-job/cancel-job.command.js';

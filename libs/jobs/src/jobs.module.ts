@@ -10,6 +10,7 @@ import { FailJobHandler } from './application/commands/fail-job/fail-job.handler
 import { HeartbeatJobHandler } from './application/commands/heartbeat-job/heartbeat-job.handler.js';
 import { LockJobHandler } from './application/commands/lock-job/lock-job.handler.js';
 import { PauseQueueHandler } from './application/commands/pause-queue/pause-queue.handler.js';
+import { RecordProgressHandler } from './application/commands/record-progress/record-progress.handler.js';
 import { SetQueueLimitsHandler } from './application/commands/set-queue-limits/set-queue-limits.handler.js';
 import { ReapExpiredLeasesHandler } from './application/commands/reap-expired-leases/reap-expired-leases.handler.js';
 import { RedriveDeadLettersHandler } from './application/commands/redrive-dead-letters/redrive-dead-letters.handler.js';
@@ -60,6 +61,7 @@ import { PostgresQueueControls } from './infrastructure/postgres-queue-controls.
     HeartbeatJobHandler,
     LockJobHandler,
     PauseQueueHandler,
+    RecordProgressHandler,
     SetQueueLimitsHandler,
     ExtendLeasesHandler,
     ReleaseJobsHandler,

@@ -12,6 +12,7 @@ export {
   JobTimeoutError,
   LeaseLostError,
   PermanentJobError,
+  type ProgressUpdate,
   type TransactionOptions,
   WorkerShutdownError,
 } from './job-context.js';

@@ -9,6 +9,14 @@ export interface TransactionOptions {
   isolationLevel?: IsolationLevel;
 }
 
+/** Progress of an attempt: a percentage and/or a small JSON object (each kept as it was when absent). */
+export interface ProgressUpdate {
+  /** 0–100. */
+  percent?: number;
+  /** At most 4 KB of JSON. */
+  data?: Record<string, unknown>;
+}
+
 /** What a handler gets besides its payload. */
 export interface JobContext {
   readonly jobId: string;
@@ -31,6 +39,11 @@ export interface JobContext {
    * there is nothing to extend: the transaction holds the job.
    */
   heartbeat(): Promise<void>;
+  /**
+   * Reports progress, shown by GET /v1/jobs/{id}. Returns at once: reports are coalesced and
+   * written at most every 300 ms (the last one wins), fenced by the lease.
+   */
+  progress(update: ProgressUpdate): void;
   /**
    * The job's transaction, opened on first call (docs/handlers.md, "Transactions"). Writes made
    * through it commit in the same transaction that marks the job completed: they happen exactly

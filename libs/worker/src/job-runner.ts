@@ -11,6 +11,7 @@ import {
   JobConflictError,
   JobNotFoundError,
   LockJobCommand,
+  RecordProgressCommand,
 } from '#conveyor/jobs';
 import type { HandlerRegistry, RegisteredHandler } from './handler-registry.js';
 import { errorMessage } from './error-message.js';
@@ -59,6 +60,9 @@ export interface RunnerDependencies {
   transactionPermits: Permits;
   leaseSeconds: number;
 }
+
+/** Progress reports of one attempt are written at most this often (the service drops closer ones). */
+const PROGRESS_INTERVAL_MS = 300;
 
 /** How many times opening a transaction is tried when a heartbeat got to the row in between. */
 const LOCK_TRIES = 3;
@@ -134,6 +138,24 @@ export function runJob(
     }
   };
 
+  let pendingProgress: { percent: number | null; data: Record<string, unknown> | null } | undefined;
+  let progressTimer: NodeJS.Timeout | undefined;
+  let lastProgressAt = 0;
+  const flushProgress = async (): Promise<void> => {
+    progressTimer = undefined;
+    const update = pendingProgress;
+    if (update === undefined || controller.signal.aborted) return;
+    pendingProgress = undefined;
+    lastProgressAt = Date.now();
+    try {
+      await deps.commandBus.execute(
+        new RecordProgressCommand(job.namespace, job.id, job.leaseToken, update.percent, update.data),
+      );
+    } catch (error) {
+      logger.warn(`progress not recorded: ${errorMessage(error)}`);
+    }
+  };
+
   const context: JobContext = {
     jobId: job.id,
     type: job.type,
@@ -159,6 +181,17 @@ export function runJob(
         controller.abort(lost);
         throw lost;
       }
+    },
+    progress(update) {
+      pendingProgress = {
+        percent: update.percent ?? pendingProgress?.percent ?? null,
+        data: update.data ?? pendingProgress?.data ?? null,
+      };
+      if (progressTimer !== undefined) return;
+      progressTimer = setTimeout(
+        () => void flushProgress(),
+        Math.max(0, lastProgressAt + PROGRESS_INTERVAL_MS - Date.now()),
+      );
     },
     async transaction(options: TransactionOptions = {}): Promise<EntityManager> {
       if (controller.signal.aborted) throw controller.signal.reason as Error;
@@ -223,6 +256,7 @@ export function runJob(
       await settleFailure(error);
     } finally {
       clearTimeout(timer);
+      clearTimeout(progressTimer);
       // A transaction still being opened is released once it is (or has failed to be).
       await opening?.catch(() => undefined);
       await transaction?.release().catch(() => undefined);

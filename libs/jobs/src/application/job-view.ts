@@ -2,6 +2,14 @@ import type { BackoffPolicy } from '../domain/backoff.js';
 import type { JobStatus } from '../domain/job-status.js';
 
 /** A job as clients see it. Serialised as JSON by the HTTP layer (dates as ISO 8601). */
+/** The last progress a job's lease holder reported. */
+export interface ProgressView {
+  /** 0–100; null when only data was reported. */
+  percent: number | null;
+  data: Record<string, unknown> | null;
+  updatedAt: Date;
+}
+
 export interface JobView {
   id: string;
   namespace: string;

@@ -42,6 +42,10 @@ import {
 import { FailJobCommand } from '../application/commands/fail-job/fail-job.command.js';
 import type { HeartbeatResult } from '../application/commands/heartbeat-job/heartbeat-job.command.js';
 import { HeartbeatJobCommand } from '../application/commands/heartbeat-job/heartbeat-job.command.js';
+import {
+  type ProgressResult,
+  RecordProgressCommand,
+} from '../application/commands/record-progress/record-progress.command.js';
 import { RetryJobCommand } from '../application/commands/retry-job/retry-job.command.js';
 import {
   SubmitJobCommand,
@@ -56,12 +60,13 @@ import { ListJobsQuery } from '../application/queries/list-jobs/list-jobs.query.
 import { DEFAULT_QUEUE } from '../domain/defaults.js';
 import { AcknowledgeJobsBody, SubmitJobsBody } from './dto/batch.body.js';
 import { ClaimJobsBody } from './dto/claim-jobs.body.js';
-import { CompleteJobBody, FailJobBody, HeartbeatJobBody } from './dto/lease.body.js';
+import { CompleteJobBody, FailJobBody, HeartbeatJobBody, ProgressBody } from './dto/lease.body.js';
 import {
   AckDocument,
   BatchDocument,
   ClaimedJobsDocument,
   HeartbeatDocument,
+  ProgressResultDocument,
   JobDocument,
   JobPageDocument,
   JobWithHistoryDocument,
@@ -334,6 +339,27 @@ export class JobsController {
       await this.commandBus.execute(
         new FailJobCommand(namespace, id, body.leaseToken, body.error, body.retryable ?? true),
       ),
+    );
+  }
+
+  @Post(':id/progress')
+  @HttpCode(HttpStatus.OK)
+  @Requires('jobs:work', 'none')
+  @ApiOperation({
+    summary:
+      'Report the progress of a job you hold: a percentage and/or a small object, shown by GET /v1/jobs/{id}. ' +
+      'Reports closer together than 250 ms are dropped (recorded: false).',
+  })
+  @ApiParam({ name: 'id', format: 'uuid', description: 'The job id.' })
+  @ApiOkResponse({ type: ProgressResultDocument })
+  @ApiProblems(400, 404, 409)
+  progress(
+    @RequestNamespace() namespace: string,
+    @Param('id', jobId) id: string,
+    @Body() body: ProgressBody,
+  ): Promise<ProgressResult> {
+    return this.commandBus.execute(
+      new RecordProgressCommand(namespace, id, body.leaseToken, body.percent ?? null, body.data ?? null),
     );
   }
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Sql } from '#conveyor/database';
-import type { JobEventView, JobView } from '../application/job-view.js';
+import type { JobEventView, JobView, ProgressView } from '../application/job-view.js';
 import type {
   JobReads,
   ListFilter,
@@ -32,12 +32,20 @@ export class PostgresJobReads implements JobReads {
   async getWithHistory(
     namespace: string,
     id: string,
-  ): Promise<{ job: JobView; events: JobEventView[] } | null> {
-    const [row] = await this.sql.rows<JobRow & { history: JobEventTuple[] }>(GET_JOB_WITH_HISTORY, [
-      id,
-      namespace,
-    ]);
-    return row === undefined ? null : { job: toJobView(row), events: row.history.map(toJobEventView) };
+  ): Promise<{ job: JobView; events: JobEventView[]; progress: ProgressView | null } | null> {
+    const [row] = await this.sql.rows<
+      JobRow & {
+        history: JobEventTuple[];
+        progress: { percent: number | null; data: Record<string, unknown> | null; updatedAt: number } | null;
+      }
+    >(GET_JOB_WITH_HISTORY, [id, namespace]);
+    if (row === undefined) return null;
+    const { progress } = row;
+    return {
+      job: toJobView(row),
+      events: row.history.map(toJobEventView),
+      progress: progress === null ? null : { ...progress, updatedAt: new Date(progress.updatedAt) },
+    };
   }
 
   async list(filter: ListFilter): Promise<{ job: JobView; position: ListPosition }[]> {

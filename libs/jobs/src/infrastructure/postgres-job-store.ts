@@ -30,6 +30,7 @@ import {
 import { EXTEND_LEASES, LOCK_HELD_JOB, RELEASE_JOBS } from './sql/lease.sql.js';
 import { CANCEL_JOB, NOTIFY_CANCEL, REDRIVE_DEAD_LETTERS, RETRY_JOB } from './sql/manage.sql.js';
 import { LOAD_JOB_SNAPSHOT } from './sql/read.sql.js';
+import { RECORD_PROGRESS } from './sql/progress.sql.js';
 import { COMPLETE_JOBS, COMPLETE_LOCKED_JOBS, FAIL_JOBS, FAIL_LOCKED_JOBS } from './sql/settle.sql.js';
 import { COUNT_WAITING, FIND_JOBS_BY_IDEMPOTENCY_KEYS, INSERT_JOBS } from './sql/submit.sql.js';
 
@@ -199,6 +200,24 @@ export class PostgresJobStore implements JobStore {
       [proofsJson(proofs), leaseSeconds, namespace],
     );
     return new Map(rows.map((row) => [row.id, row.lease_expires_at]));
+  }
+
+  async recordProgress(
+    namespace: string,
+    proof: LeaseProof,
+    progress: { percent: number | null; data: Record<string, unknown> | null },
+    minIntervalSeconds: number,
+  ): Promise<'recorded' | 'throttled' | 'refused'> {
+    const [row] = await this.sql.rows<{ held: boolean; written: boolean }>(RECORD_PROGRESS, [
+      proof.id,
+      namespace,
+      proof.leaseToken,
+      progress.percent,
+      progress.data === null ? null : JSON.stringify(progress.data),
+      minIntervalSeconds,
+    ]);
+    if (row?.held !== true) return 'refused';
+    return row.written ? 'recorded' : 'throttled';
   }
 
   async release(namespace: string, proofs: readonly LeaseProof[]): Promise<JobView[]> {

@@ -17,6 +17,8 @@ import { GuardedJobs1765152000000 } from './migrations/1765152000000-guarded-job
 import { QueueControls1765238400000 } from './migrations/1765238400000-queue-controls.js';
 import { CancelRunning1765324800000 } from './migrations/1765324800000-cancel-running.js';
 import { FlowLimits1765411200000 } from './migrations/1765411200000-flow-limits.js';
+import { JobProgress1765497600000 } from './migrations/1765497600000-job-progress.js';
+import { JobProgressEntity } from './entities/job-progress.entity.js';
 
 export const JOBS_ENTITIES = [
   JobEntity,
@@ -26,6 +28,7 @@ export const JOBS_ENTITIES = [
   JobCountEntity,
   JobStatusMinuteEntity,
   QueueControlEntity,
+  JobProgressEntity,
 ];
 /** In order. Listed, not globbed: the build is ESM and the CLI, the app and tests load the same list. */
 export const JOBS_MIGRATIONS = [
@@ -42,6 +45,7 @@ export const JOBS_MIGRATIONS = [
   QueueControls1765238400000,
   CancelRunning1765324800000,
   FlowLimits1765411200000,
+  JobProgress1765497600000,
 ];
 
 /**
@@ -78,6 +82,7 @@ export const JOBS_RUNTIME_GRANTS: readonly TableGrant[] = [
   { table: 'job_stat_deltas', privileges: ['SELECT', 'INSERT', 'DELETE'] },
   { table: 'job_counts', privileges: ['SELECT', 'INSERT'], update: ['count'] },
   { table: 'job_status_minutes', privileges: ['SELECT', 'INSERT', 'DELETE'], update: ['entered'] },
+  { table: 'job_progress', privileges: ['SELECT', 'INSERT'], update: ['percent', 'data', 'updated_at'] },
   {
     table: 'queue_controls',
     privileges: ['SELECT', 'INSERT'],

@@ -158,6 +158,16 @@ export class JobLifecycle {
     return this.store.extendLeases(namespace, proofs, leaseSeconds);
   }
 
+  /** The lease holder's progress. Not a transition: no event, no line. */
+  recordProgress(
+    namespace: string,
+    proof: LeaseProof,
+    progress: { percent: number | null; data: Record<string, unknown> | null },
+    minIntervalSeconds: number,
+  ): Promise<'recorded' | 'throttled' | 'refused'> {
+    return this.store.recordProgress(namespace, proof, progress, minIntervalSeconds);
+  }
+
   /** Jobs handed back by a draining worker: pending again, the attempt not counted. */
   async release(namespace: string, proofs: readonly LeaseProof[]): Promise<JobView[]> {
     const released = await this.store.release(namespace, proofs);

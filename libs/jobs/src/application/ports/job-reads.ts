@@ -1,5 +1,5 @@
 import type { JobStatus } from '../../domain/job-status.js';
-import type { JobEventView, JobView } from '../job-view.js';
+import type { JobEventView, JobView, ProgressView } from '../job-view.js';
 import type { OutcomeFilter } from './job-store.js';
 
 /**
@@ -55,7 +55,10 @@ export interface QueueGauges {
 
 export interface JobReads {
   /** The job and every transition it made, oldest first, as of one moment; null when not there. */
-  getWithHistory(namespace: string, id: string): Promise<{ job: JobView; events: JobEventView[] } | null>;
+  getWithHistory(
+    namespace: string,
+    id: string,
+  ): Promise<{ job: JobView; events: JobEventView[]; progress: ProgressView | null } | null>;
   /** Newest first, each with its keyset position. */
   list(filter: ListFilter): Promise<{ job: JobView; position: ListPosition }[]>;
   queueStats(namespace: string, latencySample: number): Promise<QueueStatsFacts>;

@@ -144,6 +144,16 @@ export interface JobStore {
     proofs: readonly LeaseProof[],
     leaseSeconds: number,
   ): Promise<Map<string, Date>>;
+  /**
+   * The lease holder's progress (either part null: kept as it was). `refused` when `proof` does not
+   * hold the job; `throttled` when the job's last progress is less than `minIntervalSeconds` old.
+   */
+  recordProgress(
+    namespace: string,
+    proof: LeaseProof,
+    progress: { percent: number | null; data: Record<string, unknown> | null },
+    minIntervalSeconds: number,
+  ): Promise<'recorded' | 'throttled' | 'refused'>;
   /** The jobs handed back to pending (the attempt not counted). */
   release(namespace: string, proofs: readonly LeaseProof[]): Promise<JobView[]>;
   /** Expired leases back to `failed` or `dead_letter`, at most `limit` of them. */

@@ -1,7 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { JsonValueDocument, ProblemDocument, type Wire } from '#conveyor/http';
-import type { ClaimedJobView, JobEventView, JobView } from '../../application/job-view.js';
+import type { ClaimedJobView, JobEventView, JobView, ProgressView } from '../../application/job-view.js';
 import type { HeartbeatResult } from '../../application/commands/heartbeat-job/heartbeat-job.command.js';
+import type { ProgressResult } from '../../application/commands/record-progress/record-progress.command.js';
 import type { JobWithHistory } from '../../application/queries/get-job/get-job.query.js';
 import type {
   JobStats,
@@ -196,6 +197,28 @@ export class AttemptDocument implements Wire<AttemptRecord> {
   error: string | null;
 }
 
+export class ProgressResultDocument implements Wire<ProgressResult> {
+  @ApiProperty({ description: 'false: dropped, the last report is less than 250 ms old.' })
+  recorded: boolean;
+}
+
+export class ProgressDocument implements Wire<ProgressView> {
+  @ApiProperty({ type: 'number', nullable: true, minimum: 0, maximum: 100, example: 40 })
+  percent: number | null;
+
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    nullable: true,
+    description: "A small JSON object of the worker's own.",
+    example: { rows: 4000 },
+  })
+  data: Record<string, unknown> | null;
+
+  @ApiProperty({ format: 'date-time' })
+  updatedAt: string;
+}
+
 /** JobWithHistory, from GET /v1/jobs/:id. */
 export class JobWithHistoryDocument extends JobDocument implements Wire<JobWithHistory> {
   @ApiProperty({ type: [JobEventDocument], description: 'Every transition, oldest first.' })
@@ -203,6 +226,13 @@ export class JobWithHistoryDocument extends JobDocument implements Wire<JobWithH
 
   @ApiProperty({ type: [AttemptDocument], description: 'One entry per attempt, oldest first.' })
   attemptHistory: AttemptDocument[];
+
+  @ApiProperty({
+    type: () => ProgressDocument,
+    nullable: true,
+    description: 'What its lease holder last reported of its progress; null when nothing was.',
+  })
+  progress: ProgressDocument | null;
 }
 
 /** JobPage. */

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsInt, IsString, IsUUID, Min } from 'class-validator';
+import { IsBoolean, IsInt, IsNumber, IsObject, IsString, IsUUID, Max, Min } from 'class-validator';
 import { CharLength, IsOmittable, JsonValueDocument } from '#conveyor/http';
 
 export class CompleteJobBody {
@@ -75,4 +75,37 @@ export class HeartbeatJobBody {
   @IsInt()
   @Min(1)
   leaseSeconds?: number;
+}
+
+export class ProgressBody {
+  @ApiProperty({
+    format: 'uuid',
+    description: 'The leaseToken the claim returned: proof that you still hold the job.',
+    example: '6f1c2b9e-8a57-4f3e-9d55-0c6f3e1b2a10',
+  })
+  @IsUUID()
+  leaseToken: string;
+
+  @ApiPropertyOptional({
+    type: 'number',
+    minimum: 0,
+    maximum: 100,
+    description: 'How far the job is, 0–100. Default: as last reported.',
+    example: 40,
+  })
+  @IsOmittable()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(100)
+  percent?: number;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: 'A JSON object of your own, at most 4 KB. Default: as last reported.',
+    example: { rows: 4000 },
+  })
+  @IsOmittable()
+  @IsObject()
+  data?: Record<string, unknown>;
 }

@@ -28,7 +28,10 @@ SELECT ${JOB_COLUMNS},
      UNION ALL
      SELECT s.id, s.from_status, s.to_status, s.attempt, s.worker_id, s.error, s.occurred_at
      FROM job_events s WHERE s.job_id = j.id
-   ) e) AS history
+   ) e) AS history,
+  (SELECT jsonb_build_object('percent', p.percent, 'data', p.data,
+                             'updatedAt', floor(extract(epoch FROM p.updated_at) * 1000))
+   FROM job_progress p WHERE p.job_id = j.id) AS progress
 FROM jobs j WHERE j.id = $1 AND j.namespace = $2`;
 
 /**

@@ -12,7 +12,7 @@ export class GetJobHandler implements IQueryHandler<GetJobQuery> {
   async execute({ namespace, id }: GetJobQuery): Promise<JobWithHistory> {
     const found = await this.reads.getWithHistory(namespace, id);
     if (found === null) throw new JobNotFoundError(id);
-    const { job, events } = found;
-    return { ...job, events, attemptHistory: attemptHistory(events) };
+    const { job, events, progress } = found;
+    return { ...job, events, attemptHistory: attemptHistory(events), progress };
   }
 }

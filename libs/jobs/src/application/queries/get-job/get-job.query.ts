@@ -1,12 +1,14 @@
 import { Query } from '@nestjs/cqrs';
 import type { AttemptRecord } from '../../../domain/attempt-history.js';
-import type { JobEventView, JobView } from '../../job-view.js';
+import type { JobEventView, JobView, ProgressView } from '../../job-view.js';
 
 export interface JobWithHistory extends JobView {
   /** Every transition, oldest first. */
   events: JobEventView[];
   /** Per attempt: worker, start, end, duration, outcome, error. */
   attemptHistory: AttemptRecord[];
+  /** What its lease holder last reported of its progress; null when nothing was. */
+  progress: ProgressView | null;
 }
 
 export class GetJobQuery extends Query<JobWithHistory> {
