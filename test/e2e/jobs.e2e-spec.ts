@@ -429,6 +429,38 @@ describe('progress', () => {
   });
 });
 
+describe('waiting for a result', () => {
+  it('answers the moment the job finishes, not before and not at a poll', async () => {
+    const job = await submitAndClaim('wait');
+    const started = Date.now();
+    const waiting = api().get(`/v1/jobs/${job.id}?wait=20`);
+    const answer = waiting.then((response) => response);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await api()
+      .post(`/v1/jobs/${job.id}/complete`)
+      .send({ leaseToken: job.leaseToken, result: 7 })
+      .expect(200);
+    const response = await answer;
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ id: job.id, status: 'completed', result: 7 });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+    expect(Date.now() - started).toBeLessThan(3_000);
+  });
+
+  it('answers the job as it is when the time is up, and at once when it has finished already', async () => {
+    const job = await submitAndClaim('wait-timeout');
+    const started = Date.now();
+    const late = await api().get(`/v1/jobs/${job.id}?wait=1`).expect(200);
+    expect(late.body).toMatchObject({ status: 'processing' });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    await api().post(`/v1/jobs/${job.id}/complete`).send({ leaseToken: job.leaseToken }).expect(200);
+    const quick = Date.now();
+    await api().get(`/v1/jobs/${job.id}?wait=30`).expect(200);
+    expect(Date.now() - quick).toBeLessThan(1_000);
+    expectProblem(await api().get(`/v1/jobs/${job.id}?wait=61`), 400, 'validation-error');
+  });
+});
+
 describe('cancel and retry', () => {
   it('cancels a pending job, then retries it back to pending', async () => {
     const created = await api()

@@ -53,6 +53,8 @@ export interface ConveyorConfig {
     readonly submitConcurrency: number;
     /** Refuse submits of types that have no in-process handler (instead of leaving them to REST workers). */
     readonly rejectUnknownTypes: boolean;
+    /** Long polls (GET /v1/jobs/{id}?wait=…) one instance holds at once; more are answered 429. */
+    readonly maxWaiters: number;
   };
   readonly worker: {
     /** `api` serves the REST API only, `worker` runs handlers only (plus health), `all` both. */
@@ -265,6 +267,7 @@ export function loadConfig(env: Env = process.env): ConveyorConfig {
         1000,
       ),
       rejectUnknownTypes: boolean(env, 'CONVEYOR_REJECT_UNKNOWN_TYPES', false),
+      maxWaiters: integer(env, 'CONVEYOR_MAX_WAITERS', 1000, 0, 100_000),
     },
     worker: {
       role: role(env),

@@ -20,6 +20,7 @@ export {
   InvalidPayloadError,
   JobConflictError,
   JobNotFoundError,
+  TooManyWaitersError,
   UnknownJobTypeError,
 } from './domain/job.errors.js';
 export {

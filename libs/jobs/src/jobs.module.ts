@@ -24,6 +24,7 @@ import { SubmitGroupCommitter } from './application/lifecycle/submit-group-commi
 import { NewJobs } from './application/new-jobs.js';
 import { JOB_READS } from './application/ports/job-reads.js';
 import { JOB_STORE } from './application/ports/job-store.js';
+import { JOB_WAITS } from './application/ports/job-waits.js';
 import { QUEUE_CONTROLS } from './application/ports/queue-controls.js';
 import { GetDatabaseTimeHandler } from './application/queries/get-database-time/get-database-time.handler.js';
 import { GetJobHandler } from './application/queries/get-job/get-job.handler.js';
@@ -37,6 +38,7 @@ import { QueuesController } from './http/queues.controller.js';
 import { StatsController } from './http/stats.controller.js';
 import { PostgresJobReads } from './infrastructure/postgres-job-reads.js';
 import { PostgresJobStore } from './infrastructure/postgres-job-store.js';
+import { PostgresJobWaits } from './infrastructure/postgres-job-waits.js';
 import { PostgresQueueControls } from './infrastructure/postgres-queue-controls.js';
 
 /**
@@ -48,6 +50,7 @@ import { PostgresQueueControls } from './infrastructure/postgres-queue-controls.
     { provide: JOB_STORE, useClass: PostgresJobStore },
     { provide: JOB_READS, useClass: PostgresJobReads },
     { provide: QUEUE_CONTROLS, useClass: PostgresQueueControls },
+    { provide: JOB_WAITS, useClass: PostgresJobWaits },
     SubmitGroupCommitter,
     SettleBatcher,
     JobLifecycle,

@@ -35,6 +35,12 @@ export const JOB_TRANSITIONS: Readonly<Record<JobStatus, readonly JobStatus[]>> 
   completed: [],
 };
 
+/**
+ * Where a job ends unless a person sends it back (retry, redrive): what a client waiting for a
+ * result waits for.
+ */
+export const FINISHED_STATUSES: readonly JobStatus[] = ['completed', 'dead_letter', 'cancelled'];
+
 export function canTransition(from: JobStatus, to: JobStatus): boolean {
   return JOB_TRANSITIONS[from].includes(to);
 }

@@ -40,6 +40,14 @@ export class IdempotencyConflictError extends Error {
   }
 }
 
+/** This instance already holds as many long polls as it allows (CONVEYOR_MAX_WAITERS). */
+export class TooManyWaitersError extends Error {
+  constructor(readonly limit: number) {
+    super(`this instance already holds ${limit} waits; try again shortly`);
+    this.name = 'TooManyWaitersError';
+  }
+}
+
 /** A list cursor that this service did not issue. */
 export class InvalidCursorError extends Error {
   constructor() {

@@ -17,6 +17,7 @@ import {
   JobNotFoundError,
   JobRefusedError,
   NamespaceFullError,
+  TooManyWaitersError,
   UnknownJobTypeError,
 } from '../domain/job.errors.js';
 
@@ -75,6 +76,15 @@ export function jobProblem(error: unknown): Problem | undefined {
       'The namespace holds as many waiting jobs as it may.',
       `${error.message}; submit again once workers have caught up.`,
       { limit: error.limit, retryAfterSeconds: NAMESPACE_FULL_RETRY_SECONDS },
+    ).problem;
+  }
+  if (error instanceof TooManyWaitersError) {
+    return ProblemException.of(
+      HttpStatus.TOO_MANY_REQUESTS,
+      'too-many-waiters',
+      'This instance holds as many waits as it may.',
+      `${error.message}; or ask without wait.`,
+      { limit: error.limit, retryAfterSeconds: 1 },
     ).problem;
   }
   const fields = submitFieldErrors(error);

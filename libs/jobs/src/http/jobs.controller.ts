@@ -71,7 +71,7 @@ import {
   JobPageDocument,
   JobWithHistoryDocument,
 } from './dto/job.documents.js';
-import { ListJobsQueryParams } from './dto/list-jobs.query-params.js';
+import { GetJobQueryParams, ListJobsQueryParams } from './dto/list-jobs.query-params.js';
 import { MAX_NAME_LENGTH } from './dto/names.js';
 import { SubmitJobBody } from './dto/submit-job.body.js';
 import { JobErrorsFilter, jobProblem } from './job-errors.filter.js';
@@ -410,12 +410,19 @@ export class JobsController {
 
   @Get(':id')
   @Requires('jobs:read', 'read')
-  @ApiOperation({ summary: 'A job, with every status transition and one entry per attempt.' })
+  @ApiOperation({
+    summary:
+      'A job, with every status transition, one entry per attempt and its progress; with wait, once it has finished.',
+  })
   @ApiParam({ name: 'id', format: 'uuid', description: 'The job id.' })
   @ApiOkResponse({ type: JobWithHistoryDocument })
-  @ApiProblems(400, 404)
-  get(@RequestNamespace() namespace: string, @Param('id', jobId) id: string): Promise<JobWithHistory> {
-    return this.queryBus.execute(new GetJobQuery(namespace, id));
+  @ApiProblems(400, 404, 429)
+  get(
+    @RequestNamespace() namespace: string,
+    @Param('id', jobId) id: string,
+    @Query() query: GetJobQueryParams,
+  ): Promise<JobWithHistory> {
+    return this.queryBus.execute(new GetJobQuery(namespace, id, query.wait ?? 0));
   }
 
   @Get()

@@ -18,6 +18,8 @@ import { QueueControls1765238400000 } from './migrations/1765238400000-queue-con
 import { CancelRunning1765324800000 } from './migrations/1765324800000-cancel-running.js';
 import { FlowLimits1765411200000 } from './migrations/1765411200000-flow-limits.js';
 import { JobProgress1765497600000 } from './migrations/1765497600000-job-progress.js';
+import { JobWaits1765584000000 } from './migrations/1765584000000-job-waits.js';
+import { JobWaitEntity } from './entities/job-wait.entity.js';
 import { JobProgressEntity } from './entities/job-progress.entity.js';
 
 export const JOBS_ENTITIES = [
@@ -29,6 +31,7 @@ export const JOBS_ENTITIES = [
   JobStatusMinuteEntity,
   QueueControlEntity,
   JobProgressEntity,
+  JobWaitEntity,
 ];
 /** In order. Listed, not globbed: the build is ESM and the CLI, the app and tests load the same list. */
 export const JOBS_MIGRATIONS = [
@@ -46,6 +49,7 @@ export const JOBS_MIGRATIONS = [
   CancelRunning1765324800000,
   FlowLimits1765411200000,
   JobProgress1765497600000,
+  JobWaits1765584000000,
 ];
 
 /**
@@ -82,6 +86,7 @@ export const JOBS_RUNTIME_GRANTS: readonly TableGrant[] = [
   { table: 'job_stat_deltas', privileges: ['SELECT', 'INSERT', 'DELETE'] },
   { table: 'job_counts', privileges: ['SELECT', 'INSERT'], update: ['count'] },
   { table: 'job_status_minutes', privileges: ['SELECT', 'INSERT', 'DELETE'], update: ['entered'] },
+  { table: 'job_waits', privileges: ['SELECT', 'INSERT', 'DELETE'] },
   { table: 'job_progress', privileges: ['SELECT', 'INSERT'], update: ['percent', 'data', 'updated_at'] },
   {
     table: 'queue_controls',

@@ -46,3 +46,25 @@ export class ListJobsQueryParams {
   @CharLength(1, 512)
   cursor?: string;
 }
+
+/** The longest a GET /v1/jobs/{id} may wait, in seconds: below the usual proxy timeouts. */
+export const MAX_WAIT_SECONDS = 60;
+
+export class GetJobQueryParams {
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 0,
+    maximum: MAX_WAIT_SECONDS,
+    default: 0,
+    description:
+      'Wait up to this many seconds for an unfinished job to finish (completed, dead_letter or cancelled) ' +
+      'before answering; the answer comes the moment it does. 0 answers at once.',
+    example: 30,
+  })
+  @IsOmittable()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(MAX_WAIT_SECONDS)
+  wait?: number;
+}

@@ -11,10 +11,15 @@ export interface JobWithHistory extends JobView {
   progress: ProgressView | null;
 }
 
+/**
+ * A job with its history. With `waitSeconds`, an unfinished job is answered once it finishes
+ * (completed, dead_letter or cancelled) or when the time is up, whichever comes first.
+ */
 export class GetJobQuery extends Query<JobWithHistory> {
   constructor(
     readonly namespace: string,
     readonly id: string,
+    readonly waitSeconds = 0,
   ) {
     super();
   }

@@ -1,0 +1,96 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import pg from 'pg';
+import { CONVEYOR_CONFIG, type ConveyorConfig } from '#conveyor/config';
+import { Sql } from '#conveyor/database';
+import type { JobWaits } from '../application/ports/job-waits.js';
+import { TooManyWaitersError } from '../domain/job.errors.js';
+import { END_WAIT, REGISTER_WAIT } from './sql/waits.sql.js';
+
+const CHANGED_CHANNEL = 'conveyor_job_changed';
+
+/**
+ * Long polls on PostgreSQL: one LISTEN connection per instance (opened with the first wait, not from
+ * the pool) hears `conveyor_job_changed` for the jobs waited for here (migration JobWaits), and
+ * wakes their waiters; no waiter ever polls. Without LISTEN (CONVEYOR_LISTEN=false, PgBouncer) a
+ * wait is answered at once.
+ */
+@Injectable()
+export class PostgresJobWaits implements JobWaits, OnApplicationShutdown {
+  private readonly logger = new Logger('Waits');
+  private readonly wakers = new Map<string, Set<() => void>>();
+  private waiting = 0;
+  private listener: Promise<pg.Client | undefined> | undefined;
+
+  constructor(
+    private readonly sql: Sql,
+    @Inject(CONVEYOR_CONFIG) private readonly config: ConveyorConfig,
+  ) {}
+
+  async waitFor(id: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
+    if (!this.config.worker.listen || timeoutMs <= 0) return;
+    if (this.waiting >= this.config.jobs.maxWaiters)
+      throw new TooManyWaitersError(this.config.jobs.maxWaiters);
+    if ((await this.listen()) === undefined) return;
+    this.waiting += 1;
+    const waiter = randomUUID();
+    let wake: () => void = () => undefined;
+    const wakers = this.wakers.get(id) ?? new Set();
+    this.wakers.set(id, wakers);
+    try {
+      await this.sql.rows(REGISTER_WAIT, [id, waiter, Math.ceil(timeoutMs / 1000) + 5]);
+      const deadline = Date.now() + timeoutMs;
+      // Registered first, read second: a change that commits in between is seen by this read.
+      while (!(await check())) {
+        const left = deadline - Date.now();
+        if (left <= 0) return;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, left);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+          wakers.add(wake);
+        });
+        wakers.delete(wake);
+      }
+    } finally {
+      this.waiting -= 1;
+      wakers.delete(wake);
+      if (wakers.size === 0) this.wakers.delete(id);
+      await this.sql.rows(END_WAIT, [id, waiter]).catch(() => undefined);
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    const client = await this.listener;
+    await client?.end().catch(() => undefined);
+  }
+
+  /** The LISTEN connection, opened once; undefined when it cannot be had (the wait is answered at once). */
+  private listen(): Promise<pg.Client | undefined> {
+    this.listener ??= (async () => {
+      const client = new pg.Client(this.sql.pool.options);
+      client.on('notification', (message) => {
+        for (const wake of this.wakers.get(message.payload ?? '') ?? []) wake();
+      });
+      client.on('error', (error) => {
+        this.logger.warn(`LISTEN connection lost: ${error.message}`);
+        this.listener = undefined; // the next wait opens a new one
+        // Waiters of the lost connection are woken to read again; they wait on the new one.
+        for (const wakers of this.wakers.values()) for (const wake of wakers) wake();
+      });
+      try {
+        await client.connect();
+        await client.query(`LISTEN ${CHANGED_CHANNEL}`);
+        return client;
+      } catch (error) {
+        this.logger.warn(`LISTEN failed: ${(error as Error).message}`);
+        this.listener = undefined;
+        await client.end().catch(() => undefined);
+        return undefined;
+      }
+    })();
+    return this.listener;
+  }
+}
