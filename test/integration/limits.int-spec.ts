@@ -34,7 +34,9 @@ describe('a global concurrency limit', () => {
   it('holds across three instances and a REST worker at once, sampled from the database', async () => {
     const nodes = await cluster(3);
     const [first] = nodes;
-    await bus(first!).execute(new SetQueueLimitsCommand('default', 'default', null, 5, null));
+    await bus(first!).execute(
+      new SetQueueLimitsCommand('default', 'default', null, { concurrency: 5, perKey: null, rate: null }),
+    );
     // 60 in-process jobs (20 slots per instance), and 20 of a type only the REST worker takes.
     await Promise.all([
       ...Array.from({ length: 60 }, (_, n) =>
@@ -78,7 +80,9 @@ describe('a global concurrency limit', () => {
 
   it('starts the next job as soon as a slot frees, on whichever instance, without waiting for a poll', async () => {
     const [first] = await cluster(2, { CONVEYOR_POLL_INTERVAL_MS: '30000' });
-    await bus(first!).execute(new SetQueueLimitsCommand('default', 'default', null, 1, null));
+    await bus(first!).execute(
+      new SetQueueLimitsCommand('default', 'default', null, { concurrency: 1, perKey: null, rate: null }),
+    );
     const started = Date.now();
     const jobs = await Promise.all(
       Array.from({ length: 5 }, (_, n) =>
@@ -98,7 +102,13 @@ describe('a global concurrency limit', () => {
 
   it('per type: the other types of the queue take the rest', async () => {
     const [api] = await cluster(1, { CONVEYOR_ROLE: 'api' });
-    await bus(api!).execute(new SetQueueLimitsCommand('default', 'typed', 'slow.kind', 2, null));
+    await bus(api!).execute(
+      new SetQueueLimitsCommand('default', 'typed', 'slow.kind', {
+        concurrency: 2,
+        perKey: null,
+        rate: null,
+      }),
+    );
     for (const type of ['slow.kind', 'fast.kind'])
       await Promise.all(
         Array.from({ length: 5 }, (_, n) => submit(api!, { type, queue: 'typed', payload: { n } })),
@@ -112,10 +122,62 @@ describe('a global concurrency limit', () => {
   });
 });
 
+describe('a rate limit', () => {
+  it('lets at most its bucket start at once, then refills, and says when the next may start', async () => {
+    const [api] = await cluster(1, { CONVEYOR_ROLE: 'api' });
+    const rate = { limit: 5, periodSeconds: 1 };
+    await bus(api!).execute(
+      new SetQueueLimitsCommand('default', 'rated', null, { concurrency: null, perKey: null, rate }),
+    );
+    await Promise.all(
+      Array.from({ length: 20 }, (_, n) => submit(api!, { type: 'r', queue: 'rated', payload: { n } })),
+    );
+    expect(await claim(api!, 'rated', 20)).toHaveLength(5);
+    expect(await claim(api!, 'rated', 20)).toEqual([]);
+    const { queues } = await api!.app.get(QueryBus).execute(new ListQueuesQuery('default', 'rated'));
+    expect(queues[0]!.rateLimit).toMatchObject(rate);
+    expect(queues[0]!.rateLimit!.nextStartInSeconds).toBeGreaterThan(0);
+    expect(queues[0]!.rateLimit!.nextStartInSeconds).toBeLessThanOrEqual(0.2);
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    expect(await claim(api!, 'rated', 20)).toHaveLength(5);
+  });
+
+  it('paces in-process handlers on three instances to the rate, across the cluster', async () => {
+    const nodes = await cluster(3);
+    await bus(nodes[0]!).execute(
+      new SetQueueLimitsCommand('default', 'default', 'test.effect', {
+        concurrency: null,
+        perKey: null,
+        rate: { limit: 10, periodSeconds: 1 },
+      }),
+    );
+    const jobs = await Promise.all(
+      Array.from({ length: 30 }, (_, n) => submit(nodes[0]!, { type: 'test.effect', payload: { n } })),
+    );
+    const ids = jobs.map(({ job }) => job.id);
+    await eventually(async () => {
+      const { rows } = await suite.db.client.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM jobs WHERE id = ANY ($1::uuid[]) AND status = 'completed'`,
+        [ids],
+      );
+      expect(rows[0]!.n).toBe(30);
+    }, 15_000);
+    // A full bucket of 10 at once, then 10 a second: the 30th start is about 2 s after the first.
+    const { rows } = await suite.db.client.query<{ span: number }>(
+      `SELECT extract(epoch FROM max(claimed_at) - min(claimed_at))::float8 AS span FROM jobs WHERE id = ANY ($1::uuid[])`,
+      [ids],
+    );
+    expect(rows[0]!.span).toBeGreaterThanOrEqual(1.8);
+    expect(rows[0]!.span).toBeLessThan(6);
+  });
+});
+
 describe('a per-key limit', () => {
   it("lets every key's first job start ahead of a hot key's older backlog, and holds the hot key to it", async () => {
     const [api] = await cluster(1, { CONVEYOR_ROLE: 'api' });
-    await bus(api!).execute(new SetQueueLimitsCommand('default', 'keyed', null, null, 1));
+    await bus(api!).execute(
+      new SetQueueLimitsCommand('default', 'keyed', null, { concurrency: null, perKey: 1, rate: null }),
+    );
     // The hot key's 100 jobs are all older than the other 99 keys' one each.
     for (let n = 0; n < 100; n += 1) {
       await submit(api!, { type: 'k', queue: 'keyed', payload: { hot: n }, concurrencyKey: 'hot' });

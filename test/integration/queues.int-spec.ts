@@ -112,6 +112,7 @@ describe('a paused queue', () => {
       pausedTypes: ['only.this'],
       concurrencyLimit: null,
       keyConcurrencyLimit: null,
+      rateLimit: null,
       typeLimits: [],
       counts: { pending: 1, processing: 0, completed: 0, failed: 0, dead_letter: 0, cancelled: 0 },
       oldestPendingAgeSeconds: expect.any(Number) as unknown,

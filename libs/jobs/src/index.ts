@@ -69,7 +69,11 @@ export {
   type ProgressResult,
   RecordProgressCommand,
 } from './application/commands/record-progress/record-progress.command.js';
-export { SetQueueLimitsCommand } from './application/commands/set-queue-limits/set-queue-limits.command.js';
+export {
+  type QueueLimits,
+  type RateLimit,
+  SetQueueLimitsCommand,
+} from './application/commands/set-queue-limits/set-queue-limits.command.js';
 export { ReleaseJobsCommand } from './application/commands/release-jobs/release-jobs.command.js';
 export { CancelJobCommand } from './application/commands/cancel-job/cancel-job.command.js';
 export { RetryJobCommand } from './application/commands/retry-job/retry-job.command.js';

@@ -25,6 +25,11 @@ export interface JobHandlerOptions<P extends object = object> {
    * Set at every boot of a worker; `PUT /v1/queues/{queue}/limits` changes it until the next.
    */
   globalConcurrency?: number;
+  /**
+   * At most `limit` jobs of this type started per `periodSeconds` (default 1) across the cluster,
+   * for handlers that call a rate-limited API. Set at every boot of a worker, like globalConcurrency.
+   */
+  rateLimit?: { limit: number; periodSeconds?: number };
   /** The attempt is aborted and failed (retryable) after this long; default CONVEYOR_HANDLER_TIMEOUT_MS. */
   timeoutMs?: number;
   /** Defaults for submits of this type that do not say. */

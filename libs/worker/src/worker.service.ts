@@ -99,9 +99,17 @@ export class WorkerService implements OnApplicationBootstrap, BeforeApplicationS
     const handlers = this.registry.all();
     if (handlers.length === 0) return;
     for (const { namespace, queue, type, options } of handlers) {
-      if (options.globalConcurrency === undefined) continue;
+      const { globalConcurrency, rateLimit } = options;
+      if (globalConcurrency === undefined && rateLimit === undefined) continue;
       await this.commandBus.execute(
-        new SetQueueLimitsCommand(namespace, queue, type, options.globalConcurrency, null),
+        new SetQueueLimitsCommand(namespace, queue, type, {
+          concurrency: globalConcurrency ?? null,
+          perKey: null,
+          rate:
+            rateLimit === undefined
+              ? null
+              : { limit: rateLimit.limit, periodSeconds: rateLimit.periodSeconds ?? 1 },
+        }),
       );
     }
     for (const handler of handlers) {

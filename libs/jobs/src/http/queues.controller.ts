@@ -70,7 +70,8 @@ export class QueuesController {
   @Requires('queues:manage', 'none')
   @ApiOperation({
     summary:
-      'Set how many jobs of a queue (or of one type in it) run at once across the cluster, and per concurrency key.',
+      'Set how many jobs of a queue (or of one type in it) run at once across the cluster and per ' +
+      'concurrency key, and how many start per period.',
   })
   @ApiParam({ name: 'queue', schema: NAME_SCHEMA, description: 'The queue.' })
   @ApiOkResponse({ type: QueueDocument, description: 'The queue, as it is now.' })
@@ -81,13 +82,11 @@ export class QueuesController {
     @Body() body: QueueLimitsBody,
   ): Promise<QueueView> {
     await this.commandBus.execute(
-      new SetQueueLimitsCommand(
-        namespace,
-        params.queue,
-        body.type ?? null,
-        body.concurrencyLimit,
-        body.keyConcurrencyLimit ?? null,
-      ),
+      new SetQueueLimitsCommand(namespace, params.queue, body.type ?? null, {
+        concurrency: body.concurrencyLimit,
+        perKey: body.keyConcurrencyLimit ?? null,
+        rate: body.rateLimit ?? null,
+      }),
     );
     return this.view(namespace, params.queue);
   }

@@ -93,6 +93,9 @@ export class PostgresJobReads implements JobReads {
         paused: boolean;
         concurrency_limit: number | null;
         key_concurrency_limit: number | null;
+        rate_limit: number | null;
+        rate_period_seconds: number | null;
+        next_start_seconds: number | null;
       }>(QUEUE_CONTROLS, [namespace]),
     ]);
     return {
@@ -104,6 +107,14 @@ export class PostgresJobReads implements JobReads {
         paused: row.paused,
         concurrencyLimit: row.concurrency_limit,
         keyConcurrencyLimit: row.key_concurrency_limit,
+        rateLimit:
+          row.rate_limit === null
+            ? null
+            : {
+                limit: row.rate_limit,
+                periodSeconds: row.rate_period_seconds ?? 1,
+                nextStartInSeconds: row.next_start_seconds ?? 0,
+              },
       })),
     };
   }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Sql } from '#conveyor/database';
+import type { QueueLimits } from '../application/commands/set-queue-limits/set-queue-limits.command.js';
 import type { QueueControls } from '../application/ports/queue-controls.js';
 import { SET_QUEUE_LIMITS, SET_QUEUE_PAUSED } from './sql/queues.sql.js';
 
@@ -11,13 +12,15 @@ export class PostgresQueueControls implements QueueControls {
     await this.sql.rows(SET_QUEUE_PAUSED, [namespace, queue, type ?? '', paused]);
   }
 
-  async setLimits(
-    namespace: string,
-    queue: string,
-    type: string | null,
-    concurrency: number | null,
-    perKey: number | null,
-  ): Promise<void> {
-    await this.sql.rows(SET_QUEUE_LIMITS, [namespace, queue, type ?? '', concurrency, perKey]);
+  async setLimits(namespace: string, queue: string, type: string | null, limits: QueueLimits): Promise<void> {
+    await this.sql.rows(SET_QUEUE_LIMITS, [
+      namespace,
+      queue,
+      type ?? '',
+      limits.concurrency,
+      limits.perKey,
+      limits.rate?.limit ?? null,
+      limits.rate?.periodSeconds ?? null,
+    ]);
   }
 }

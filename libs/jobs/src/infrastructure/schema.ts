@@ -19,6 +19,7 @@ import { CancelRunning1765324800000 } from './migrations/1765324800000-cancel-ru
 import { FlowLimits1765411200000 } from './migrations/1765411200000-flow-limits.js';
 import { JobProgress1765497600000 } from './migrations/1765497600000-job-progress.js';
 import { JobWaits1765584000000 } from './migrations/1765584000000-job-waits.js';
+import { RateLimits1765670400000 } from './migrations/1765670400000-rate-limits.js';
 import { JobWaitEntity } from './entities/job-wait.entity.js';
 import { JobProgressEntity } from './entities/job-progress.entity.js';
 
@@ -50,6 +51,7 @@ export const JOBS_MIGRATIONS = [
   FlowLimits1765411200000,
   JobProgress1765497600000,
   JobWaits1765584000000,
+  RateLimits1765670400000,
 ];
 
 /**
@@ -91,6 +93,15 @@ export const JOBS_RUNTIME_GRANTS: readonly TableGrant[] = [
   {
     table: 'queue_controls',
     privileges: ['SELECT', 'INSERT'],
-    update: ['paused', 'concurrency_limit', 'key_concurrency_limit', 'updated_at'],
+    update: [
+      'paused',
+      'concurrency_limit',
+      'key_concurrency_limit',
+      'rate_limit',
+      'rate_period_seconds',
+      'rate_tokens',
+      'rate_refilled_at',
+      'updated_at',
+    ],
   },
 ];

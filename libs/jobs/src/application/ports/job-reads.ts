@@ -44,6 +44,7 @@ export interface QueueOverviewFacts {
     paused: boolean;
     concurrencyLimit: number | null;
     keyConcurrencyLimit: number | null;
+    rateLimit: { limit: number; periodSeconds: number; nextStartInSeconds: number } | null;
   }[];
 }
 

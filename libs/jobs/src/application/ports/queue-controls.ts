@@ -1,3 +1,5 @@
+import type { QueueLimits } from '../commands/set-queue-limits/set-queue-limits.command.js';
+
 /**
  * The queue-control port (docs/queues.md): what is paused. Claims obey it inside their own
  * statement (the lifecycle port's adapter reads the same table); this port only changes it.
@@ -11,14 +13,8 @@ export interface QueueControls {
    */
   setPaused(namespace: string, queue: string, type: string | null, paused: boolean): Promise<void>;
   /**
-   * Sets the concurrency limits of a whole queue (`type` null) or of one type in it (null: none);
-   * `perKey` only for a whole queue. Wakes the queue's claimers.
+   * Sets the limits of a whole queue (`type` null) or of one type in it (each null: none); `perKey`
+   * only for a whole queue. A changed rate limit starts with a full bucket. Wakes the queue's claimers.
    */
-  setLimits(
-    namespace: string,
-    queue: string,
-    type: string | null,
-    concurrency: number | null,
-    perKey: number | null,
-  ): Promise<void>;
+  setLimits(namespace: string, queue: string, type: string | null, limits: QueueLimits): Promise<void>;
 }

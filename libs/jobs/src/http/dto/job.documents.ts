@@ -10,7 +10,11 @@ import type {
   PerMinute,
   QueueStats,
 } from '../../application/queries/get-queue-stats/get-queue-stats.query.js';
-import type { QueueList, QueueView } from '../../application/queries/list-queues/list-queues.query.js';
+import type {
+  QueueList,
+  QueueView,
+  RateLimitView,
+} from '../../application/queries/list-queues/list-queues.query.js';
 import type { JobPage } from '../../application/queries/list-jobs/list-jobs.query.js';
 import type { AttemptRecord } from '../../domain/attempt-history.js';
 import type { BackoffPolicy } from '../../domain/backoff.js';
@@ -326,12 +330,32 @@ export class QueueStatsDocument implements Wire<QueueStats> {
   throughput: ThroughputDocument;
 }
 
+export class RateLimitDocument implements Wire<RateLimitView> {
+  @ApiProperty({ type: 'integer', minimum: 1, description: 'Jobs started per period, at most.', example: 10 })
+  limit: number;
+
+  @ApiProperty({ type: 'integer', minimum: 1, example: 1 })
+  periodSeconds: number;
+
+  @ApiProperty({
+    type: 'number',
+    minimum: 0,
+    description:
+      'How long until the limit lets the next job start, like Retry-After; 0 when one may start now.',
+    example: 0,
+  })
+  nextStartInSeconds: number;
+}
+
 export class TypeLimitDocument implements Wire<QueueView['typeLimits'][number]> {
   @ApiProperty({ example: 'email.send' })
   type: string;
 
-  @ApiProperty({ type: 'integer', minimum: 1, example: 5 })
-  concurrencyLimit: number;
+  @ApiProperty({ type: 'integer', minimum: 1, nullable: true, example: 5 })
+  concurrencyLimit: number | null;
+
+  @ApiProperty({ type: () => RateLimitDocument, nullable: true })
+  rateLimit: RateLimitDocument | null;
 }
 
 export class QueueDocument implements Wire<QueueView> {
@@ -363,6 +387,13 @@ export class QueueDocument implements Wire<QueueView> {
     example: 1,
   })
   keyConcurrencyLimit: number | null;
+
+  @ApiProperty({
+    type: () => RateLimitDocument,
+    nullable: true,
+    description: 'Jobs started per period; null for no limit.',
+  })
+  rateLimit: RateLimitDocument | null;
 
   @ApiProperty({ type: () => [TypeLimitDocument], description: 'Limits of single job types of the queue.' })
   typeLimits: TypeLimitDocument[];

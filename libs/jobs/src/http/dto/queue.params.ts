@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, Max, Min, ValidateIf } from 'class-validator';
 import { IsOmittable } from '#conveyor/http';
 import { IsName, NAME_SCHEMA } from './names.js';
+import { IsNested } from './nested.js';
 
 export class QueueParams {
   @IsName()
@@ -18,6 +19,26 @@ export class QueueControlBody {
   @IsOmittable()
   @IsName()
   type?: string;
+}
+
+export class RateLimitBody {
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: 1_000_000, example: 10 })
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  limit: number;
+
+  @ApiProperty({
+    type: 'integer',
+    minimum: 1,
+    maximum: 86_400,
+    description: 'The period, in seconds (60: per minute).',
+    example: 1,
+  })
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
+  periodSeconds: number;
 }
 
 /** Most of a queue's jobs running at once; 100,000 is far beyond any real cluster. */
@@ -56,4 +77,15 @@ export class QueueLimitsBody extends QueueControlBody {
   @Min(1)
   @Max(MAX_LIMIT)
   keyConcurrencyLimit?: number | null;
+
+  @ApiPropertyOptional({
+    type: () => RateLimitBody,
+    nullable: true,
+    description:
+      'At most `limit` jobs started per `periodSeconds`, across the cluster; null or absent for none.',
+  })
+  @IsOmittable()
+  @ValidateIf((_body, value) => value !== null)
+  @IsNested(() => RateLimitBody)
+  rateLimit?: RateLimitBody | null;
 }

@@ -4,6 +4,10 @@ import { Check, Column, Entity, PrimaryColumn } from 'typeorm';
 @Entity('queue_controls')
 @Check('queue_controls_concurrency_limit_check', `"concurrency_limit" > 0`)
 @Check(
+  'queue_controls_rate_limit_check',
+  `("rate_limit" IS NULL) = ("rate_period_seconds" IS NULL) AND "rate_limit" > 0 AND "rate_period_seconds" > 0`,
+)
+@Check(
   'queue_controls_key_concurrency_limit_check',
   `"key_concurrency_limit" IS NULL OR ("key_concurrency_limit" > 0 AND "type" = '')`,
 )
@@ -27,6 +31,20 @@ export class QueueControlEntity {
   /** Most jobs of the queue with one concurrency key running at once (queue rows only). */
   @Column('integer', { name: 'key_concurrency_limit', nullable: true })
   keyConcurrencyLimit: number | null;
+
+  /** Most jobs started per rate_period_seconds, across the cluster. */
+  @Column('integer', { name: 'rate_limit', nullable: true })
+  rateLimit: number | null;
+
+  @Column('integer', { name: 'rate_period_seconds', nullable: true })
+  ratePeriodSeconds: number | null;
+
+  /** The rate limit's bucket: tokens left when it was last drawn from, and when. */
+  @Column('double precision', { name: 'rate_tokens', nullable: true })
+  rateTokens: number | null;
+
+  @Column('timestamptz', { name: 'rate_refilled_at', nullable: true })
+  rateRefilledAt: Date | null;
 
   @Column('timestamptz', { name: 'updated_at', default: () => 'now()' })
   updatedAt: Date;

@@ -1,5 +1,5 @@
 import { JOB_COLUMNS } from './job-columns.js';
-import { attemptsLeft, leaseExpired, notPaused } from './rules.sql.js';
+import { attemptsLeft, leaseExpired, notPaused, rateAvailable } from './rules.sql.js';
 
 /**
  * claimJobs — hands up to $4 jobs of one queue to one caller, each job to exactly one caller.
@@ -34,12 +34,19 @@ import { attemptsLeft, leaseExpired, notPaused } from './rules.sql.js';
  * left out of the scan, so a hot key cannot fill the window and starve the others); the window
  * functions then keep, in priority order, as many per key and per type as have room, and
  * `limited_due` locks at most the queue's free slots of them. Jobs over a limit stay pending.
+ * A rate limit is a token bucket in the same rows: `limits` computes the tokens available now,
+ * which cap the slots like a concurrency limit, and `spent` draws one per job started (re-claims
+ * of expired leases draw none).
  */
 export const CLAIM_JOBS = `
 WITH limits AS MATERIALIZED (
-  SELECT type, concurrency_limit, key_concurrency_limit FROM queue_controls
+  SELECT type, concurrency_limit, key_concurrency_limit, rate_limit,
+         -- Starts the rate limit allows now: a bucket of rate_limit tokens, refilled at
+         -- rate_limit per rate_period_seconds since it was last drawn from.
+         ${rateAvailable('queue_controls')} AS rate_available
+  FROM queue_controls
   WHERE namespace = $1 AND queue = $2
-    AND (concurrency_limit IS NOT NULL OR key_concurrency_limit IS NOT NULL)
+    AND (concurrency_limit IS NOT NULL OR key_concurrency_limit IS NOT NULL OR rate_limit IS NOT NULL)
   FOR UPDATE
 ),
 running AS MATERIALIZED (
@@ -51,8 +58,10 @@ key_running AS MATERIALIZED (
   SELECT concurrency_key, sum(n)::int AS n FROM running WHERE concurrency_key IS NOT NULL GROUP BY concurrency_key
 ),
 room AS MATERIALIZED (
-  SELECT (SELECT concurrency_limit FROM limits WHERE type = '')
-           - (SELECT coalesce(sum(n), 0) FROM running)::int AS queue_slots,
+  -- least() passes over NULLs: the tighter of the concurrency and the rate limit, or NULL for none.
+  SELECT least((SELECT concurrency_limit FROM limits WHERE type = '')
+                 - (SELECT coalesce(sum(n), 0) FROM running)::int,
+               (SELECT floor(rate_available)::int FROM limits WHERE type = '')) AS queue_slots,
          (SELECT key_concurrency_limit FROM limits WHERE type = '') AS key_limit
 ),
 expired AS (
@@ -80,7 +89,7 @@ candidates AS (
     AND coalesce((SELECT queue_slots FROM room), 1) > 0
     AND type NOT IN (
       SELECT l.type FROM limits l LEFT JOIN type_running r USING (type)
-      WHERE l.type <> '' AND l.concurrency_limit <= coalesce(r.n, 0))
+      WHERE l.type <> '' AND (l.concurrency_limit <= coalesce(r.n, 0) OR l.rate_available < 1))
     AND (concurrency_key IS NULL OR concurrency_key NOT IN (
       SELECT k.concurrency_key FROM key_running k, room WHERE k.n >= room.key_limit))
   ORDER BY priority DESC, run_at, created_at
@@ -103,7 +112,7 @@ within_types AS (
   ) t
   LEFT JOIN limits l ON l.type = t.type
   LEFT JOIN type_running r ON r.type = t.type
-  WHERE l.concurrency_limit IS NULL OR t.type_rank <= l.concurrency_limit - coalesce(r.n, 0)
+  WHERE t.type_rank <= coalesce(least(l.concurrency_limit - coalesce(r.n, 0), floor(l.rate_available)::int), t.type_rank)
 ),
 limited_due AS (
   SELECT j.id, j.priority, j.run_at, j.created_at FROM jobs j
@@ -135,6 +144,16 @@ claimed AS (
   FROM picked
   WHERE j.id = picked.id
   RETURNING ${JOB_COLUMNS}, picked.reclaimed
+),
+spent AS (
+  -- Each job started from the due ones draws a token from its queue's and its type's buckets.
+  UPDATE queue_controls c SET
+    rate_tokens = l.rate_available - (
+      SELECT count(*) FROM claimed k
+      WHERE k.status = 'processing' AND NOT k.reclaimed AND (l.type = '' OR k.type = l.type)),
+    rate_refilled_at = greatest(c.rate_refilled_at, now())
+  FROM limits l
+  WHERE c.namespace = $1 AND c.queue = $2 AND c.type = l.type AND l.rate_limit IS NOT NULL
 )
 SELECT * FROM claimed j
 ORDER BY j.priority DESC, j.run_at, j.created_at`;

@@ -39,3 +39,12 @@ export const leaseExpired = (j: string): string => `${j}.lease_expires_at <= now
 export const notPaused = (j: string): string => `NOT EXISTS (
     SELECT 1 FROM queue_controls qc
     WHERE qc.namespace = ${j}.namespace AND qc.queue = ${j}.queue AND qc.type IN ('', ${j}.type) AND qc.paused)`;
+
+/**
+ * How many jobs a rate limit lets start now (NULL without one): a bucket of rate_limit tokens,
+ * refilled at rate_limit per rate_period_seconds since it was last drawn from (rate_refilled_at),
+ * full when never drawn from. Of the queue_controls row aliased `c`.
+ */
+export const rateAvailable = (c: string): string => `least(${c}.rate_limit,
+  coalesce(${c}.rate_tokens, ${c}.rate_limit)
+  + coalesce(greatest(extract(epoch FROM now() - ${c}.rate_refilled_at), 0), 0) * ${c}.rate_limit / ${c}.rate_period_seconds)`;

@@ -1,17 +1,27 @@
 import { Command } from '@nestjs/cqrs';
 
-/**
- * Sets the concurrency limits of a queue of a namespace, or of one type in it (`type`): at most
- * `concurrency` of its jobs running at once across every instance and REST worker, and (whole
- * queues only) at most `perKey` with the same concurrency key. null lifts a limit.
- */
+/** A rate limit: at most `limit` jobs started per `periodSeconds`, across the cluster. */
+export interface RateLimit {
+  limit: number;
+  periodSeconds: number;
+}
+
+/** The limits of a queue or of one type in it; null lifts one. */
+export interface QueueLimits {
+  /** Jobs running at once, across every instance and REST worker. */
+  concurrency: number | null;
+  /** Jobs running at once with the same concurrency key (whole queues only). */
+  perKey: number | null;
+  rate: RateLimit | null;
+}
+
+/** Sets the limits of a queue of a namespace, or of one type in it (`type`), all at once. */
 export class SetQueueLimitsCommand extends Command<void> {
   constructor(
     readonly namespace: string,
     readonly queue: string,
     readonly type: string | null,
-    readonly concurrency: number | null,
-    readonly perKey: number | null,
+    readonly limits: QueueLimits,
   ) {
     super();
   }

@@ -10,21 +10,20 @@ export class SetQueueLimitsHandler implements ICommandHandler<SetQueueLimitsComm
 
   constructor(@Inject(QUEUE_CONTROLS) private readonly controls: QueueControls) {}
 
-  async execute({ namespace, queue, type, concurrency, perKey }: SetQueueLimitsCommand): Promise<void> {
-    if (type !== null && perKey !== null) {
+  async execute({ namespace, queue, type, limits }: SetQueueLimitsCommand): Promise<void> {
+    if (type !== null && limits.perKey !== null) {
       throw new InvalidJobFieldError(
         'keyConcurrencyLimit',
         'a per-key limit is set for a whole queue, not for a type',
       );
     }
-    await this.controls.setLimits(namespace, queue, type, concurrency, perKey);
+    await this.controls.setLimits(namespace, queue, type, limits);
     this.logger.log({
       msg: 'queue limits set',
       namespace,
       queue,
       ...(type === null ? {} : { jobType: type }),
-      concurrencyLimit: concurrency,
-      keyConcurrencyLimit: perKey,
+      limits,
     });
   }
 }

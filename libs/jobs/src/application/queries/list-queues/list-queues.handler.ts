@@ -23,6 +23,7 @@ export class ListQueuesHandler implements IQueryHandler<ListQueuesQuery> {
           pausedTypes: [],
           concurrencyLimit: null,
           keyConcurrencyLimit: null,
+          rateLimit: null,
           typeLimits: [],
           counts: zeroCounts(),
           oldestPendingAgeSeconds: null,
@@ -40,11 +41,16 @@ export class ListQueuesHandler implements IQueryHandler<ListQueuesQuery> {
         view.paused = row.paused;
         view.concurrencyLimit = row.concurrencyLimit;
         view.keyConcurrencyLimit = row.keyConcurrencyLimit;
+        view.rateLimit = row.rateLimit;
         continue;
       }
       if (row.paused) view.pausedTypes.push(row.type);
-      if (row.concurrencyLimit !== null) {
-        view.typeLimits.push({ type: row.type, concurrencyLimit: row.concurrencyLimit });
+      if (row.concurrencyLimit !== null || row.rateLimit !== null) {
+        view.typeLimits.push({
+          type: row.type,
+          concurrencyLimit: row.concurrencyLimit,
+          rateLimit: row.rateLimit,
+        });
       }
     }
     const queues = [...byName.values()].sort((a, b) => (a.queue < b.queue ? -1 : a.queue > b.queue ? 1 : 0));

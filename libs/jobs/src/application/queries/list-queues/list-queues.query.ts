@@ -1,7 +1,14 @@
 import { Query } from '@nestjs/cqrs';
 import type { JobStatus } from '../../../domain/job-status.js';
 
-/** A queue of a namespace: whether it is paused, and its jobs by status. */
+export interface RateLimitView {
+  limit: number;
+  periodSeconds: number;
+  /** How long until the limit lets the next job start; 0 when one may start now. */
+  nextStartInSeconds: number;
+}
+
+/** A queue of a namespace: whether it is paused, its limits, and its jobs by status. */
 export interface QueueView {
   queue: string;
   /** The whole queue is paused: no claim takes its jobs. */
@@ -12,8 +19,10 @@ export interface QueueView {
   concurrencyLimit: number | null;
   /** Most of its jobs with one concurrency key running at once; null for no limit. */
   keyConcurrencyLimit: number | null;
+  /** At most `limit` jobs started per `periodSeconds`; `nextStartInSeconds`: 0 when one may start now. */
+  rateLimit: RateLimitView | null;
   /** Limits of single types of the queue. */
-  typeLimits: { type: string; concurrencyLimit: number }[];
+  typeLimits: { type: string; concurrencyLimit: number | null; rateLimit: RateLimitView | null }[];
   /** Every status, zero included. */
   counts: Record<JobStatus, number>;
   /** How long the oldest due pending job has waited; null when none is waiting. */
