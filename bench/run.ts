@@ -14,6 +14,7 @@ import {
   CheckFailed,
   type Checked,
   drainInProcess,
+  drainLimited,
   drainOverRest,
   memoryUnderLoad,
   statsLatency,
@@ -123,6 +124,16 @@ const WORKLOADS: Workload[] = [
     value: (r) => r.jobsPerSecond,
     target: '≥ 6,000 jobs/s',
     met: (r) => r.jobsPerSecond >= 6000,
+  }),
+  workload({
+    id: 'drain-limited',
+    name: `the same under a global concurrency limit (at the handler's concurrency), against the same drain without`,
+    run: (server) => drainLimited(server, { jobs: size.drain }),
+    figure: (r) =>
+      `${fmt(r.jobsPerSecond)} jobs/s, ${Math.round((100 * r.jobsPerSecond) / r.unlimitedJobsPerSecond)} % of ${fmt(r.unlimitedJobsPerSecond)}`,
+    value: (r) => r.jobsPerSecond / r.unlimitedJobsPerSecond,
+    target: '≥ 85 % of the unlimited drain',
+    met: (r) => r.jobsPerSecond >= 0.85 * r.unlimitedJobsPerSecond,
   }),
   workload({
     id: 'rest-drain',

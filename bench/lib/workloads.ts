@@ -250,9 +250,43 @@ export async function submitBatches(
   });
 }
 
-/** A backlog of no-op jobs run by the in-process worker (the shipped `noop` handler). */
-export async function drainInProcess(server: BenchServer, { jobs }: { jobs: number }): Promise<DrainResult> {
+export interface LimitedDrainResult extends DrainResult {
+  /** The same drain without the limit, in the same run. */
+  unlimitedJobsPerSecond: number;
+}
+
+/**
+ * The in-process drain twice, on fresh databases: without limits, then with a global concurrency
+ * limit on the queue at the handler's concurrency (docs/queues.md), which sends every claim down
+ * the limited path of the claim statement (row lock, counts, window) without ever being the cap.
+ */
+export async function drainLimited(
+  server: BenchServer,
+  { jobs }: { jobs: number },
+): Promise<LimitedDrainResult> {
+  const unlimited = await drainInProcess(server, { jobs });
+  const limited = await drainInProcess(server, { jobs, concurrencyLimit: NOOP_CONCURRENCY });
+  return { ...limited, unlimitedJobsPerSecond: unlimited.jobsPerSecond };
+}
+
+/** The shipped `noop` handler's concurrency per instance. */
+const NOOP_CONCURRENCY = 200;
+
+/**
+ * A backlog of no-op jobs run by the in-process worker (the shipped `noop` handler); with
+ * `concurrencyLimit`, under that global limit on its queue.
+ */
+export async function drainInProcess(
+  server: BenchServer,
+  { jobs, concurrencyLimit }: { jobs: number; concurrencyLimit?: number },
+): Promise<DrainResult> {
   return withService(server, { CONVEYOR_ROLE: 'worker' }, async (_service, db) => {
+    if (concurrencyLimit !== undefined) {
+      await db.client.query(
+        `INSERT INTO queue_controls (namespace, queue, concurrency_limit) VALUES ('default', 'default', $1)`,
+        [concurrencyLimit],
+      );
+    }
     await insertBacklog(db.client, { count: jobs, type: 'noop', queue: 'default' });
     const seconds = await timeUntil(() => drained(db.client), 600);
     const { rows } = await db.client.query<{ other: number; reattempted: number }>(

@@ -197,6 +197,15 @@ const authorization = fc.oneof(
   { weight: 1, arbitrary: headerText.map((text) => `Bearer ${text}`) },
 );
 
+/**
+ * GET /v1/jobs/{id}?wait=N holds its answer up to N seconds for an unfinished job: valid, and a
+ * fuzz of thousands of requests cannot wait a minute for each. Its values above 1 are the same code
+ * path as 1; out-of-range ones still come from the hostile generators.
+ */
+function waitAtMostASecond(name: string, schema: Schema): Schema {
+  return name === 'wait' ? { ...schema, maximum: 1 } : schema;
+}
+
 function fuzzRequest(path: string, method: string, operation: Operation): fc.Arbitrary<FuzzRequest> {
   const schemas = document.components.schemas;
   const parameters = operation.parameters ?? [];
@@ -208,7 +217,9 @@ function fuzzRequest(path: string, method: string, operation: Operation): fc.Arb
       queryParameters.map((parameter) => [
         parameter.name,
         fc.oneof(
-          arbitraryFor(parameter.schema, schemas).map((value) => encodeURIComponent(String(value))),
+          arbitraryFor(waitAtMostASecond(parameter.name, parameter.schema), schemas).map((value) =>
+            encodeURIComponent(String(value)),
+          ),
           hostileText,
         ),
       ]),

@@ -2,11 +2,12 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHmac } from 'node:crypto';
 import { CommandBus } from '@nestjs/cqrs';
-import { SubmitJobCommand } from '#conveyor/jobs';
-import { SIGNATURE_HEADER } from '#conveyor/example-handlers';
+import { CALLBACK_JOB, SubmitJobCommand } from '#conveyor/jobs';
+import { SIGNATURE_HEADER } from '#conveyor/worker';
 import { type Instance, startInstance } from '../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { eventually } from '../support/eventually.js';
+import { submitJob } from '../support/instance-suite.js';
 
 const SECRET = 'test-webhook-secret';
 
@@ -117,4 +118,40 @@ it('dead-letters a host that is not allowed, without sending anything', async ()
   const id = await webhook(`http://localhost:${port}/elsewhere`);
   expect(await settled(id)).toMatchObject({ status: 'dead_letter', attempts: 1 });
   expect(received).toHaveLength(before);
+});
+
+describe('completion callbacks', () => {
+  const submit = (callbackUrl: string) =>
+    submitJob(app, { type: 'noop', payload: { callback: callbackUrl }, callbackUrl });
+
+  it('POST the outcome once when the job finishes, signed, retried through a receiver outage', async () => {
+    script.set('/done', [503, 503]);
+    const { job } = await submit(`http://127.0.0.1:${port}/done`);
+    const delivered = await eventually(() => {
+      const attempts = received.filter((request) => request.path === '/done');
+      expect(attempts).toHaveLength(3);
+      return attempts;
+    }, 15_000);
+    const last = delivered[2]!;
+    expect(JSON.parse(last.body)).toMatchObject({
+      jobId: job.id,
+      namespace: 'default',
+      type: 'noop',
+      status: 'completed',
+      attempts: 1,
+    });
+    expect(String(last.headers[SIGNATURE_HEADER])).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
+    // One callback job for the one terminal state, in the service's namespace, delivered.
+    const { rows } = await db.client.query<{ status: string; attempts: number; namespace: string }>(
+      `SELECT status, attempts, namespace FROM jobs WHERE type = $1 AND payload->'body'->>'jobId' = $2`,
+      [CALLBACK_JOB.type, job.id],
+    );
+    expect(rows).toEqual([{ status: 'completed', attempts: 3, namespace: CALLBACK_JOB.namespace }]);
+  });
+
+  it('are refused at submit for a host that is not allowed', async () => {
+    await expect(submit('http://169.254.169.254/latest/meta-data')).rejects.toMatchObject({
+      field: 'callbackUrl',
+    });
+  });
 });

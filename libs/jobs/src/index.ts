@@ -13,7 +13,8 @@ export {
   type LeaseAction,
 } from './domain/refusals.js';
 export { type BackoffPolicy, DEFAULT_BACKOFF } from './domain/backoff.js';
-export { DEFAULT_NAMESPACE, DEFAULT_QUEUE } from './domain/defaults.js';
+export { CALLBACK_JOB, DEFAULT_NAMESPACE, DEFAULT_QUEUE } from './domain/defaults.js';
+export { isAllowedTarget } from './domain/allowed-hosts.js';
 export { MAX_NAME_LENGTH, NAME_PATTERN } from './http/dto/names.js';
 export {
   IdempotencyConflictError,

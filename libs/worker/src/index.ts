@@ -1,4 +1,5 @@
 export { WorkerModule } from './worker.module.js';
+export { deliverWebhook, SIGNATURE_HEADER, signWebhook, WebhookPayload } from './webhook.js';
 export {
   type CronSchedule,
   JobHandler,

@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { JOB_TYPE_RULES, JobsModule } from '#conveyor/jobs';
+import { CallbackHandler } from './callback.handler.js';
 import { CronSchedulerService } from './cron-scheduler.service.js';
 import { HandlerRegistry } from './handler-registry.js';
 import { HousekeepingService } from './housekeeping.service.js';
@@ -22,6 +23,7 @@ import { WorkerService } from './worker.service.js';
     HousekeepingService,
     CronSchedulerService,
     StatsCompactor,
+    CallbackHandler,
   ],
   exports: [JOB_TYPE_RULES, HandlerRegistry, WorkerService, HousekeepingService, CronSchedulerService],
 })

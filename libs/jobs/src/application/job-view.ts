@@ -33,6 +33,8 @@ export interface JobView {
   traceparent: string | null;
   /** Whose job this is for per-key concurrency limits; null when none. */
   concurrencyKey: string | null;
+  /** Where the outcome is POSTed when the job finishes; null when nowhere. */
+  callbackUrl: string | null;
   createdAt: Date;
   updatedAt: Date;
 }

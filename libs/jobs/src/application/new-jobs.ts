@@ -3,6 +3,7 @@ import { context, propagation } from '@opentelemetry/api';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { CONVEYOR_CONFIG, type ConveyorConfig } from '#conveyor/config';
 import { type BackoffPolicy, DEFAULT_BACKOFF } from '../domain/backoff.js';
+import { isAllowedTarget } from '../domain/allowed-hosts.js';
 import { DEFAULT_QUEUE } from '../domain/defaults.js';
 import { jobFingerprint } from '../domain/fingerprint.js';
 import { InvalidJobFieldError, InvalidPayloadError, UnknownJobTypeError } from '../domain/job.errors.js';
@@ -40,6 +41,12 @@ export class NewJobs {
     if (backoff.maxDelayMs < backoff.delayMs) {
       throw new InvalidJobFieldError('backoff.maxDelayMs', 'maxDelayMs must not be below delayMs');
     }
+    if (input.callbackUrl != null && !isAllowedTarget(this.config.webhook.allowedHosts, input.callbackUrl)) {
+      throw new InvalidJobFieldError(
+        'callbackUrl',
+        'callbackUrl must be an http(s) URL whose host is in CONVEYOR_WEBHOOK_ALLOWED_HOSTS',
+      );
+    }
     const fingerprint = jobFingerprint(input.type, queue, input.payload);
     return {
       id: randomUUID(),
@@ -56,6 +63,7 @@ export class NewJobs {
       dedupeWindowSeconds: input.dedupeWindowSeconds ?? this.config.jobs.dedupeWindowSeconds,
       traceparent,
       concurrencyKey: input.concurrencyKey ?? null,
+      callbackUrl: input.callbackUrl ?? null,
     };
   }
 }

@@ -117,6 +117,7 @@ function submitInput(namespace: string, body: SubmitJobBody, idempotencyKey: str
     idempotencyKey,
     dedupeWindowSeconds: body.dedupeWindowSeconds ?? null,
     concurrencyKey: body.concurrencyKey ?? null,
+    callbackUrl: body.callbackUrl ?? null,
   };
 }
 

@@ -26,6 +26,7 @@ export interface JobRow {
   claimed_at: Date | null;
   traceparent: string | null;
   concurrency_key: string | null;
+  callback_url: string | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -67,6 +68,7 @@ export function toJobView(row: JobRow): JobView {
     claimedAt: row.claimed_at,
     traceparent: row.traceparent,
     concurrencyKey: row.concurrency_key,
+    callbackUrl: row.callback_url,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -94,6 +96,7 @@ export function insertedJobView(job: NewJob, runAt: Date, createdAt: Date): JobV
     claimedAt: null,
     traceparent: job.traceparent,
     concurrencyKey: job.concurrencyKey,
+    callbackUrl: job.callbackUrl,
     createdAt,
     updatedAt: createdAt,
   };

@@ -83,6 +83,7 @@ export class PostgresJobStore implements JobStore {
       job.dedupeWindowSeconds,
       job.traceparent,
       job.concurrencyKey,
+      job.callbackUrl,
     ]);
     const inserted = await this.sql.prepared<{ id: string; run_at_ms: number; created_at_ms: number }>(
       'conveyor_insert_jobs',

@@ -31,13 +31,13 @@ export class PostgresJobWaits implements JobWaits, OnApplicationShutdown {
     if (!this.config.worker.listen || timeoutMs <= 0) return;
     if (this.waiting >= this.config.jobs.maxWaiters)
       throw new TooManyWaitersError(this.config.jobs.maxWaiters);
-    if ((await this.listen()) === undefined) return;
-    this.waiting += 1;
+    this.waiting += 1; // counted at once: waits arriving together must not all pass the check
     const waiter = randomUUID();
     let wake: () => void = () => undefined;
     const wakers = this.wakers.get(id) ?? new Set();
     this.wakers.set(id, wakers);
     try {
+      if ((await this.listen()) === undefined) return;
       await this.sql.rows(REGISTER_WAIT, [id, waiter, Math.ceil(timeoutMs / 1000) + 5]);
       const deadline = Date.now() + timeoutMs;
       // Registered first, read second: a change that commits in between is seen by this read.

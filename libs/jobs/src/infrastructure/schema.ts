@@ -20,6 +20,7 @@ import { FlowLimits1765411200000 } from './migrations/1765411200000-flow-limits.
 import { JobProgress1765497600000 } from './migrations/1765497600000-job-progress.js';
 import { JobWaits1765584000000 } from './migrations/1765584000000-job-waits.js';
 import { RateLimits1765670400000 } from './migrations/1765670400000-rate-limits.js';
+import { CompletionCallbacks1765756800000 } from './migrations/1765756800000-completion-callbacks.js';
 import { JobWaitEntity } from './entities/job-wait.entity.js';
 import { JobProgressEntity } from './entities/job-progress.entity.js';
 
@@ -52,6 +53,7 @@ export const JOBS_MIGRATIONS = [
   JobProgress1765497600000,
   JobWaits1765584000000,
   RateLimits1765670400000,
+  CompletionCallbacks1765756800000,
 ];
 
 /**

@@ -69,6 +69,7 @@ function newJob(key: string, fingerprint = `fp-${key}`, namespace = 'default'): 
     dedupeWindowSeconds: 60,
     traceparent: null,
     concurrencyKey: null,
+    callbackUrl: null,
   };
 }
 

@@ -37,6 +37,7 @@ export interface NewJob {
   /** W3C traceparent of the submitting trace, or null when none is active. */
   traceparent: string | null;
   concurrencyKey: string | null;
+  callbackUrl: string | null;
 }
 
 /** A job that holds an idempotency key, with the fingerprint stored when the key was won. */

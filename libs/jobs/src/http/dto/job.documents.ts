@@ -122,6 +122,14 @@ export class JobDocument implements Wire<JobView> {
   })
   concurrencyKey: string | null;
 
+  @ApiProperty({
+    type: 'string',
+    nullable: true,
+    description: 'Where the outcome is POSTed when the job finishes; null when nowhere.',
+    example: 'https://shop.example/hooks/conveyor',
+  })
+  callbackUrl: string | null;
+
   @ApiProperty({ format: 'date-time' })
   createdAt: string;
 

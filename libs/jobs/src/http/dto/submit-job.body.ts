@@ -162,6 +162,21 @@ export class SubmitJobBody {
   concurrencyKey?: string;
 
   @ApiPropertyOptional({
+    type: 'string',
+    format: 'uri',
+    maxLength: 2048,
+    description:
+      'POST the outcome here when the job finishes (completed, dead_letter or cancelled), signed like webhooks; ' +
+      'its host must be in CONVEYOR_WEBHOOK_ALLOWED_HOSTS (docs/queues.md). Default: none.',
+    example: 'https://shop.example/hooks/conveyor',
+  })
+  @IsOmittable()
+  @IsString()
+  @CharLength(1, 2048)
+  @Matches(PRINTABLE_PATTERN, { message: PRINTABLE_MESSAGE })
+  callbackUrl?: string;
+
+  @ApiPropertyOptional({
     type: 'integer',
     minimum: 1,
     maximum: 365 * 24 * 60 * 60,

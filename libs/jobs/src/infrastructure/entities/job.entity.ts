@@ -93,6 +93,9 @@ export class JobEntity {
   @Column('varchar', { name: 'concurrency_key', length: 255, nullable: true })
   concurrencyKey: string | null;
 
+  @Column('varchar', { name: 'callback_url', length: 2048, nullable: true })
+  callbackUrl: string | null;
+
   /** The lease the job was last held under, once it ended (migration LeaseEnds). */
   @Column('uuid', { name: 'last_lease_token', nullable: true })
   lastLeaseToken: string | null;

@@ -26,6 +26,7 @@ const JOB_ROW_COLUMNS: Record<keyof JobRow, true> = {
   claimed_at: true,
   traceparent: true,
   concurrency_key: true,
+  callback_url: true,
   created_at: true,
   updated_at: true,
 };

@@ -5,7 +5,7 @@ import { JOB_COLUMNS } from './job-columns.js';
  *
  * $1 is a JSON array of positional rows [id, namespace, queue, type, payload, priority, run_at,
  * max_attempts, backoff, idempotency_key, fingerprint, dedupe_window_seconds, traceparent,
- * concurrency_key] (field
+ * concurrency_key, callback_url] (field
  * names repeated a thousand times were a third of the bytes to send and parse); each (namespace,
  * idempotency_key) occurs at most once (the caller folds duplicates, since ON CONFLICT DO UPDATE
  * may not touch one row twice in a statement).
@@ -23,7 +23,8 @@ WITH input AS (
   SELECT (e->>0)::uuid AS id, e->>1 AS namespace, e->>2 AS queue, e->>3 AS type, e->4 AS payload,
          (e->>5)::integer AS priority, (e->>6)::timestamptz AS run_at, (e->>7)::integer AS max_attempts,
          e->8 AS backoff, e->>9 AS idempotency_key, e->>10 AS fingerprint,
-         (e->>11)::integer AS dedupe_window_seconds, e->>12 AS traceparent, e->>13 AS concurrency_key
+         (e->>11)::integer AS dedupe_window_seconds, e->>12 AS traceparent, e->>13 AS concurrency_key,
+         e->>14 AS callback_url
   FROM jsonb_array_elements($1::jsonb) AS e
 ),
 won AS (
@@ -39,9 +40,9 @@ won AS (
   RETURNING k.job_id
 )
 INSERT INTO jobs AS j (id, namespace, queue, type, payload, status, priority, run_at, max_attempts,
-                       backoff, idempotency_key, traceparent, concurrency_key)
+                       backoff, idempotency_key, traceparent, concurrency_key, callback_url)
 SELECT i.id, i.namespace, i.queue, i.type, i.payload, 'pending', i.priority, coalesce(i.run_at, now()),
-       i.max_attempts, i.backoff, i.idempotency_key, i.traceparent, i.concurrency_key
+       i.max_attempts, i.backoff, i.idempotency_key, i.traceparent, i.concurrency_key, i.callback_url
 FROM input i JOIN won ON won.job_id = i.id
 -- Times as whole epoch milliseconds (what a JavaScript Date holds, floored as the timestamp parser
 -- would): a number is much cheaper to read back than a timestamp's text, a thousand times a batch.

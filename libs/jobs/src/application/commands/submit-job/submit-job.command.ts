@@ -20,6 +20,8 @@ export interface SubmitJobInput {
   dedupeWindowSeconds: number | null;
   /** Whose job this is, for the queue's per-key concurrency limit; null for none. */
   concurrencyKey?: string | null;
+  /** Where to POST the outcome when the job finishes; its host must be allowed (docs/queues.md). */
+  callbackUrl?: string | null;
 }
 
 export interface SubmitJobResult {
