@@ -78,7 +78,7 @@ describe('a global concurrency limit', () => {
     expect(most).toBeGreaterThanOrEqual(4); // the limit is a ceiling, not a throttle
   });
 
-  it('starts the next job as soon as a slot frees, on whichever instance, without waiting for a poll', async () => {
+  it('starts the next job as soon as a slot frees, without waiting for a poll', async () => {
     const [first] = await cluster(2, { CONVEYOR_POLL_INTERVAL_MS: '30000' });
     await bus(first!).execute(
       new SetQueueLimitsCommand('default', 'default', null, { concurrency: 1, perKey: null, rate: null }),
@@ -96,7 +96,7 @@ describe('a global concurrency limit', () => {
       );
       expect(rows[0]!.n).toBe(5);
     }, 10_000);
-    // One at a time, each started by the wake-up of the one before: far less than one 30 s poll.
+    // One at a time, each claimed when the one before frees its slot: far less than one 30 s poll.
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 

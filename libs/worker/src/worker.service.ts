@@ -36,6 +36,12 @@ const MAX_CLAIM = 100;
 const COALESCE_MS = 5;
 
 /**
+ * After a claim that took announced work but fewer jobs than there were free slots, the loop looks
+ * again this soon: a concurrency or rate limit may have left some of that work behind.
+ */
+const RECHECK_MS = 250;
+
+/**
  * Connections of the pool that handler transactions never take: however many slow handlers hold
  * theirs, heartbeats, claims, failures and the reaper still get a connection at once.
  */
@@ -65,6 +71,8 @@ export class WorkerService implements OnApplicationBootstrap, BeforeApplicationS
   private readonly inFlight = new Map<string, number>();
   /** Handlers whose claim loop waits for running jobs to finish (not for new work). */
   private readonly starved = new Set<string>();
+  /** Handlers told of new work (NOTIFY) since their last claim. */
+  private readonly announced = new Set<string>();
   private readonly wakers = new Map<string, Wakeable>();
   private readonly loops: Promise<void>[] = [];
   private stopping = false;
@@ -181,6 +189,7 @@ export class WorkerService implements OnApplicationBootstrap, BeforeApplicationS
   private wake(queue: string, type: string | undefined): void {
     for (const handler of this.registry.all()) {
       if (handler.queue === queue && (type === undefined || handler.type === type)) {
+        this.announced.add(handler.key);
         this.wakers.get(handler.key)?.wake();
       }
     }
@@ -200,6 +209,7 @@ export class WorkerService implements OnApplicationBootstrap, BeforeApplicationS
         continue;
       }
       const free = this.freeSlots(handler);
+      const expectingWork = this.announced.delete(handler.key);
       try {
         const jobs = await this.commandBus.execute(
           new ClaimJobCommand({
@@ -215,6 +225,22 @@ export class WorkerService implements OnApplicationBootstrap, BeforeApplicationS
         for (const job of jobs) this.start(handler, job);
         // A full batch suggests more are due: claim again at once.
         if (jobs.length === free) continue;
+        // Fewer than asked for: the end of the backlog, or a limit of the queue (or another
+        // instance was quicker). A limit frees when a job finishes: announced work of which none
+        // could be taken, or a backlog that yielded only part of the free slots unannounced, makes
+        // the loop look again when one of its own jobs finishes. Announced work that was taken is
+        // looked at again soon (RECHECK_MS), in case a limit left some of it behind.
+        const limitBound = expectingWork ? jobs.length === 0 : jobs.length > 0;
+        if (limitBound) {
+          this.starved.add(handler.key);
+          await waker.wait(this.config.worker.pollIntervalMs);
+          this.starved.delete(handler.key);
+          continue;
+        }
+        if (expectingWork) {
+          await waker.wait(Math.min(RECHECK_MS, this.config.worker.pollIntervalMs));
+          continue;
+        }
       } catch (error) {
         // Database down or restarting: back off and resume by ourselves; nothing was claimed.
         retryMs = Math.min(Math.max(retryMs * 2, 250), 10_000);
@@ -245,7 +271,7 @@ export class WorkerService implements OnApplicationBootstrap, BeforeApplicationS
     void running.done.finally(() => {
       this.running.delete(job.id);
       this.inFlight.set(handler.key, (this.inFlight.get(handler.key) ?? 1) - 1);
-      // Only a loop waiting for free slots needs to hear of it; an idle one waits for new work.
+      // Only a loop waiting for a free slot needs to hear of it; an idle one waits for new work.
       if (this.starved.has(handler.key)) this.wakers.get(handler.key)?.wake();
     });
   }

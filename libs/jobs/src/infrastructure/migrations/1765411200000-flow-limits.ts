@@ -30,33 +30,9 @@ export class FlowLimits1765411200000 implements MigrationInterface {
           GROUP BY j.type, j.concurrency_key;
       END
       $$`);
-    // A slot of a limited queue frees when one of its jobs leaves processing: its claim loops are
-    // woken (the NOTIFY of new work, naming the queue), so the jobs waiting on the limit start now
-    // rather than at the next poll. One check per statement, of the rows it moved out of processing.
-    await db.query(`
-      CREATE FUNCTION conveyor_jobs_wake_limited() RETURNS trigger LANGUAGE plpgsql AS $$
-      DECLARE wake text;
-      BEGIN
-        FOR wake IN
-          SELECT DISTINCT o.queue FROM old_rows o JOIN new_rows n ON n.id = o.id
-          WHERE o.status = 'processing' AND n.status <> 'processing'
-            AND EXISTS (SELECT 1 FROM queue_controls c
-                        WHERE c.namespace = o.namespace AND c.queue = o.queue
-                          AND (c.concurrency_limit IS NOT NULL OR c.key_concurrency_limit IS NOT NULL))
-        LOOP
-          PERFORM pg_notify('conveyor_jobs', wake);
-        END LOOP;
-        RETURN NULL;
-      END
-      $$`);
-    await db.query(`CREATE TRIGGER jobs_wake_limited AFTER UPDATE ON jobs
-      REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-      FOR EACH STATEMENT EXECUTE FUNCTION conveyor_jobs_wake_limited()`);
   }
 
   async down(db: QueryRunner): Promise<void> {
-    await db.query('DROP TRIGGER jobs_wake_limited ON jobs');
-    await db.query('DROP FUNCTION conveyor_jobs_wake_limited()');
     await db.query('DROP FUNCTION conveyor_running_jobs(text, text)');
     await db.query('ALTER TABLE jobs DROP COLUMN concurrency_key');
     await db.query(

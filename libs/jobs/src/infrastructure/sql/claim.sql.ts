@@ -2,6 +2,12 @@ import { JOB_COLUMNS } from './job-columns.js';
 import { attemptsLeft, leaseExpired, notPaused, rateAvailable } from './rules.sql.js';
 
 /**
+ * The limit rows (aliased `l`) that need jobs sorted by key or by type before any is taken: a
+ * per-key limit, or a limit of one type. Limits of the whole queue only cap how many are taken.
+ */
+const sortsJobs = (l: string): string => `(${l}.key_concurrency_limit IS NOT NULL OR ${l}.type <> '')`;
+
+/**
  * claimJobs — hands up to $4 jobs of one queue to one caller, each job to exactly one caller.
  *
  *   $1 namespace, $2 queue, $3 types (text[] or NULL for any), $4 limit,
@@ -26,10 +32,12 @@ import { attemptsLeft, leaseExpired, notPaused, rateAvailable } from './rules.sq
  * every claim. So `due` locks up to $4 jobs and `picked` trims them to the slots the expired ones
  * leave; the few it locks but does not take are free again when the statement commits.
  *
- * A queue with concurrency limits (queue_controls, docs/queues.md) takes the other path: `limits`
- * locks its limit rows, so the claims of a limited queue take turns and two of them never count the
- * same free slot; `running` counts what runs now by type and concurrency key, read after the lock
- * (conveyor_running_jobs: the statement's own snapshot predates it). `candidates` reads,
+ * A queue with limits (queue_controls, docs/queues.md): `limits` locks its limit rows, so the
+ * claims of a limited queue take turns and two of them never count the same free slot; `running`
+ * counts what runs now by type and concurrency key, read after the lock (conveyor_running_jobs: the
+ * statement's own snapshot predates it), and `room` says how many more the queue may start. Limits
+ * on the whole queue only keep the plain path: `due` as above, trimmed by `picked` to the room.
+ * Per-key or per-type limits take the other path (`sortsJobs`): `candidates` reads,
  * without locking, the first $7 due jobs whose type and key still have room (a key at its limit is
  * left out of the scan, so a hot key cannot fill the window and starve the others); the window
  * functions then keep, in priority order, as many per key and per type as have room, and
@@ -76,7 +84,8 @@ due AS (
   SELECT id, priority, run_at, created_at FROM jobs
   WHERE namespace = $1 AND queue = $2 AND status IN ('pending', 'failed') AND run_at <= now()
     AND ($3::text[] IS NULL OR type = ANY ($3::text[])) AND ${notPaused('jobs')}
-    AND NOT EXISTS (SELECT 1 FROM limits)
+    AND NOT EXISTS (SELECT 1 FROM limits WHERE ${sortsJobs('limits')})
+    AND coalesce((SELECT queue_slots FROM room), 1) > 0
   ORDER BY priority DESC, run_at, created_at
   LIMIT $4
   FOR UPDATE SKIP LOCKED
@@ -85,7 +94,7 @@ candidates AS (
   SELECT id, type, concurrency_key, priority, run_at, created_at FROM jobs
   WHERE namespace = $1 AND queue = $2 AND status IN ('pending', 'failed') AND run_at <= now()
     AND ($3::text[] IS NULL OR type = ANY ($3::text[])) AND ${notPaused('jobs')}
-    AND EXISTS (SELECT 1 FROM limits)
+    AND EXISTS (SELECT 1 FROM limits WHERE ${sortsJobs('limits')})
     AND coalesce((SELECT queue_slots FROM room), 1) > 0
     AND type NOT IN (
       SELECT l.type FROM limits l LEFT JOIN type_running r USING (type)
@@ -127,7 +136,8 @@ picked AS (
   -- Exhausted expired jobs are dead-lettered, not handed out: they leave their slot to a due job.
   (SELECT id, false, false FROM (SELECT * FROM due UNION ALL SELECT * FROM limited_due) d
    ORDER BY priority DESC, run_at, created_at
-   LIMIT greatest($4 - (SELECT count(*) FROM expired WHERE NOT exhausted), 0))
+   LIMIT greatest(least($4 - (SELECT count(*) FROM expired WHERE NOT exhausted),
+                        coalesce((SELECT queue_slots FROM room), $4)), 0))
 ),
 claimed AS (
   UPDATE jobs j SET
