@@ -35,6 +35,9 @@ function writeJournal(entries: readonly Held[]): void {
 
 const ignore = (): void => undefined;
 
+/** How long the work of one claimed batch takes. */
+const WORK_MS = 20;
+
 /** A 409 that means "not yours any more": the lease ran out, or another attempt holds the job. */
 function isLeaseLost(body: unknown): boolean {
   return (body as { type?: string } | null)?.type === 'urn:conveyor:problem:lease-lost';
@@ -88,6 +91,8 @@ while (!stop.signal.aborted) {
       process.pid,
     ]);
   }
+  // The work takes a while, so that kills land on leases held with nothing acknowledged yet.
+  await delay(WORK_MS);
   writeJournal(jobs);
   const acked = await sendUntilAnswered(
     urls,
