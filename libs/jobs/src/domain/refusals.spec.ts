@@ -27,6 +27,21 @@ const refusal = (reason: string, currentStatus: string) => ({
 });
 
 describe('explainLeaseAction', () => {
+  it("tells an earlier attempt's holder its lease expired, once a later attempt has finished the job", () => {
+    const finished = state({
+      status: 'completed',
+      attempts: 2,
+      leaseToken: null,
+      lastLeaseToken: 'second-attempt',
+      lastLeaseEnd: 'completed',
+    });
+    const explanation = explainLeaseAction(finished, 'first-attempt', 'complete');
+    expect(explanation).toMatchObject({ kind: 'refused', error: { reason: 'lease_expired' } });
+    // On a job that only ever had one attempt, a stranger's token stays an illegal transition.
+    const once = explainLeaseAction({ ...finished, attempts: 1 }, 'stranger', 'complete');
+    expect(once).toMatchObject({ kind: 'refused', error: { reason: 'illegal_transition' } });
+  });
+
   it('allows the holder of a live lease: a refused statement then means the job changed since', () => {
     for (const action of ['complete', 'fail', 'heartbeat', 'release'] as const) {
       expect(explainLeaseAction(state(), TOKEN, action)).toEqual({ kind: 'allowed' });

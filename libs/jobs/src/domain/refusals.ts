@@ -53,6 +53,12 @@ export function explainLeaseAction(state: JobState, leaseToken: string, action: 
   if (status === 'processing') {
     return refused(state, 'lease_mismatch', 'lease token does not match the current lease');
   }
+  // Neither the current lease nor the last: after more than one attempt, most likely an earlier
+  // attempt's, which expired and was overtaken (only the last lease is recorded). Its holder must
+  // hear that its lease is gone, not that the job cannot move.
+  if (state.attempts > 1) {
+    return refused(state, 'lease_expired', 'a later attempt took the job over after this lease expired');
+  }
   return refused(state, 'illegal_transition', `job is ${status}, not processing`);
 }
 
