@@ -2,7 +2,8 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsInt, IsNumber, IsObject, IsString, IsUUID, Max, Min } from 'class-validator';
 import { CharLength, IsOmittable, JsonValueDocument } from '#conveyor/http';
 
-export class CompleteJobBody {
+/** What every lease holder's request carries: the proof that it holds the job. */
+export class LeaseProofBody {
   @ApiProperty({
     format: 'uuid',
     description: 'The leaseToken the claim returned: proof that you still hold the job.',
@@ -10,7 +11,9 @@ export class CompleteJobBody {
   })
   @IsUUID()
   leaseToken: string;
+}
 
+export class CompleteJobBody extends LeaseProofBody {
   /** Any JSON value the worker wants to keep with the job. */
   @ApiPropertyOptional({
     type: () => JsonValueDocument,
@@ -21,15 +24,7 @@ export class CompleteJobBody {
   result?: unknown;
 }
 
-export class FailJobBody {
-  @ApiProperty({
-    format: 'uuid',
-    description: 'The leaseToken the claim returned: proof that you still hold the job.',
-    example: '6f1c2b9e-8a57-4f3e-9d55-0c6f3e1b2a10',
-  })
-  @IsUUID()
-  leaseToken: string;
-
+export class FailJobBody extends LeaseProofBody {
   @ApiProperty({
     type: 'string',
     minLength: 1,
@@ -54,15 +49,7 @@ export class FailJobBody {
   retryable?: boolean;
 }
 
-export class HeartbeatJobBody {
-  @ApiProperty({
-    format: 'uuid',
-    description: 'The leaseToken the claim returned: proof that you still hold the job.',
-    example: '6f1c2b9e-8a57-4f3e-9d55-0c6f3e1b2a10',
-  })
-  @IsUUID()
-  leaseToken: string;
-
+export class HeartbeatJobBody extends LeaseProofBody {
   @ApiPropertyOptional({
     type: 'integer',
     minimum: 1,
@@ -77,15 +64,7 @@ export class HeartbeatJobBody {
   leaseSeconds?: number;
 }
 
-export class ProgressBody {
-  @ApiProperty({
-    format: 'uuid',
-    description: 'The leaseToken the claim returned: proof that you still hold the job.',
-    example: '6f1c2b9e-8a57-4f3e-9d55-0c6f3e1b2a10',
-  })
-  @IsUUID()
-  leaseToken: string;
-
+export class ProgressBody extends LeaseProofBody {
   @ApiPropertyOptional({
     type: 'number',
     minimum: 0,
