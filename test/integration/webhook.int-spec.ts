@@ -141,12 +141,15 @@ describe('completion callbacks', () => {
       attempts: 1,
     });
     expect(String(last.headers[SIGNATURE_HEADER])).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
-    // One callback job for the one terminal state, in the service's namespace, delivered.
-    const { rows } = await db.client.query<{ status: string; attempts: number; namespace: string }>(
-      `SELECT status, attempts, namespace FROM jobs WHERE type = $1 AND payload->'body'->>'jobId' = $2`,
-      [CALLBACK_JOB.type, job.id],
-    );
-    expect(rows).toEqual([{ status: 'completed', attempts: 3, namespace: CALLBACK_JOB.namespace }]);
+    // One callback job for the one terminal state, in the service's namespace, delivered. The
+    // receiver answers before the worker commits the completion, so the row settles a moment later.
+    await eventually(async () => {
+      const { rows } = await db.client.query<{ status: string; attempts: number; namespace: string }>(
+        `SELECT status, attempts, namespace FROM jobs WHERE type = $1 AND payload->'body'->>'jobId' = $2`,
+        [CALLBACK_JOB.type, job.id],
+      );
+      expect(rows).toEqual([{ status: 'completed', attempts: 3, namespace: CALLBACK_JOB.namespace }]);
+    }, 5_000);
   });
 
   it('are refused at submit for a host that is not allowed', async () => {
