@@ -3,6 +3,7 @@ import { ClaimJobCommand, CompleteJobCommand, ListQueuesQuery, SetQueueLimitsCom
 import type { Instance } from '../support/app.js';
 import { eventually } from '../support/eventually.js';
 import { instanceSuite, submitJob } from '../support/instance-suite.js';
+import { insertJobRows } from '../support/job-rows.js';
 
 // Concurrency limits across the cluster (docs/queues.md), enforced by the claim statement for
 // in-process handlers and REST workers alike.
@@ -200,5 +201,40 @@ describe('a per-key limit', () => {
     expect(await running('keyed')).toBe(100);
     const { queues } = await api!.app.get(QueryBus).execute(new ListQueuesQuery('default', 'keyed'));
     expect(queues[0]).toMatchObject({ concurrencyLimit: null, keyConcurrencyLimit: 1 });
+  });
+
+  it('finds the other keys behind a hot backlog longer than the window a claim reads', async () => {
+    const [api] = await cluster(1, { CONVEYOR_ROLE: 'api' });
+    await bus(api!).execute(
+      new SetQueueLimitsCommand('default', 'deep', null, { concurrency: null, perKey: 1, rate: null }),
+    );
+    // 1,500 jobs of one key first in line (a claim reads a window of 1,000), none of them running.
+    await insertJobRows(suite.db.client, {
+      status: 'pending',
+      queue: 'deep',
+      count: 1500,
+      priority: 1,
+      concurrencyKey: 'hot',
+    });
+    for (let n = 0; n < 30; n += 1) {
+      await insertJobRows(suite.db.client, {
+        status: 'pending',
+        queue: 'deep',
+        concurrencyKey: `customer-${n}`,
+      });
+    }
+    // Claims in turn, each while nothing of the hot key runs: every key gets its first job.
+    const seen = new Set<string | null>();
+    for (let round = 0; round < 3; round += 1) {
+      const claimed = await claim(api!, 'deep', 20);
+      expect(claimed.filter((job) => job.concurrencyKey === 'hot')).toHaveLength(1);
+      for (const job of claimed) {
+        seen.add(job.concurrencyKey);
+        if (job.concurrencyKey === 'hot') {
+          await bus(api!).execute(new CompleteJobCommand('default', job.id, job.leaseToken, null));
+        }
+      }
+    }
+    expect(seen.size).toBe(31);
   });
 });

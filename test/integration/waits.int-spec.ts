@@ -1,5 +1,6 @@
 import { QueryBus } from '@nestjs/cqrs';
 import { GetJobQuery, TooManyWaitersError } from '#conveyor/jobs';
+import { eventually } from '../support/eventually.js';
 import { instanceSuite, submitJob } from '../support/instance-suite.js';
 
 // Waiting for a result (docs/queues.md) across instances: the wait is held by an API instance, the
@@ -33,8 +34,10 @@ describe('a client waiting for a result', () => {
     const answers = await Promise.all(waits);
     expect(answers.filter((answer) => answer === 'pending')).toHaveLength(2);
     expect(answers.filter((answer) => answer instanceof TooManyWaitersError)).toHaveLength(1);
-    // The waits are over and cleared up: nothing left behind in the database.
-    const { rows } = await suite.db.client.query<{ n: number }>('SELECT count(*)::int AS n FROM job_waits');
-    expect(rows[0]!.n).toBe(0);
+    // The waits are over and cleared up (together, a moment later): nothing left behind.
+    await eventually(async () => {
+      const { rows } = await suite.db.client.query<{ n: number }>('SELECT count(*)::int AS n FROM job_waits');
+      expect(rows[0]!.n).toBe(0);
+    }, 2_000);
   });
 });

@@ -15,6 +15,7 @@ export interface JobRowSpec {
   maxAttempts?: number;
   backoff?: Record<string, unknown>;
   priority?: number;
+  concurrencyKey?: string;
   /** A processing job whose lease has run out (by the database clock). */
   leaseExpired?: boolean;
   /** The error of failed attempts. */
@@ -55,9 +56,10 @@ export async function insertJobRows(client: pg.Client, spec: JobRowSpec): Promis
     throw new Error(`a ${status} fixture has at least one attempt`);
   }
   const { rows } = await client.query<{ id: string }>(
-    `INSERT INTO jobs (id, namespace, queue, type, payload, status, priority, max_attempts, backoff, idempotency_key)
+    `INSERT INTO jobs (id, namespace, queue, type, payload, status, priority, max_attempts, backoff,
+                       idempotency_key, concurrency_key)
      SELECT gen_random_uuid(), $2, $3, $4, $5::jsonb || jsonb_build_object('i', i), 'pending', $6, $7, $8,
-            'fixture-' || gen_random_uuid()
+            'fixture-' || gen_random_uuid(), $9
      FROM generate_series(1, $1) AS i
      RETURNING id`,
     [
@@ -69,6 +71,7 @@ export async function insertJobRows(client: pg.Client, spec: JobRowSpec): Promis
       spec.priority ?? 0,
       spec.maxAttempts ?? Math.max(5, attempts),
       JSON.stringify(spec.backoff ?? { type: 'fixed', delayMs: 1000, maxDelayMs: 1000 }),
+      spec.concurrencyKey ?? null,
     ],
   );
   const ids = rows.map((row) => row.id);

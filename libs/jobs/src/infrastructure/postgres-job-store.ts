@@ -19,7 +19,7 @@ import { JobConflictError } from '../domain/job.errors.js';
 import type { JobStatus } from '../domain/job-status.js';
 import { OPERATOR_MOVES } from '../domain/operator-moves.js';
 import { insertedJobView, type JobRow, type JobStateRow, toJobState, toJobView } from './job-row.js';
-import { CLAIM_JOBS } from './sql/claim.sql.js';
+import { CLAIM_JOBS, CLAIM_LIMITED_JOBS } from './sql/claim.sql.js';
 import {
   COMPACT_JOB_STATS,
   DELETE_EXPIRED_KEYS,
@@ -45,10 +45,12 @@ const proofsJson = (proofs: readonly LeaseProof[]): string =>
 const CANCEL_LOCK_TIMEOUT_MS = 5000;
 /**
  * How many due jobs a claim of a queue with concurrency limits looks at to find ones whose type and
- * key have room (CLAIM_JOBS, `candidates`): keys at their limit are left out before the window, so
+ * key have room (CLAIM_LIMITED_JOBS, `candidates`): keys at their limit are left out before the window, so
  * it only needs to cover the keys and types with room.
  */
 const LIMITED_CLAIM_WINDOW = 1000;
+/** How long a queue found limited is claimed from with the limited statement before asking again. */
+const LIMITED_HINT_MS = 5000;
 /** SQLSTATE 55P03: lock_timeout ran out. */
 const LOCK_NOT_AVAILABLE = '55P03';
 
@@ -64,6 +66,13 @@ const byId = (rows: readonly JobRow[]): Map<string, JobView> =>
  */
 @Injectable()
 export class PostgresJobStore implements JobStore {
+  /**
+   * Queues the plain claim last found limited (namespace TAB queue → until when the hint holds, ms):
+   * their claims go straight to CLAIM_LIMITED_JOBS instead of asking twice. A hint only: the
+   * limited statement is right for any queue, and the plain one redirects a queue that gained limits.
+   */
+  private readonly limitedQueues = new Map<string, number>();
+
   constructor(private readonly sql: Sql) {}
 
   async insertJobs(jobs: readonly NewJob[]): Promise<Map<string, JobView>> {
@@ -119,15 +128,39 @@ export class PostgresJobStore implements JobStore {
   }
 
   async claim(request: ClaimRequest): Promise<ClaimOutcome> {
-    const rows = await this.sql.prepared<JobRow & { reclaimed: boolean }>('conveyor_claim_jobs', CLAIM_JOBS, [
+    const params = [
       request.namespace,
       request.queue,
       request.types,
       request.limit,
       request.leaseSeconds,
       request.workerId,
-      LIMITED_CLAIM_WINDOW,
-    ]);
+    ];
+    type Claimed = JobRow & { reclaimed: boolean };
+    const queue = `${request.namespace}\t${request.queue}`;
+    const claimLimited = () =>
+      this.sql.prepared<Claimed>('conveyor_claim_limited_jobs', CLAIM_LIMITED_JOBS, [
+        ...params,
+        LIMITED_CLAIM_WINDOW,
+      ]);
+    let rows: Claimed[];
+    if ((this.limitedQueues.get(queue) ?? 0) > Date.now()) {
+      rows = await claimLimited();
+    } else {
+      // The plain claim first; a queue with limits makes it take nothing and say so.
+      const plain = await this.sql.prepared<Claimed | { id: null; limited: boolean }>(
+        'conveyor_claim_jobs',
+        CLAIM_JOBS,
+        params,
+      );
+      if (plain.some((row) => row.id === null && row.limited)) {
+        this.limitedQueues.set(queue, Date.now() + LIMITED_HINT_MS);
+        rows = await claimLimited();
+      } else {
+        this.limitedQueues.delete(queue);
+        rows = plain.filter((row): row is Claimed => row.id !== null);
+      }
+    }
     const claimed: ClaimedJobView[] = [];
     const deadLettered: JobView[] = [];
     const reclaimedIds = new Set<string>();

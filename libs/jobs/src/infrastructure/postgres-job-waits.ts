@@ -5,9 +5,15 @@ import { CONVEYOR_CONFIG, type ConveyorConfig } from '#conveyor/config';
 import { Sql } from '#conveyor/database';
 import type { JobWaits } from '../application/ports/job-waits.js';
 import { TooManyWaitersError } from '../domain/job.errors.js';
-import { END_WAIT, REGISTER_WAIT } from './sql/waits.sql.js';
+import { END_WAITS, REGISTER_WAIT } from './sql/waits.sql.js';
 
 const CHANGED_CHANNEL = 'conveyor_job_changed';
+/**
+ * Waits that end within this long of each other are cleared from job_waits by one statement: a
+ * completion of many awaited jobs wakes their waiters together, and a DELETE (and a commit) each
+ * would hold their answers up behind one another.
+ */
+const END_BATCH_MS = 10;
 
 /**
  * Long polls on PostgreSQL: one LISTEN connection per instance (opened with the first wait, not from
@@ -21,6 +27,9 @@ export class PostgresJobWaits implements JobWaits, OnApplicationShutdown {
   private readonly wakers = new Map<string, Set<() => void>>();
   private waiting = 0;
   private listener: Promise<pg.Client | undefined> | undefined;
+  /** Waits over but still in job_waits, and the statement that will clear them. */
+  private ended: { jobId: string; waiter: string }[] = [];
+  private clearing: Promise<void> | undefined;
 
   constructor(
     private readonly sql: Sql,
@@ -58,13 +67,39 @@ export class PostgresJobWaits implements JobWaits, OnApplicationShutdown {
       this.waiting -= 1;
       wakers.delete(wake);
       if (wakers.size === 0) this.wakers.delete(id);
-      await this.sql.rows(END_WAIT, [id, waiter]).catch(() => undefined);
+      this.endWait(id, waiter);
     }
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.clearing;
     const client = await this.listener;
     await client?.end().catch(() => undefined);
+  }
+
+  /**
+   * Clears the wait from job_waits soon, with the others that end meanwhile. Not awaited by the
+   * waiter: until it is cleared, a change of the job only sends a NOTIFY nobody hears.
+   */
+  private endWait(jobId: string, waiter: string): void {
+    this.ended.push({ jobId, waiter });
+    this.clearing ??= this.clearEnded();
+  }
+
+  private async clearEnded(): Promise<void> {
+    await new Promise((resolve) => setTimeout(resolve, END_BATCH_MS));
+    // Waits that end while a DELETE runs are taken by the next round.
+    while (this.ended.length > 0) {
+      const ended = this.ended;
+      this.ended = [];
+      await this.sql
+        .rows(END_WAITS, [ended.map((wait) => wait.jobId), ended.map((wait) => wait.waiter)])
+        .catch((error: unknown) => {
+          // Left behind, they expire (REGISTER_WAIT clears expired waits).
+          this.logger.warn(`clearing ${ended.length} ended wait(s) failed: ${(error as Error).message}`);
+        });
+    }
+    this.clearing = undefined;
   }
 
   /** The LISTEN connection, opened once; undefined when it cannot be had (the wait is answered at once). */

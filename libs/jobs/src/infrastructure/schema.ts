@@ -21,6 +21,8 @@ import { JobProgress1765497600000 } from './migrations/1765497600000-job-progres
 import { JobWaits1765584000000 } from './migrations/1765584000000-job-waits.js';
 import { RateLimits1765670400000 } from './migrations/1765670400000-rate-limits.js';
 import { CompletionCallbacks1765756800000 } from './migrations/1765756800000-completion-callbacks.js';
+import { WaitingKeys1765843200000 } from './migrations/1765843200000-waiting-keys.js';
+import { WakeWaitersOnFinish1765929600000 } from './migrations/1765929600000-wake-waiters-on-finish.js';
 import { JobWaitEntity } from './entities/job-wait.entity.js';
 import { JobProgressEntity } from './entities/job-progress.entity.js';
 
@@ -54,6 +56,8 @@ export const JOBS_MIGRATIONS = [
   JobWaits1765584000000,
   RateLimits1765670400000,
   CompletionCallbacks1765756800000,
+  WaitingKeys1765843200000,
+  WakeWaitersOnFinish1765929600000,
 ];
 
 /**
@@ -103,6 +107,7 @@ export const JOBS_RUNTIME_GRANTS: readonly TableGrant[] = [
       'rate_period_seconds',
       'rate_tokens',
       'rate_refilled_at',
+      'key_cursor',
       'updated_at',
     ],
   },

@@ -46,6 +46,10 @@ export class QueueControlEntity {
   @Column('timestamptz', { name: 'rate_refilled_at', nullable: true })
   rateRefilledAt: Date | null;
 
+  /** Where the claim's last walk over the waiting concurrency keys stopped (claim.sql.ts). */
+  @Column('varchar', { name: 'key_cursor', length: 255, nullable: true })
+  keyCursor: string | null;
+
   @Column('timestamptz', { name: 'updated_at', default: () => 'now()' })
   updatedAt: Date;
 }

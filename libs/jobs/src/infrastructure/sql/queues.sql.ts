@@ -1,7 +1,7 @@
 import { rateAvailable } from './rules.sql.js';
 
 /**
- * Queue controls (docs/queues.md). The claim statement reads them (rules.sql.ts notPaused); these
+ * Queue controls (docs/queues.md). The claim statement reads them (claim.sql.ts, `paused` and `limits`); these
  * write and list them.
  */
 

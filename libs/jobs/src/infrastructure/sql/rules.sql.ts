@@ -32,15 +32,6 @@ export const attemptsLeft = (j: string): string => `${j}.attempts < ${j}.max_att
 export const leaseExpired = (j: string): string => `${j}.lease_expires_at <= now()`;
 
 /**
- * Neither the job's queue nor its type in that queue is paused (queue_controls, where type '' is
- * the whole queue): claims read it in the statement that takes the job, so a pause holds on every
- * instance once it commits. One probe of the table's primary key per candidate row.
- */
-export const notPaused = (j: string): string => `NOT EXISTS (
-    SELECT 1 FROM queue_controls qc
-    WHERE qc.namespace = ${j}.namespace AND qc.queue = ${j}.queue AND qc.type IN ('', ${j}.type) AND qc.paused)`;
-
-/**
  * How many jobs a rate limit lets start now (NULL without one): a bucket of rate_limit tokens,
  * refilled at rate_limit per rate_period_seconds since it was last drawn from (rate_refilled_at),
  * full when never drawn from. Of the queue_controls row aliased `c`.
