@@ -10,9 +10,9 @@ import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { type BenchServer, openServer } from './lib/database.js';
 import type { LoadLatency } from './lib/load.js';
+import { cancelToAbort, keyFairness, pauseToLastClaim, waiters } from './lib/flow-workloads.js';
+import { CheckFailed, type Checked } from './lib/harness.js';
 import {
-  CheckFailed,
-  type Checked,
   drainInProcess,
   drainLimited,
   drainOverRest,
@@ -134,6 +134,45 @@ const WORKLOADS: Workload[] = [
     value: (r) => r.jobsPerSecond / r.unlimitedJobsPerSecond,
     target: '≥ 85 % of the unlimited drain',
     met: (r) => r.jobsPerSecond >= 0.85 * r.unlimitedJobsPerSecond,
+  }),
+  workload({
+    id: 'keys',
+    name: '1,000 concurrency keys, limit 1 per key, one hot key first in line with half the backlog',
+    run: (server) => keyFairness(server),
+    figure: (r) =>
+      `first job per key: p50 ${r.firstStartMs.p50} ms, max ${r.firstStartMs.max} ms; ` +
+      `at most ${r.mostRunningPerKey} running per key`,
+    value: (r) => r.firstStartMs.max,
+    target: "every key's first job ≤ 2 s; never over the key's limit",
+    met: (r) => r.firstStartMs.max <= 2000 && r.mostRunningPerKey <= 1,
+  }),
+  workload({
+    id: 'cancel',
+    name: 'cancel of a running in-process job → its signal aborted',
+    run: (server) => cancelToAbort(server, { cancels: quick ? 50 : 200 }),
+    figure: (r) => `p50 ${r.abortMs.p50} ms, p99 ${r.abortMs.p99} ms`,
+    value: (r) => r.abortMs.p99,
+    target: 'p99 ≤ 100 ms',
+    met: (r) => r.abortMs.p99 <= 100,
+  }),
+  workload({
+    id: 'pause',
+    name: 'pause of a queue drained by 2 instances → its last claim',
+    run: (server) => pauseToLastClaim(server, { rounds: quick ? 5 : 30 }),
+    figure: (r) =>
+      `p50 ${r.lastClaimMs.p50} ms, p99 ${r.lastClaimMs.p99} ms (resume → first claim: p99 ${r.firstClaimMs.p99} ms)`,
+    value: (r) => r.lastClaimMs.p99,
+    target: 'p99 ≤ 100 ms',
+    met: (r) => r.lastClaimMs.p99 <= 100,
+  }),
+  workload({
+    id: 'waiters',
+    name: '1,000 long polls (GET /v1/jobs/{id}?wait=60) on one instance, their jobs completed over REST at 1,000/s',
+    run: (server) => waiters(server),
+    figure: (r) => `woken p50 ${r.wokenMs.p50} ms, p99 ${r.wokenMs.p99} ms; memory +${r.rssGrowthMiB} MiB`,
+    value: (r) => r.wokenMs.p99,
+    target: 'p99 ≤ 50 ms after completion; ≤ 50 MB more memory',
+    met: (r) => r.wokenMs.p99 <= 50 && r.rssGrowthMiB * 1.048576 <= 50,
   }),
   workload({
     id: 'rest-drain',

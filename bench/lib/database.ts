@@ -90,17 +90,18 @@ export async function openServer(): Promise<BenchServer> {
 
 /**
  * Inserts `count` jobs at once, as one statement, the way a backlog looks after an outage: all
- * pending and due, in `queue`, of `type`. The insert triggers wake the workers (NOTIFY).
+ * pending and due, in `queue`, of `type`, each with `payload` (default `{n: i}`). The insert
+ * triggers wake the workers (NOTIFY).
  */
 export async function insertBacklog(
   client: pg.Client,
-  { count, type, queue }: { count: number; type: string; queue: string },
+  { count, type, queue, payload }: { count: number; type: string; queue: string; payload?: object },
 ): Promise<void> {
   await client.query(
     `INSERT INTO jobs (id, namespace, queue, type, payload, status, max_attempts, backoff, idempotency_key)
-     SELECT gen_random_uuid(), 'default', $2, $3, jsonb_build_object('n', i), 'pending', 5,
+     SELECT gen_random_uuid(), 'default', $2, $3, coalesce($4::jsonb, jsonb_build_object('n', i)), 'pending', 5,
             '{"type":"exponential","delayMs":1000,"maxDelayMs":300000}', 'backlog-' || i
      FROM generate_series(1, $1) AS i`,
-    [count, queue, type],
+    [count, queue, type, payload === undefined ? null : JSON.stringify(payload)],
   );
 }

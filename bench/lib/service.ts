@@ -3,11 +3,14 @@
 // the default level.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '#conveyor/database';
 
 // This file runs compiled, as dist/bench/lib/service.js: the entry point is dist/apps/....
 const MAIN = fileURLToPath(new URL('../../apps/conveyor/src/main.js', import.meta.url));
+/** The production app plus the bench handlers (instance.ts), for the workloads that need them. */
+const INSTANCE = fileURLToPath(new URL('./instance.js', import.meta.url));
 export const ADMIN_KEY = `cvk_bench-admin-${Date.now()}-0123456789abcdef`;
 
 export interface Service {
@@ -51,7 +54,7 @@ async function createBenchKey(base: string): Promise<string> {
     body: JSON.stringify({
       name: 'bench',
       namespace: 'default',
-      scopes: ['jobs:submit', 'jobs:read', 'jobs:work'],
+      scopes: ['jobs:submit', 'jobs:read', 'jobs:work', 'queues:manage'],
       submitPerSecond: 0,
       readPerSecond: 0,
     }),
@@ -60,15 +63,32 @@ async function createBenchKey(base: string): Promise<string> {
   return ((await created.json()) as { key: string }).key;
 }
 
+export interface ServiceOptions {
+  /**
+   * Run the bench instance (the app plus the bench handlers) instead of the production entry
+   * point, and hand each line it prints on stdout to `onLine`.
+   */
+  benchHandlers?: { onLine: (line: string) => void };
+}
+
 /**
  * Starts the service on `url` and answers once it is ready. `env` adds or overrides settings
  * (CONVEYOR_ROLE, CONVEYOR_DB_POOL_SIZE, ...).
  */
-export async function startService(url: string, env: Record<string, string> = {}): Promise<Service> {
+export async function startService(
+  url: string,
+  env: Record<string, string> = {},
+  { benchHandlers }: ServiceOptions = {},
+): Promise<Service> {
   const port = await freePort();
   const child = spawn(
     process.execPath,
-    ['--enable-source-maps', '--max-old-space-size=256', '--max-semi-space-size=32', MAIN],
+    [
+      '--enable-source-maps',
+      '--max-old-space-size=256',
+      '--max-semi-space-size=32',
+      benchHandlers === undefined ? MAIN : INSTANCE,
+    ],
     {
       env: {
         PATH: process.env['PATH'],
@@ -82,11 +102,14 @@ export async function startService(url: string, env: Record<string, string> = {}
         CONVEYOR_METRICS_PORT: '0',
         ...env,
       },
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: ['ignore', benchHandlers === undefined ? 'ignore' : 'pipe', 'pipe'],
     },
   );
+  if (benchHandlers !== undefined && child.stdout !== null) {
+    createInterface({ input: child.stdout }).on('line', benchHandlers.onLine);
+  }
   let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => {
+  child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
   });
   const exited: Exited = { done: false, code: null };

@@ -2,14 +2,19 @@
 // one thing, and checks that the work was done right (counts, no duplicates): a fast wrong answer
 // fails the run. Every loop is bounded in count or time.
 import type pg from 'pg';
-import { type BenchDatabase, type BenchServer, insertBacklog, oneRow } from './database.js';
+import { type BenchServer, insertBacklog, oneRow } from './database.js';
+import {
+  check,
+  CheckFailed,
+  type Checked,
+  drained,
+  keyOf,
+  quantile,
+  sleep,
+  timeUntil,
+  withService,
+} from './harness.js';
 import { httpLoad, type HttpLoad, type LoadLatency } from './load.js';
-import { type Service, startService } from './service.js';
-
-/** What every workload's result says, besides its figures: what was checked, in words. */
-export interface Checked {
-  checked: string;
-}
 
 export interface SubmitResult extends Checked {
   jobsPerSecond: number;
@@ -44,66 +49,6 @@ export interface MemoryResult extends Checked {
 export interface LoadSize {
   seconds: number;
   warmupSeconds: number;
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-class CheckFailed extends Error {}
-
-function check(condition: boolean, message: string): void {
-  if (!condition) throw new CheckFailed(message);
-}
-
-async function withService<T>(
-  server: BenchServer,
-  env: Record<string, string>,
-  fn: (service: Service, db: BenchDatabase) => Promise<T>,
-): Promise<T> {
-  const db = await server.database();
-  const service = await startService(db.url, env);
-  try {
-    return await fn(service, db);
-  } finally {
-    await service.stop();
-    await db.drop();
-  }
-}
-
-/** The bench key of a service that serves the API: every role but `worker` has one. */
-function keyOf(service: Service): string {
-  if (service.key === null) throw new Error('a worker-only service has no API key');
-  return service.key;
-}
-
-/** Polls until `done()` or the deadline; returns the seconds it took. */
-async function timeUntil(done: () => Promise<boolean>, timeoutSeconds: number): Promise<number> {
-  const start = performance.now();
-  const deadline = start + timeoutSeconds * 1000;
-  while (!(await done())) {
-    if (performance.now() > deadline) throw new CheckFailed(`not done within ${timeoutSeconds} s`);
-    await sleep(50);
-  }
-  return (performance.now() - start) / 1000;
-}
-
-/**
- * Whether no job waits or runs any more: read through the claim and reap partial indexes, so
- * watching costs the database next to nothing (a count over the table would compete with the
- * workload).
- */
-async function drained(client: pg.Client): Promise<boolean> {
-  const { rows } = await client.query<{ drained: boolean }>(
-    `SELECT NOT EXISTS (SELECT 1 FROM jobs WHERE status IN ('pending', 'failed'))
-        AND NOT EXISTS (SELECT 1 FROM jobs WHERE status = 'processing') AS drained`,
-  );
-  return oneRow(rows).drained;
-}
-
-/** The value at quantile `q` of ascending `sorted` (not empty), to 0.01. */
-function quantile(sorted: number[], q: number): number {
-  const value = sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-  if (value === undefined) throw new Error('a quantile of no values');
-  return Number(value.toFixed(2));
 }
 
 /** POST /v1/jobs, every request a new idempotency key. */
@@ -523,5 +468,3 @@ export async function memoryUnderLoad(
     };
   });
 }
-
-export { CheckFailed };
