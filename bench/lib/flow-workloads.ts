@@ -3,34 +3,18 @@
 // measured was done right, as the other workloads do; every loop is bounded in count or time.
 import type pg from 'pg';
 import { type BenchServer, insertBacklog, oneRow } from './database.js';
-import { check, type Checked, keyOf, quantile, sleep, withService } from './harness.js';
+import {
+  check,
+  type Checked,
+  keyOf,
+  type Percentiles,
+  percentiles,
+  post,
+  sleep,
+  withService,
+} from './harness.js';
 import { epochMs, HOLD_JOB, PACED_JOB } from './bench-handlers.js';
-import { type Service, startService } from './service.js';
-
-export interface Percentiles {
-  p50: number;
-  p99: number;
-  max: number;
-}
-
-function percentiles(values: number[]): Percentiles {
-  const sorted = [...values].sort((a, b) => a - b);
-  return { p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99), max: quantile(sorted, 1) };
-}
-
-/** A POST with the bench key that must answer 200; its body. */
-async function post(service: Service, path: string, body: unknown): Promise<unknown> {
-  const response = await fetch(`${service.base}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${keyOf(service)}` },
-    body: JSON.stringify(body),
-  });
-  check(
-    response.status === 200,
-    `POST ${path} answered ${response.status}: ${await response.clone().text()}`,
-  );
-  return response.json();
-}
+import { startService } from './service.js';
 
 /** The database clock now, in ms since the epoch. */
 async function dbNowMs(client: pg.Client): Promise<number> {

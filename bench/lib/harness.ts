@@ -1,5 +1,5 @@
-// What every workload shares: a service on a database of its own, checks that fail the run, waits
-// bounded in time, quantiles.
+// What every workload shares: a service on a database of its own, checks that fail the run, calls
+// with the bench key, waits bounded in time, quantiles.
 import type pg from 'pg';
 import { type BenchDatabase, type BenchServer, oneRow } from './database.js';
 import { type Service, type ServiceOptions, startService } from './service.js';
@@ -63,9 +63,34 @@ export async function drained(client: pg.Client): Promise<boolean> {
   return oneRow(rows).drained;
 }
 
+/** A POST with the bench key that must answer 200: its body. */
+export async function post(service: Service, path: string, body: unknown): Promise<unknown> {
+  const response = await fetch(`${service.base}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${keyOf(service)}` },
+    body: JSON.stringify(body),
+  });
+  if (response.status !== 200) {
+    throw new CheckFailed(`POST ${path} answered ${response.status}: ${await response.text()}`);
+  }
+  return response.json();
+}
+
 /** The value at quantile `q` of ascending `sorted` (not empty), to 0.01. */
 export function quantile(sorted: number[], q: number): number {
   const value = sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
   if (value === undefined) throw new Error('a quantile of no values');
   return Number(value.toFixed(2));
+}
+
+export interface Percentiles {
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+/** The median, the 99th percentile and the largest of `values` (not empty, in any order). */
+export function percentiles(values: readonly number[]): Percentiles {
+  const sorted = [...values].sort((a, b) => a - b);
+  return { p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99), max: quantile(sorted, 1) };
 }

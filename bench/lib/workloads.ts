@@ -2,13 +2,16 @@
 // one thing, and checks that the work was done right (counts, no duplicates): a fast wrong answer
 // fails the run. Every loop is bounded in count or time.
 import type pg from 'pg';
+import { epochMs } from './bench-handlers.js';
 import { type BenchServer, insertBacklog, oneRow } from './database.js';
 import {
   check,
-  CheckFailed,
   type Checked,
   drained,
   keyOf,
+  type Percentiles,
+  percentiles,
+  post,
   quantile,
   sleep,
   timeUntil,
@@ -32,7 +35,7 @@ export interface DrainResult extends Checked {
 }
 
 export interface SubmitToStartResult extends Checked {
-  latencyMs: { p50: number; p99: number; max: number };
+  latencyMs: Percentiles;
 }
 
 export interface StatsResult extends Checked {
@@ -252,27 +255,17 @@ export async function drainOverRest(
 ): Promise<DrainResult> {
   return withService(server, { CONVEYOR_ROLE: 'api' }, async (service, db) => {
     await insertBacklog(db.client, { count: jobs, type: 'bench.rest', queue: 'rest' });
-    const headers = { 'content-type': 'application/json', authorization: `Bearer ${keyOf(service)}` };
-    const post = async (path: string, body: unknown): Promise<unknown> => {
-      const response = await fetch(`${service.base}${path}`, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify(body),
-      });
-      if (response.status !== 200) throw new CheckFailed(`${path} answered ${response.status}`);
-      return response.json();
-    };
     let acknowledged = 0;
     const worker = async () => {
       // Bounded: at most one claim per job, plus the empty claims that end the loop.
       for (let round = 0; round <= jobs; round += 1) {
-        const { jobs: claimed } = (await post('/v1/jobs/claim', {
+        const { jobs: claimed } = (await post(service, '/v1/jobs/claim', {
           queue: 'rest',
           limit: 100,
           workerId: 'bench',
         })) as { jobs: { id: string; leaseToken: string }[] };
         if (claimed.length === 0) return;
-        const { results } = (await post('/v1/jobs/ack', {
+        const { results } = (await post(service, '/v1/jobs/ack', {
           complete: claimed.map((job) => ({ id: job.id, leaseToken: job.leaseToken })),
         })) as { results: { outcome: string }[] };
         check(
@@ -320,7 +313,7 @@ export async function submitToStart(
       const due = start + (i * 1000) / rate;
       const wait = due - performance.now();
       if (wait > 0) await sleep(wait);
-      const at = performance.timeOrigin + performance.now();
+      const at = epochMs();
       inFlight.push(
         fetch(`${service.base}/v1/jobs`, {
           method: 'POST',
@@ -340,19 +333,16 @@ export async function submitToStart(
       `SELECT id, extract(epoch FROM claimed_at) * 1000 AS claimed FROM jobs`,
     );
     check(rows.length === total, `${rows.length} jobs for ${total} submits`);
-    const latencies = rows
-      .flatMap((row) => {
-        const sent = sentAt.get(row.id);
-        return sent === undefined ? [] : [Number(row.claimed) - sent];
-      })
-      .sort((a, b) => a - b);
+    const latencies = rows.flatMap((row) => {
+      const sent = sentAt.get(row.id);
+      return sent === undefined ? [] : [Number(row.claimed) - sent];
+    });
     check(
       latencies.length === total - warmup,
       `${latencies.length} measured jobs, ${total - warmup} expected`,
     );
-    const at = (q: number) => quantile(latencies, q);
     return {
-      latencyMs: { p50: at(0.5), p99: at(0.99), max: at(1) },
+      latencyMs: percentiles(latencies),
       checked: `${total} jobs at ${rate}/s (${warmup} of them warm-up), all completed`,
     };
   });
