@@ -19,13 +19,16 @@ const queueOpen = `NOT EXISTS (SELECT 1 FROM paused WHERE type = '')
 const typeOpen = (j: string): string =>
   `($3::text[] IS NULL OR ${j}.type = ANY ($3::text[])) AND ${j}.type NOT IN (SELECT type FROM paused)`;
 
+/** Job `j` of the claimed queue waits and is due, of the asked types, and nothing of it is paused. */
+const dueNow = (j: string): string => `${j}.status IN ('pending', 'failed') AND ${j}.run_at <= now()
+    AND ${queueOpen} AND ${typeOpen(j)}`;
+
 /**
- * Whether job `j` of the claimed queue may start now as far as its own row and its type go: due,
- * of the asked types, not paused, its type not at the type's limit (`full_types`; every asked type
- * at its limit is, again, checked once for the whole statement).
+ * Whether job `j` of the claimed queue may start now as far as its own row and its type go: due
+ * now, its type not at the type's limit (`full_types`; every asked type at its limit is, again,
+ * checked once for the whole statement).
  */
-const startable = (j: string): string => `${j}.status IN ('pending', 'failed') AND ${j}.run_at <= now()
-    AND ${queueOpen} AND ${typeOpen(j)}
+const startable = (j: string): string => `${dueNow(j)}
     AND NOT ($3::text[] IS NOT NULL AND $3::text[] <@ ARRAY(SELECT type::text FROM full_types))
     AND ${j}.type NOT IN (SELECT type FROM full_types)`;
 
@@ -68,8 +71,7 @@ const expired = (gate: string): string => `expired AS (
 /** Due jobs of the queue, up to $4, in priority order; `gate` holds for the statement. */
 const due = (gate: string): string => `due AS (
   SELECT id, priority, run_at, created_at FROM jobs
-  WHERE namespace = $1 AND queue = $2 AND status IN ('pending', 'failed') AND run_at <= now()
-    AND ${queueOpen} AND ${typeOpen('jobs')} AND ${gate}
+  WHERE namespace = $1 AND queue = $2 AND ${dueNow('jobs')} AND ${gate}
   ORDER BY priority DESC, run_at, created_at
   LIMIT $4
   FOR UPDATE SKIP LOCKED
@@ -92,6 +94,9 @@ const CLAIMED = `claimed AS (
   WHERE j.id = picked.id
   RETURNING ${JOB_COLUMNS}, picked.reclaimed
 )`;
+
+/** The limited statement's queue may start more jobs (`room`: its concurrency and rate limits). */
+const ROOM_LEFT = 'coalesce((SELECT queue_slots FROM room), 1) > 0';
 
 /** Whether the queue has a limit of any kind (queue_controls), in `c`. */
 const hasLimit = (c: string): string =>
@@ -191,7 +196,7 @@ room AS MATERIALIZED (
          (SELECT key_concurrency_limit FROM limits WHERE type = '') AS key_limit
 ),
 ${expired('true')},
-${due(`NOT EXISTS (SELECT 1 FROM limits WHERE ${sortsJobs('limits')}) AND coalesce((SELECT queue_slots FROM room), 1) > 0`)},
+${due(`NOT EXISTS (SELECT 1 FROM limits WHERE ${sortsJobs('limits')}) AND ${ROOM_LEFT}`)},
 full_types AS MATERIALIZED (
   -- Types of the queue at their own concurrency or rate limit: none of their jobs may start.
   SELECT l.type FROM limits l LEFT JOIN type_running r USING (type)
@@ -201,7 +206,7 @@ candidates AS (
   SELECT id, type, concurrency_key, priority, run_at, created_at FROM jobs
   WHERE namespace = $1 AND queue = $2 AND ${startable('jobs')}
     AND EXISTS (SELECT 1 FROM limits WHERE ${sortsJobs('limits')})
-    AND coalesce((SELECT queue_slots FROM room), 1) > 0
+    AND ${ROOM_LEFT}
     AND (concurrency_key IS NULL OR concurrency_key NOT IN (
       SELECT k.concurrency_key FROM key_running k, room WHERE k.n >= room.key_limit))
   ORDER BY priority DESC, run_at, created_at
@@ -213,17 +218,17 @@ walk_from AS MATERIALIZED (
   -- the previous walk started (key_cursor), so that successive claims go round the keys rather
   -- than always start at the first; no row, no walk.
   SELECT coalesce((SELECT key_cursor FROM limits WHERE type = ''), '') AS after
-  WHERE (SELECT key_limit FROM room) IS NOT NULL AND coalesce((SELECT queue_slots FROM room), 1) > 0
+  WHERE (SELECT key_limit FROM room) IS NOT NULL AND ${ROOM_LEFT}
     AND (SELECT count(*) FROM candidates) >= $7
 ),
 ${keyWalk('keys_after', '>', '$7')},
-${keyWalk('keys_before', '<=', '$7 - (SELECT count(*) FROM keys_after WHERE concurrency_key IS NOT NULL)')},
+walked_after AS MATERIALIZED (SELECT count(*) AS n FROM keys_after WHERE concurrency_key IS NOT NULL),
+${keyWalk('keys_before', '<=', '$7 - (SELECT n FROM walked_after)')},
 walked AS MATERIALIZED (
   -- The walked keys, each with its place in the walk (pos): how far round from the cursor it is.
   SELECT concurrency_key, n AS pos FROM keys_after WHERE concurrency_key IS NOT NULL
   UNION ALL
-  SELECT concurrency_key, n + (SELECT count(*) FROM keys_after WHERE concurrency_key IS NOT NULL)
-  FROM keys_before WHERE concurrency_key IS NOT NULL
+  SELECT concurrency_key, n + (SELECT n FROM walked_after) FROM keys_before WHERE concurrency_key IS NOT NULL
 ),
 key_heads AS (
   -- Each walked key's first jobs, as many as it has room for.
