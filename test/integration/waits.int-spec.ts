@@ -1,5 +1,5 @@
 import { QueryBus } from '@nestjs/cqrs';
-import { GetJobQuery, TooManyWaitersError } from '#conveyor/jobs';
+import { GetJobQuery, JobNotFoundError, TooManyWaitersError } from '#conveyor/jobs';
 import { eventually } from '../support/eventually.js';
 import { instanceSuite, submitJob } from '../support/instance-suite.js';
 
@@ -39,5 +39,33 @@ describe('a client waiting for a result', () => {
       const { rows } = await suite.db.client.query<{ n: number }>('SELECT count(*)::int AS n FROM job_waits');
       expect(rows[0]!.n).toBe(0);
     }, 2_000);
+  });
+
+  it('each of many reads arriving together gets its own job, and only from its own namespace', async () => {
+    // Reads that arrive together share one statement (the waiters a completion wakes): each must
+    // still be answered with its job, and a job of another namespace stays not found.
+    const api = await suite.start({ CONVEYOR_ROLE: 'api' });
+    const submitted = await Promise.all(
+      Array.from({ length: 40 }, (_, n) =>
+        submitJob(api, {
+          type: 'nobody.runs.this',
+          payload: { n },
+          namespace: n % 2 === 0 ? 'default' : 'other',
+        }),
+      ),
+    );
+    const queries = api.app.get(QueryBus);
+    const answers = await Promise.all(
+      submitted.flatMap(({ job }, n) => [
+        queries.execute(new GetJobQuery(job.namespace, job.id, 0)),
+        queries
+          .execute(new GetJobQuery(n % 2 === 0 ? 'other' : 'default', job.id, 0))
+          .catch((error: unknown) => error),
+      ]),
+    );
+    submitted.forEach(({ job }, n) => {
+      expect(answers[2 * n]).toMatchObject({ id: job.id, payload: { n }, status: 'pending' });
+      expect(answers[2 * n + 1]).toBeInstanceOf(JobNotFoundError);
+    });
   });
 });

@@ -44,7 +44,7 @@ export interface JobStateRow {
   last_lease_end: LeaseEnd | null;
 }
 
-/** One transition as GET_JOB_WITH_HISTORY aggregates it: [from, to, attempt, worker, error, epoch ms]. */
+/** One transition as GET_JOBS_WITH_HISTORY aggregates it: [from, to, attempt, worker, error, epoch ms]. */
 export type JobEventTuple = [JobStatus | null, JobStatus, number, string | null, string | null, number];
 
 export function toJobView(row: JobRow): JobView {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Sql } from '#conveyor/database';
 import type { JobEventView, JobView, ProgressView } from '../application/job-view.js';
+import { Batcher } from '../application/lifecycle/batcher.js';
 import type {
   JobReads,
   ListFilter,
@@ -16,7 +17,7 @@ import {
   DATABASE_NOW,
   GAUGE_OLDEST_PENDING,
   GAUGE_QUEUE_DEPTH,
-  GET_JOB_WITH_HISTORY,
+  GET_JOBS_WITH_HISTORY,
   LATENCY_SAMPLE,
   LIST_JOBS,
   OLDEST_PENDING,
@@ -24,28 +25,57 @@ import {
   QUEUE_THROUGHPUT,
 } from './sql/read.sql.js';
 
+type JobWithHistoryFacts = { job: JobView; events: JobEventView[]; progress: ProgressView | null };
+
+/** A read of one job waiting for the statement that reads it with others. */
+interface HistoryRead {
+  namespace: string;
+  id: string;
+  resolve: (found: JobWithHistoryFacts | null) => void;
+  reject: (error: Error) => void;
+}
+
+type HistoryRow = JobRow & {
+  history: JobEventTuple[];
+  progress: { percent: number | null; data: Record<string, unknown> | null; updatedAt: number } | null;
+};
+
 /** The read port on PostgreSQL (sql/read.sql.ts). */
 @Injectable()
 export class PostgresJobReads implements JobReads {
+  /**
+   * Reads of single jobs go by group: those that arrive while reads are in flight share the next
+   * statement (a completion of 25 awaited jobs wakes 25 waiters at once, each reading its job).
+   */
+  private readonly histories = new Batcher<HistoryRead>({
+    batchSize: 500,
+    concurrency: 4,
+    write: (batch) => this.readHistories(batch),
+  });
+
   constructor(private readonly sql: Sql) {}
 
-  async getWithHistory(
-    namespace: string,
-    id: string,
-  ): Promise<{ job: JobView; events: JobEventView[]; progress: ProgressView | null } | null> {
-    const [row] = await this.sql.rows<
-      JobRow & {
-        history: JobEventTuple[];
-        progress: { percent: number | null; data: Record<string, unknown> | null; updatedAt: number } | null;
+  getWithHistory(namespace: string, id: string): Promise<JobWithHistoryFacts | null> {
+    return new Promise((resolve, reject) => {
+      this.histories.add({ namespace, id, resolve, reject });
+    });
+  }
+
+  private async readHistories(batch: HistoryRead[]): Promise<void> {
+    try {
+      const rows = await this.sql.rows<HistoryRow>(GET_JOBS_WITH_HISTORY, [
+        batch.map((read) => read.id),
+        batch.map((read) => read.namespace),
+      ]);
+      const found = new Map(rows.map((row) => [`${row.namespace}\t${row.id}`, row]));
+      for (const read of batch) {
+        const row = found.get(`${read.namespace}\t${read.id}`);
+        read.resolve(row === undefined ? null : withHistory(row));
       }
-    >(GET_JOB_WITH_HISTORY, [id, namespace]);
-    if (row === undefined) return null;
-    const { progress } = row;
-    return {
-      job: toJobView(row),
-      events: row.history.map(toJobEventView),
-      progress: progress === null ? null : { ...progress, updatedAt: new Date(progress.updatedAt) },
-    };
+    } catch (error) {
+      // Reads already resolved ignore it.
+      for (const read of batch) read.reject(error instanceof Error ? error : new Error(String(error)));
+    }
   }
 
   async list(filter: ListFilter): Promise<{ job: JobView; position: ListPosition }[]> {
@@ -132,4 +162,13 @@ export class PostgresJobReads implements JobReads {
     if (row === undefined) throw new Error('SELECT now() returned no row');
     return row.now;
   }
+}
+
+function withHistory(row: HistoryRow): JobWithHistoryFacts {
+  const { progress } = row;
+  return {
+    job: toJobView(row),
+    events: row.history.map(toJobEventView),
+    progress: progress === null ? null : { ...progress, updatedAt: new Date(progress.updatedAt) },
+  };
 }

@@ -14,9 +14,12 @@ SELECT ${JOB_COLUMNS}, ${jobStateColumns('j')} FROM jobs j WHERE j.id = $1 AND j
  *
  * A submitted job's creation is not stored (see migration CreationEventFromRow): it is derived from
  * the row, unless the job has a stored one (submitted before that migration, or inserted by hand).
- * $1 id, $2 namespace.
+ *
+ * Reads of many jobs at once (the waiters woken by one completion of 25 jobs, a dashboard's
+ * readers) share one statement: $1 ids, $2 their namespaces, pair by pair; a job not there (or in
+ * another namespace) yields no row.
  */
-export const GET_JOB_WITH_HISTORY = `
+export const GET_JOBS_WITH_HISTORY = `
 SELECT ${JOB_COLUMNS},
   (SELECT coalesce(jsonb_agg(jsonb_build_array(e.from_status, e.to_status, e.attempt, e.worker_id, e.error,
                                                floor(extract(epoch FROM e.occurred_at) * 1000))
@@ -32,7 +35,8 @@ SELECT ${JOB_COLUMNS},
   (SELECT jsonb_build_object('percent', p.percent, 'data', p.data,
                              'updatedAt', floor(extract(epoch FROM p.updated_at) * 1000))
    FROM job_progress p WHERE p.job_id = j.id) AS progress
-FROM jobs j WHERE j.id = $1 AND j.namespace = $2`;
+FROM unnest($1::uuid[], $2::text[]) AS wanted(id, namespace)
+JOIN jobs j ON j.id = wanted.id AND j.namespace = wanted.namespace`;
 
 /**
  * listJobs — newest first, keyset-paginated on (created_at, id): stable under concurrent inserts
