@@ -169,3 +169,37 @@ describe('POST /v1/jobs/ack', () => {
     );
   });
 });
+
+describe('POST /v1/jobs/release', () => {
+  it('hands held jobs back, pending at once with the attempt not counted; only with their own lease', async () => {
+    const jobs = Array.from({ length: 3 }, (_, n) => ({ type: 'w', queue: 'release', payload: { n } }));
+    await api().post('/v1/jobs/batch').send({ jobs }).expect(200);
+    const claim = await api().post('/v1/jobs/claim').send({ queue: 'release', limit: 3 }).expect(200);
+    const [a, b, c] = (claim.body as { jobs: { id: string; leaseToken: string }[] }).jobs as [
+      { id: string; leaseToken: string },
+      { id: string; leaseToken: string },
+      { id: string; leaseToken: string },
+    ];
+    const response = await api()
+      .post('/v1/jobs/release')
+      .send({
+        jobs: [
+          { id: a.id, leaseToken: a.leaseToken },
+          { id: b.id, leaseToken: b.leaseToken },
+          { id: c.id, leaseToken: a.leaseToken }, // not c's lease
+        ],
+      })
+      .expect(200);
+    expect(response.body).toEqual({ released: 2 });
+    const { rows } = await t.db.client.query<{ id: string; status: string; attempts: number }>(
+      'SELECT id, status, attempts FROM jobs WHERE queue = $1',
+      ['release'],
+    );
+    const state = new Map(rows.map((row) => [row.id, `${row.status} ${row.attempts}`]));
+    expect([a, b, c].map((job) => state.get(job.id))).toEqual(['pending 0', 'pending 0', 'processing 1']);
+  });
+
+  it('refuses an empty list (400)', async () => {
+    expectProblem(await api().post('/v1/jobs/release').send({ jobs: [] }), 400, 'validation-error');
+  });
+});

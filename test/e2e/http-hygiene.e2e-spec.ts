@@ -48,6 +48,7 @@ describe('GET /openapi.json', () => {
     ['get', '/v1/jobs'],
     ['post', '/v1/jobs/batch'],
     ['post', '/v1/jobs/ack'],
+    ['post', '/v1/jobs/release'],
     ['post', '/v1/jobs/claim'],
     ['get', '/v1/jobs/{id}'],
     ['post', '/v1/jobs/{id}/complete'],

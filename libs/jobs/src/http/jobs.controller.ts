@@ -46,6 +46,7 @@ import {
   type ProgressResult,
   RecordProgressCommand,
 } from '../application/commands/record-progress/record-progress.command.js';
+import { ReleaseJobsCommand } from '../application/commands/release-jobs/release-jobs.command.js';
 import { RetryJobCommand } from '../application/commands/retry-job/retry-job.command.js';
 import {
   SubmitJobCommand,
@@ -58,11 +59,12 @@ import { GetJobQuery } from '../application/queries/get-job/get-job.query.js';
 import type { JobPage } from '../application/queries/list-jobs/list-jobs.query.js';
 import { ListJobsQuery } from '../application/queries/list-jobs/list-jobs.query.js';
 import { DEFAULT_QUEUE } from '../domain/defaults.js';
-import { AcknowledgeJobsBody, SubmitJobsBody } from './dto/batch.body.js';
+import { AcknowledgeJobsBody, ReleaseJobsBody, SubmitJobsBody } from './dto/batch.body.js';
 import { ClaimJobsBody } from './dto/claim-jobs.body.js';
 import { CompleteJobBody, FailJobBody, HeartbeatJobBody, ProgressBody } from './dto/lease.body.js';
 import {
   AckDocument,
+  ReleasedDocument,
   BatchDocument,
   ClaimedJobsDocument,
   HeartbeatDocument,
@@ -261,6 +263,26 @@ export class JobsController {
           : item,
       ),
     };
+  }
+
+  /**
+   * Hands held jobs back: pending again, due now, the attempt not counted. For a REST worker
+   * that stops before finishing them (a deploy), as an in-process worker does when it drains.
+   */
+  @Post('release')
+  @HttpCode(HttpStatus.OK)
+  @Requires('jobs:work', 'none')
+  @ApiOperation({
+    summary: 'Hand up to 1,000 held jobs back unfinished: pending again at once, the attempt not counted.',
+  })
+  @ApiOkResponse({ type: ReleasedDocument })
+  @ApiProblems(400, 413, 415)
+  async release(
+    @RequestNamespace() namespace: string,
+    @Body() body: ReleaseJobsBody,
+  ): Promise<{ released: number }> {
+    const proofs = body.jobs.map(({ id, leaseToken }) => ({ id, leaseToken }));
+    return { released: await this.commandBus.execute(new ReleaseJobsCommand(namespace, proofs)) };
   }
 
   @Post('claim')

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsUUID } from 'class-validator';
 import { IsOmittable } from '#conveyor/http';
-import { CompleteJobBody, FailJobBody } from './lease.body.js';
+import { CompleteJobBody, FailJobBody, LeaseProofBody } from './lease.body.js';
 import { IsNested } from './nested.js';
 import { SubmitJobBody } from './submit-job.body.js';
 
@@ -48,4 +48,24 @@ export class AcknowledgeJobsBody {
   @ArrayMaxSize(MAX_BATCH)
   @IsNested(() => FailItem, { each: true })
   fail?: FailItem[];
+}
+
+export class ReleaseItem extends LeaseProofBody {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID()
+  id: string;
+}
+
+export class ReleaseJobsBody {
+  @ApiProperty({
+    type: [ReleaseItem],
+    minItems: 1,
+    maxItems: MAX_BATCH,
+    description: 'Up to 1,000 held jobs to hand back, each with its lease token.',
+  })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_BATCH)
+  @IsNested(() => ReleaseItem, { each: true })
+  jobs: ReleaseItem[];
 }

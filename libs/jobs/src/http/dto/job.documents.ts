@@ -270,6 +270,15 @@ export class HeartbeatDocument implements Wire<HeartbeatResult> {
 }
 
 /** { redriven } from POST /v1/dead-letter/redrive. */
+export class ReleasedDocument {
+  @ApiProperty({
+    type: 'integer',
+    description:
+      'How many went back to pending. A job whose lease was already lost is not counted: it is not yours to hand back.',
+  })
+  released: number;
+}
+
 export class RedriveDocument {
   @ApiProperty({ type: 'integer', description: 'How many dead letters went back to pending.' })
   redriven: number;
