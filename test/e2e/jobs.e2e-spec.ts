@@ -581,11 +581,60 @@ describe('reading jobs', () => {
     expect(seen).toEqual([...ids].reverse());
   });
 
+  it('filters by the text of the last error, in any case, and pages through the matches', async () => {
+    const settle = async (n: number, error: string | null, retryable = true): Promise<string> => {
+      const job = await submitAndClaim('error-text', { payload: { n } });
+      if (error === null) {
+        await api().post(`/v1/jobs/${job.id}/complete`).send({ leaseToken: job.leaseToken }).expect(200);
+      } else {
+        await api()
+          .post(`/v1/jobs/${job.id}/fail`)
+          .send({ leaseToken: job.leaseToken, error, retryable })
+          .expect(200);
+      }
+      return job.id;
+    };
+    const handshake = await settle(1, 'TLS handshake failed: certificate expired', false);
+    const tlsTimeout = await settle(2, 'tls timeout after 30 s');
+    await settle(3, 'DNS lookup failed');
+    const upstream = await settle(4, 'Upstream closed the TLS connection', false);
+    await settle(5, null);
+    const percent = await settle(6, 'disk 100% full');
+    await settle(7, 'disk 1000 full');
+    const underscore = await settle(8, 'quota_exceeded');
+    await settle(9, 'quota-exceeded');
+
+    const matching = async (query: Record<string, string>): Promise<string[]> => {
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      for (let page = 0; page < 10; page += 1) {
+        const response = await api()
+          .get('/v1/jobs')
+          .query({ queue: 'error-text', ...query, limit: '2', ...(cursor === null ? {} : { cursor }) })
+          .expect(200);
+        const body = response.body as { items: { id: string }[]; nextCursor: string | null };
+        seen.push(...body.items.map((item) => item.id));
+        cursor = body.nextCursor;
+        if (cursor === null) return seen;
+      }
+      throw new Error('more than 10 pages');
+    };
+    // Newest first, two to a page: the third match is on the second page, and nothing else is.
+    expect(await matching({ error: 'tls' })).toEqual([upstream, tlsTimeout, handshake]);
+    expect(await matching({ error: 'TLS', status: 'dead_letter' })).toEqual([upstream, handshake]);
+    // The text is matched as written: % and _ are not wildcards.
+    expect(await matching({ error: '100%' })).toEqual([percent]);
+    expect(await matching({ error: 'quota_' })).toEqual([underscore]);
+    expect(await matching({ error: 'no such error' })).toEqual([]);
+  });
+
   it.each([
     ['an unknown status', { status: 'done' }],
     ['a limit over 500', { limit: '501' }],
     ['a forged cursor', { cursor: 'bm90LWEtY3Vyc29y' }],
     ['a SQL-looking type', { type: "x'; DROP TABLE jobs; --" }],
+    ['an empty error text', { error: '' }],
+    ['an error text over 500 characters', { error: 'x'.repeat(501) }],
   ])('refuses %s (400)', async (_label, query) => {
     expectProblem(await api().get('/v1/jobs').query(query), 400);
   });
