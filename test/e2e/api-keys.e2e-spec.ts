@@ -135,6 +135,63 @@ describe('API keys', () => {
   });
 });
 
+describe('GET /v1/me', () => {
+  it("answers the calling key's own description, never the key or its hash", async () => {
+    const created = await createKey({
+      name: 'dashboard',
+      namespace: 'reports',
+      scopes: ['jobs:read'],
+      expiresAt: '2030-06-30T12:00:00+02:00',
+    });
+    const me = await apiClient(t.server, created.key).get('/v1/me').expect(200);
+    // A read-only key learns it may only read: a dashboard hides the buttons it may not press.
+    expect(me.body).toEqual({
+      id: created.id,
+      name: 'dashboard',
+      namespace: 'reports',
+      scopes: ['jobs:read'],
+      expiresAt: '2030-06-30T10:00:00.000Z',
+    });
+    const { rows } = await t.db.client.query<{ key_hash: string }>(
+      'SELECT key_hash FROM api_keys WHERE id = $1',
+      [created.id],
+    );
+    for (const secret of [created.key, rows[0]!.key_hash, created.keyPrefix]) {
+      expect(JSON.stringify(me.body)).not.toContain(secret);
+    }
+  });
+
+  it('answers any valid key, in the namespace of the key whichever one it acts in', async () => {
+    const worker = await createKey({ name: 'worker', namespace: 'default', scopes: ['jobs:work'] });
+    expect((await apiClient(t.server, worker.key).get('/v1/me').expect(200)).body).toMatchObject({
+      id: worker.id,
+      scopes: ['jobs:work'],
+      expiresAt: null,
+    });
+    const asAdmin = await admin().get('/v1/me').set('Conveyor-Namespace', 'reports').expect(200);
+    expect(asAdmin.body).toMatchObject({ namespace: 'default', scopes: ['admin'], expiresAt: null });
+    expectProblem(
+      await apiClient(t.server, worker.key).get('/v1/me').set('Conveyor-Namespace', 'reports'),
+      403,
+      'namespace-forbidden',
+    );
+  });
+
+  it('is a 401 without a key, with an unknown key and with a revoked one', async () => {
+    const missing = await apiClient(t.server, '').get('/v1/me').unset('Authorization');
+    expectProblem(missing, 401, 'unauthorized');
+    expect(missing.headers['www-authenticate']).toMatch(/^Bearer/);
+    expectProblem(
+      await apiClient(t.server, 'cvk_not-a-key-anyone-was-given-1234').get('/v1/me'),
+      401,
+      'unauthorized',
+    );
+    const revoked = await createKey({ name: 'gone', namespace: 'default', scopes: ['jobs:read'] });
+    await admin().delete(`/v1/admin/api-keys/${revoked.id}`).expect(204);
+    expectProblem(await apiClient(t.server, revoked.key).get('/v1/me'), 401, 'unauthorized');
+  });
+});
+
 describe('bootstrap admin key', () => {
   it('on the first start without CONVEYOR_BOOTSTRAP_ADMIN_KEY: written to <data dir>/admin-key (0600), logged by path only', async () => {
     const db = await createTestDatabase();

@@ -206,6 +206,22 @@ const endpoints: Endpoint[] = [
     },
   },
   {
+    name: 'GET /v1/stats/history',
+    wrongScope: () => keys.workA,
+    ok: 200,
+    call: async (client) => {
+      const job = await teamAJob('dead_letter');
+      const response = await client.get('/v1/stats/history?minutes=5');
+      return {
+        response,
+        otherNamespace: (r) => {
+          expect(r.status).toBe(200);
+          expect(JSON.stringify(r.body)).not.toContain(`"${job.queue}"`);
+        },
+      };
+    },
+  },
+  {
     name: 'GET /v1/dead-letter',
     wrongScope: () => keys.workA,
     ok: 200,

@@ -25,12 +25,16 @@ interface ClaimedJob {
   status: string;
 }
 
-async function submitAndClaim(queue: string, extra: Record<string, unknown> = {}): Promise<ClaimedJob> {
-  await api()
+async function submitAndClaim(
+  queue: string,
+  extra: Record<string, unknown> = {},
+  client = api(),
+): Promise<ClaimedJob> {
+  await client
     .post('/v1/jobs')
     .send({ type: 'e2e.job', queue, payload: { queue }, ...extra })
     .expect(201);
-  const claim = await api().post('/v1/jobs/claim').send({ queue, workerId: 'e2e-worker' }).expect(200);
+  const claim = await client.post('/v1/jobs/claim').send({ queue, workerId: 'e2e-worker' }).expect(200);
   const jobs = (claim.body as { jobs: ClaimedJob[] }).jobs;
   expect(jobs).toHaveLength(1);
   return jobs[0]!;
@@ -581,11 +585,60 @@ describe('reading jobs', () => {
     expect(seen).toEqual([...ids].reverse());
   });
 
+  it('filters by the text of the last error, in any case, and pages through the matches', async () => {
+    const settle = async (n: number, error: string | null, retryable = true): Promise<string> => {
+      const job = await submitAndClaim('error-text', { payload: { n } });
+      if (error === null) {
+        await api().post(`/v1/jobs/${job.id}/complete`).send({ leaseToken: job.leaseToken }).expect(200);
+      } else {
+        await api()
+          .post(`/v1/jobs/${job.id}/fail`)
+          .send({ leaseToken: job.leaseToken, error, retryable })
+          .expect(200);
+      }
+      return job.id;
+    };
+    const handshake = await settle(1, 'TLS handshake failed: certificate expired', false);
+    const tlsTimeout = await settle(2, 'tls timeout after 30 s');
+    await settle(3, 'DNS lookup failed');
+    const upstream = await settle(4, 'Upstream closed the TLS connection', false);
+    await settle(5, null);
+    const percent = await settle(6, 'disk 100% full');
+    await settle(7, 'disk 1000 full');
+    const underscore = await settle(8, 'quota_exceeded');
+    await settle(9, 'quota-exceeded');
+
+    const matching = async (query: Record<string, string>): Promise<string[]> => {
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      for (let page = 0; page < 10; page += 1) {
+        const response = await api()
+          .get('/v1/jobs')
+          .query({ queue: 'error-text', ...query, limit: '2', ...(cursor === null ? {} : { cursor }) })
+          .expect(200);
+        const body = response.body as { items: { id: string }[]; nextCursor: string | null };
+        seen.push(...body.items.map((item) => item.id));
+        cursor = body.nextCursor;
+        if (cursor === null) return seen;
+      }
+      throw new Error('more than 10 pages');
+    };
+    // Newest first, two to a page: the third match is on the second page, and nothing else is.
+    expect(await matching({ error: 'tls' })).toEqual([upstream, tlsTimeout, handshake]);
+    expect(await matching({ error: 'TLS', status: 'dead_letter' })).toEqual([upstream, handshake]);
+    // The text is matched as written: % and _ are not wildcards.
+    expect(await matching({ error: '100%' })).toEqual([percent]);
+    expect(await matching({ error: 'quota_' })).toEqual([underscore]);
+    expect(await matching({ error: 'no such error' })).toEqual([]);
+  });
+
   it.each([
     ['an unknown status', { status: 'done' }],
     ['a limit over 500', { limit: '501' }],
     ['a forged cursor', { cursor: 'bm90LWEtY3Vyc29y' }],
     ['a SQL-looking type', { type: "x'; DROP TABLE jobs; --" }],
+    ['an empty error text', { error: '' }],
+    ['an error text over 500 characters', { error: 'x'.repeat(501) }],
   ])('refuses %s (400)', async (_label, query) => {
     expectProblem(await api().get('/v1/jobs').query(query), 400);
   });
@@ -619,6 +672,128 @@ describe('reading jobs', () => {
     expect(queues.find((queue) => queue.queue === 'stats-other')).toMatchObject({
       counts: { processing: 1, pending: 0 },
       oldestPendingAgeSeconds: null,
+    });
+  });
+
+  describe('GET /v1/stats/history', () => {
+    interface Point {
+      minute: string;
+      completed: number;
+      failed: number;
+      deadLettered: number;
+    }
+    interface History {
+      minutes: number;
+      queues: { queue: string; points: Point[] }[];
+    }
+    const MINUTE = 60_000;
+    const minuteOf = (at: string) => Math.floor(new Date(at).getTime() / MINUTE) * MINUTE;
+    let key: string;
+    const history = () => apiClient(t.server, key);
+    beforeAll(async () => {
+      const created = await api()
+        .post('/v1/admin/api-keys')
+        .send({ name: 'history', namespace: 'history', scopes: ['jobs:submit', 'jobs:read', 'jobs:work'] })
+        .expect(201);
+      key = (created.body as { key: string }).key;
+    });
+
+    /** Settles a new job of `queue` in the history namespace; the minute its status was entered. */
+    async function settled(
+      queue: string,
+      n: number,
+      outcome: 'complete' | 'retry' | 'dead',
+    ): Promise<number> {
+      const job = await submitAndClaim(queue, { payload: { n } }, history());
+      const response = await history()
+        .post(`/v1/jobs/${job.id}/${outcome === 'complete' ? 'complete' : 'fail'}`)
+        .send(
+          outcome === 'complete'
+            ? { leaseToken: job.leaseToken }
+            : { leaseToken: job.leaseToken, error: 'boom', retryable: outcome === 'retry' },
+        )
+        .expect(200);
+      return minuteOf((response.body as { updatedAt: string }).updatedAt);
+    }
+
+    it('counts the jobs that completed, failed and were dead-lettered, each in its minute and queue', async () => {
+      const expected = new Map<string, Point>();
+      const count = (queue: string, minute: number, field: 'completed' | 'failed' | 'deadLettered') => {
+        const at = new Date(minute).toISOString();
+        const point = expected.get(`${queue} ${at}`) ?? {
+          minute: at,
+          completed: 0,
+          failed: 0,
+          deadLettered: 0,
+        };
+        point[field] += 1;
+        expected.set(`${queue} ${at}`, point);
+      };
+      // Two completions folded into the per-minute counts, then moved five minutes back: as if
+      // they had happened then. The later ones are still deltas the compactor has not folded.
+      const earlier = [await settled('hist-a', 1, 'complete'), await settled('hist-a', 2, 'complete')];
+      await t.db.client.query('SELECT conveyor_compact_job_stats()');
+      await t.db.client.query(
+        `UPDATE job_status_minutes SET minute = minute - interval '5 minutes' WHERE namespace = 'history'`,
+      );
+      for (const minute of earlier) count('hist-a', minute - 5 * MINUTE, 'completed');
+      count('hist-a', await settled('hist-a', 3, 'complete'), 'completed');
+      count('hist-a', await settled('hist-a', 4, 'retry'), 'failed');
+      count('hist-b', await settled('hist-b', 5, 'dead'), 'deadLettered');
+      count('hist-b', await settled('hist-b', 6, 'dead'), 'deadLettered');
+
+      const body = (await history().get('/v1/stats/history?minutes=10').expect(200)).body as History;
+      expect(body.minutes).toBe(10);
+      expect(body.queues.map((queue) => queue.queue)).toEqual(['hist-a', 'hist-b']);
+      const now = minuteOf(new Date().toISOString());
+      for (const { queue, points } of body.queues) {
+        // Every minute of the window, oldest first, the current one last.
+        expect(points).toHaveLength(10);
+        const last = new Date(points.at(-1)!.minute).getTime();
+        expect(last).toBeGreaterThanOrEqual(now - MINUTE);
+        expect(last).toBeLessThanOrEqual(now);
+        expect(points.map((point) => new Date(point.minute).getTime())).toEqual(
+          Array.from({ length: 10 }, (_, i) => last - (9 - i) * MINUTE),
+        );
+        for (const point of points) {
+          expect(point).toEqual(
+            expected.get(`${queue} ${point.minute}`) ?? {
+              minute: point.minute,
+              completed: 0,
+              failed: 0,
+              deadLettered: 0,
+            },
+          );
+        }
+      }
+      const shown = body.queues.flatMap(({ queue, points }) =>
+        points.map((point) => `${queue} ${point.minute}`),
+      );
+      expect(shown).toEqual(expect.arrayContaining([...expected.keys()]));
+    });
+
+    it('shows the last hour by default and a single minute at the least, only of its own namespace', async () => {
+      const hour = (await history().get('/v1/stats/history').expect(200)).body as History;
+      expect(hour.minutes).toBe(60);
+      expect(hour.queues.map((queue) => [queue.queue, queue.points.length])).toEqual([
+        ['hist-a', 60],
+        ['hist-b', 60],
+      ]);
+      const one = (await history().get('/v1/stats/history?minutes=1').expect(200)).body as History;
+      expect(one.queues.map((queue) => queue.points.length)).toEqual([1, 1]);
+      // The default namespace's queues (this file's other tests) are not history's, and back.
+      const other = (await api().get('/v1/stats/history').expect(200)).body as History;
+      expect(other.queues.map((queue) => queue.queue)).toContain('error-text');
+      expect(other.queues.map((queue) => queue.queue)).not.toContain('hist-a');
+      expect(hour.queues.map((queue) => queue.queue)).not.toContain('error-text');
+    });
+
+    it.each(['0', '1441', '-5', '1.5', 'sixty', ''])('refuses minutes=%s (400)', async (minutes) => {
+      const response = await history().get(`/v1/stats/history?minutes=${minutes}`);
+      expectProblem(response, 400, 'validation-error');
+      expect((response.body as { errors: { field: string }[] }).errors.map((error) => error.field)).toEqual([
+        'minutes',
+      ]);
     });
   });
 

@@ -8,13 +8,14 @@ import { API_KEY_STORE } from './application/ports/api-key-store.js';
 import { ListApiKeysHandler } from './application/queries/list-api-keys.js';
 import { RateLimiter } from './application/rate-limiter.js';
 import { ApiKeysController } from './http/api-keys.controller.js';
+import { MeController } from './http/me.controller.js';
 import { AuthGuard } from './http/auth.guard.js';
 import { KeyCheck } from './http/key-check.js';
 import { ApiKeyRepository } from './infrastructure/api-key.repository.js';
 
 /**
  * API keys, scopes, namespaces and rate limits. Installs AuthGuard for every route of the app:
- * routes say who may call them with RequireScope / Public. Needs
+ * routes say who may call them with RequireScope / RequireKey / Public. Needs
  * CqrsModule.forRoot(), ConfigModule and DatabaseModule.
  */
 @Module({
@@ -33,9 +34,9 @@ import { ApiKeyRepository } from './infrastructure/api-key.repository.js';
 })
 export class AuthModule {}
 
-/** Key management over REST; left out of worker-only instances like the jobs API. */
+/** Key management and GET /v1/me over REST; left out of worker-only instances like the jobs API. */
 @Module({
   imports: [AuthModule],
-  controllers: [ApiKeysController],
+  controllers: [ApiKeysController, MeController],
 })
 export class AuthHttpModule {}

@@ -96,6 +96,12 @@ export {
   type JobStats,
   type QueueStats,
 } from './application/queries/get-queue-stats/get-queue-stats.query.js';
+export {
+  GetStatusHistoryQuery,
+  type HistoryPoint,
+  type QueueHistory,
+  type StatusHistory,
+} from './application/queries/get-status-history/get-status-history.query.js';
 export { GetQueueGaugesQuery } from './application/queries/get-queue-gauges/get-queue-gauges.query.js';
 export {
   ListQueuesQuery,

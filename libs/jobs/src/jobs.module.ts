@@ -30,6 +30,7 @@ import { GetDatabaseTimeHandler } from './application/queries/get-database-time/
 import { GetJobHandler } from './application/queries/get-job/get-job.handler.js';
 import { GetQueueGaugesHandler } from './application/queries/get-queue-gauges/get-queue-gauges.handler.js';
 import { GetQueueStatsHandler } from './application/queries/get-queue-stats/get-queue-stats.handler.js';
+import { GetStatusHistoryHandler } from './application/queries/get-status-history/get-status-history.handler.js';
 import { ListJobsHandler } from './application/queries/list-jobs/list-jobs.handler.js';
 import { ListQueuesHandler } from './application/queries/list-queues/list-queues.handler.js';
 import { DeadLetterController } from './http/dead-letter.controller.js';
@@ -78,6 +79,7 @@ import { PostgresQueueControls } from './infrastructure/postgres-queue-controls.
     ListJobsHandler,
     ListQueuesHandler,
     GetQueueStatsHandler,
+    GetStatusHistoryHandler,
     GetQueueGaugesHandler,
     GetDatabaseTimeHandler,
   ],

@@ -54,6 +54,7 @@ export class Authenticator {
           scopes: row.scopes,
           submitPerSecond: row.submitPerSecond,
           readPerSecond: row.readPerSecond,
+          expiresAt: row.expiresAt,
         },
       };
       if (row.expiresIn !== null) ttlMs = Math.min(ttlMs, row.expiresIn * 1000);

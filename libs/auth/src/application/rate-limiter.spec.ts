@@ -10,6 +10,7 @@ const key = (overrides: Partial<Principal> = {}): Principal => ({
   scopes: ['jobs:submit'],
   submitPerSecond: 10,
   readPerSecond: null,
+  expiresAt: null,
   ...overrides,
 });
 

@@ -9,4 +9,6 @@ export interface Principal {
   /** Token-bucket rates per second; null uses the service default, 0 is unlimited. */
   readonly submitPerSecond: number | null;
   readonly readPerSecond: number | null;
+  /** When the key stops working; null: never. */
+  readonly expiresAt: Date | null;
 }

@@ -5,7 +5,9 @@ import type { Scope } from '../domain/scopes.js';
 
 /** Who may call a route. A route without any is treated as `admin` only: access is opt-in. */
 export type Access =
-  { kind: 'public' } | { kind: 'scope'; scope: Scope; rate: RateClass; cost?: RequestCost };
+  | { kind: 'public' }
+  | { kind: 'scope'; scope: Scope; rate: RateClass; cost?: RequestCost }
+  | { kind: 'key'; rate: RateClass };
 
 export const ACCESS_METADATA = 'conveyor:access';
 
@@ -23,6 +25,10 @@ export const RequireScope = (scope: Scope, rate: RateClass, cost?: RequestCost) 
     rate,
     ...(cost === undefined ? {} : { cost }),
   } satisfies Access);
+
+/** Needs a valid key, whatever its scopes (a key describing itself); `rate` as for RequireScope. */
+export const RequireKey = (rate: RateClass) =>
+  SetMetadata(ACCESS_METADATA, { kind: 'key', rate } satisfies Access);
 
 /** What the guard leaves on the request for the route. */
 export interface RequestAuth {
@@ -43,11 +49,17 @@ export function nodeRequest(request: { raw?: unknown }): AuthenticatedRequest {
 
 function auth(context: ExecutionContext): RequestAuth {
   const found = nodeRequest(context.switchToHttp().getRequest()).conveyorAuth;
-  if (found === undefined) throw new Error('route reads the caller but is not behind RequireScope');
+  if (found === undefined)
+    throw new Error('route reads the caller but is not behind RequireScope or RequireKey');
   return found;
 }
 
 /** The namespace the request acts in (route parameter decorator). */
 export const RequestNamespace = createParamDecorator(
   (_: unknown, context: ExecutionContext) => auth(context).namespace,
+);
+
+/** The API key behind the request, as the guard resolved it (route parameter decorator). */
+export const RequestPrincipal = createParamDecorator(
+  (_: unknown, context: ExecutionContext) => auth(context).principal,
 );

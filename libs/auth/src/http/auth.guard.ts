@@ -41,11 +41,19 @@ export class AuthGuard implements CanActivate {
       case 'scope':
         await this.admit(request, access.scope, access.rate, access.cost?.(request) ?? 1);
         return true;
+      case 'key':
+        await this.admit(request, null, access.rate);
+        return true;
     }
   }
 
-  private async admit(request: Request, scope: Scope, rate: RateClass, cost = 1): Promise<void> {
-    const principal = await this.keys.principalWith(request.headers.authorization, scope);
+  /** `scope` null: any valid key will do. */
+  private async admit(request: Request, scope: Scope | null, rate: RateClass, cost = 1): Promise<void> {
+    const { authorization } = request.headers;
+    const principal =
+      scope === null
+        ? await this.keys.principal(authorization)
+        : await this.keys.principalWith(authorization, scope);
     const namespace = this.namespace(request, principal);
     const decision = this.limiter.take(principal, rate, cost);
     if (!decision.allowed) {

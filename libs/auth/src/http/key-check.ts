@@ -37,7 +37,8 @@ export class KeyCheck {
     return principal;
   }
 
-  private async principal(authorization: string | undefined): Promise<Principal> {
+  /** An `Authorization` header to its principal, whatever the key may do: 401 problems otherwise. */
+  async principal(authorization: string | undefined): Promise<Principal> {
     if (authorization === undefined || authorization === '') {
       throw unauthorized('Send your API key as "Authorization: Bearer <key>".', 'Bearer realm="conveyor"');
     }

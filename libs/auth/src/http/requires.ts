@@ -4,7 +4,7 @@ import { ApiProblems } from '#conveyor/http';
 import type { RateClass } from '../application/rate-limiter.js';
 import { NAMESPACE_PATTERN } from '../domain/namespace.js';
 import type { Scope } from '../domain/scopes.js';
-import { RequireScope, type RequestCost } from './access.js';
+import { RequireKey, RequireScope, type RequestCost } from './access.js';
 
 export const API_KEY_SECURITY = 'api-key';
 
@@ -17,8 +17,21 @@ export function Requires(
   rate: RateClass,
   cost?: RequestCost,
 ): MethodDecorator & ClassDecorator {
+  return documented(RequireScope(scope, rate, cost), rate);
+}
+
+/** A route for any valid API key, whatever its scopes; documented like Requires. */
+export function RequiresKey(rate: RateClass): MethodDecorator & ClassDecorator {
+  return documented(RequireKey(rate), rate);
+}
+
+/** `access` with what the OpenAPI document says of a route behind a key. */
+function documented(
+  access: MethodDecorator & ClassDecorator,
+  rate: RateClass,
+): MethodDecorator & ClassDecorator {
   return applyDecorators(
-    RequireScope(scope, rate, cost),
+    access,
     ApiBearerAuth(API_KEY_SECURITY),
     ApiHeader({
       name: 'Conveyor-Namespace',

@@ -80,6 +80,7 @@ export class ApiKeyRepository implements ApiKeyStore {
       scopes: Scope[];
       submit_per_second: number | null;
       read_per_second: number | null;
+      expires_at: Date | null;
       expired: boolean;
       expires_in: number | null;
     }>(AUTHENTICATE, [keyHash]);
@@ -92,6 +93,7 @@ export class ApiKeyRepository implements ApiKeyStore {
       submitPerSecond: row.submit_per_second,
       readPerSecond: row.read_per_second,
       expired: row.expired,
+      expiresAt: row.expires_at,
       expiresIn: row.expires_in,
     };
   }

@@ -11,7 +11,7 @@ const KEY_COLUMNS = `id, name, namespace, scopes, key_prefix, submit_per_second,
  * lives; `expired` is the database's verdict.
  */
 export const AUTHENTICATE = `
-SELECT id, name, namespace, scopes, submit_per_second, read_per_second,
+SELECT id, name, namespace, scopes, submit_per_second, read_per_second, expires_at,
   (expires_at IS NOT NULL AND expires_at <= now()) AS expired,
   extract(epoch FROM expires_at - now())::float8 AS expires_in
 FROM api_keys

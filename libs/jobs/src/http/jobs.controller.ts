@@ -450,7 +450,10 @@ export class JobsController {
 
   @Get()
   @Requires('jobs:read', 'read')
-  @ApiOperation({ summary: 'Jobs, newest first, a page at a time (follow nextCursor).' })
+  @ApiOperation({
+    summary:
+      'Jobs, newest first, a page at a time (follow nextCursor); filtered by status, queue, type, error text.',
+  })
   @ApiOkResponse({ type: JobPageDocument })
   @ApiProblems(400)
   list(@RequestNamespace() namespace: string, @Query() query: ListJobsQueryParams): Promise<JobPage> {
@@ -462,7 +465,7 @@ export class JobsController {
         type: query.type ?? null,
         limit: query.limit ?? 50,
         cursor: query.cursor ?? null,
-        errorContains: null,
+        errorContains: query.error ?? null,
         minAgeSeconds: null,
         maxAgeSeconds: null,
       }),

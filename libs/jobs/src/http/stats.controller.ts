@@ -1,10 +1,16 @@
-import { Controller, Get, UseFilters } from '@nestjs/common';
+import { Controller, Get, Query, UseFilters } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequestNamespace, Requires } from '#conveyor/auth';
+import { ApiProblems } from '#conveyor/http';
 import type { JobStats } from '../application/queries/get-queue-stats/get-queue-stats.query.js';
 import { GetQueueStatsQuery } from '../application/queries/get-queue-stats/get-queue-stats.query.js';
-import { JobStatsDocument } from './dto/job.documents.js';
+import {
+  GetStatusHistoryQuery,
+  type StatusHistory,
+} from '../application/queries/get-status-history/get-status-history.query.js';
+import { JobStatsDocument, StatusHistoryDocument } from './dto/job.documents.js';
+import { StatsHistoryParams } from './dto/stats.params.js';
 import { JobErrorsFilter } from './job-errors.filter.js';
 
 @ApiTags('stats')
@@ -21,5 +27,20 @@ export class StatsController {
   @ApiOkResponse({ type: JobStatsDocument })
   stats(@RequestNamespace() namespace: string): Promise<JobStats> {
     return this.queryBus.execute(new GetQueueStatsQuery(namespace));
+  }
+
+  @Get('history')
+  @Requires('jobs:read', 'read')
+  @ApiOperation({
+    summary:
+      'Per queue, minute by minute (every minute of the window, oldest first): jobs completed, failed and dead-lettered.',
+  })
+  @ApiOkResponse({ type: StatusHistoryDocument })
+  @ApiProblems(400)
+  history(
+    @RequestNamespace() namespace: string,
+    @Query() params: StatsHistoryParams,
+  ): Promise<StatusHistory> {
+    return this.queryBus.execute(new GetStatusHistoryQuery(namespace, params.minutes ?? 60));
   }
 }

@@ -7,6 +7,7 @@ import type {
   ListFilter,
   ListPosition,
   QueueGauges,
+  QueueMinute,
   QueueOverviewFacts,
   QueueStatsFacts,
 } from '../application/ports/job-reads.js';
@@ -23,6 +24,7 @@ import {
   OLDEST_PENDING,
   QUEUE_COUNTS,
   QUEUE_THROUGHPUT,
+  STATUS_HISTORY,
 } from './sql/read.sql.js';
 
 type JobWithHistoryFacts = { job: JobView; events: JobEventView[]; progress: ProgressView | null };
@@ -111,6 +113,10 @@ export class PostgresJobReads implements JobReads {
       oldestPending: oldestPending.map((row) => ({ queue: row.queue, ageSeconds: row.age_seconds })),
       latency: latency ?? { sample: 0, wait: null, run: null },
     };
+  }
+
+  statusHistory(namespace: string, minutes: number): Promise<QueueMinute[]> {
+    return this.sql.rows<QueueMinute>(STATUS_HISTORY, [namespace, minutes]);
   }
 
   async queueOverview(namespace: string): Promise<QueueOverviewFacts> {

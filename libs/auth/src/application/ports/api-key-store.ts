@@ -20,6 +20,9 @@ export interface ApiKeyView {
   revokedAt: string | null;
 }
 
+/** What a key may know of itself (GET /v1/me): what it is and may do, never the key or its hash. */
+export type CallerView = Pick<ApiKeyView, 'id' | 'name' | 'namespace' | 'scopes' | 'expiresAt'>;
+
 export interface NewApiKeyRow {
   name: string;
   namespace: string;
@@ -39,6 +42,7 @@ export interface AuthenticatedKey {
   submitPerSecond: number | null;
   readPerSecond: number | null;
   expired: boolean;
+  expiresAt: Date | null;
   /** Seconds left before expiry by the database clock; null when the key never expires. */
   expiresIn: number | null;
 }

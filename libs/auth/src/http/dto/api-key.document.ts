@@ -1,7 +1,7 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, PickType } from '@nestjs/swagger';
 import type { Wire } from '#conveyor/http';
 import type { CreatedApiKey } from '../../application/commands/create-api-key.js';
-import type { ApiKeyView } from '../../application/ports/api-key-store.js';
+import type { ApiKeyView, CallerView } from '../../application/ports/api-key-store.js';
 import { SCOPES, type Scope } from '../../domain/scopes.js';
 
 /** An API key as GET /v1/admin/api-keys shows it (OpenAPI only). */
@@ -46,3 +46,8 @@ export class ApiKeyListDocument implements Wire<{ keys: ApiKeyView[] }> {
   @ApiProperty({ type: [ApiKeyDocument] })
   keys: ApiKeyDocument[];
 }
+
+/** GET /v1/me: the calling key, as an admin's list shows it, less what only admins need. */
+export class CallerDocument
+  extends PickType(ApiKeyDocument, ['id', 'name', 'namespace', 'scopes', 'expiresAt'] as const)
+  implements Wire<CallerView> {}

@@ -33,6 +33,17 @@ export interface QueueStatsFacts {
   latency: { sample: number; wait: number[] | null; run: number[] | null };
 }
 
+/** The raw material of GET /v1/stats/history: how many jobs of a queue entered each finishing status in a minute. */
+export interface QueueMinute {
+  queue: string;
+  /** The minute's first instant, by the database clock. */
+  minute: Date;
+  completed: number;
+  /** Failed attempts with a retry scheduled. */
+  failed: number;
+  deadLettered: number;
+}
+
 /** The raw material of GET /v1/queues. */
 export interface QueueOverviewFacts {
   counts: QueueStatsFacts['counts'];
@@ -63,6 +74,11 @@ export interface JobReads {
   /** Newest first, each with its keyset position. */
   list(filter: ListFilter): Promise<{ job: JobView; position: ListPosition }[]>;
   queueStats(namespace: string, latencySample: number): Promise<QueueStatsFacts>;
+  /**
+   * Each queue's last `minutes` whole minutes, the current one last: by queue, then oldest minute
+   * first, every minute present (zeros included).
+   */
+  statusHistory(namespace: string, minutes: number): Promise<QueueMinute[]>;
   queueOverview(namespace: string): Promise<QueueOverviewFacts>;
   queueGauges(): Promise<QueueGauges>;
   /** The database clock, for decisions made in the application (cron slots). */

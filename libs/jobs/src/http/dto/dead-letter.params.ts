@@ -2,6 +2,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsString, IsUUID, Max, Min } from 'class-validator';
 import { CharLength, IsOmittable } from '#conveyor/http';
+import { ErrorTextFilter } from './error-text.js';
 import { IsName, NAME_SCHEMA } from './names.js';
 
 const TEN_YEARS = 10 * 365 * 24 * 60 * 60;
@@ -18,17 +19,7 @@ export class DeadLetterFilterParams {
   @IsName()
   type?: string;
 
-  /** Case-insensitive text the last error contains. */
-  @ApiPropertyOptional({
-    type: 'string',
-    minLength: 1,
-    maxLength: 500,
-    description: 'Only jobs whose last error contains this text (1–500 characters, any case).',
-    example: 'timeout',
-  })
-  @IsOmittable()
-  @IsString()
-  @CharLength(1, 500)
+  @ErrorTextFilter()
   error?: string;
 
   /** Dead-lettered at least this many seconds ago. */

@@ -16,10 +16,16 @@ import type {
   RateLimitView,
 } from '../../application/queries/list-queues/list-queues.query.js';
 import type { JobPage } from '../../application/queries/list-jobs/list-jobs.query.js';
+import type {
+  HistoryPoint,
+  QueueHistory,
+  StatusHistory,
+} from '../../application/queries/get-status-history/get-status-history.query.js';
 import type { AttemptRecord } from '../../domain/attempt-history.js';
 import type { BackoffPolicy } from '../../domain/backoff.js';
 import type { AttemptOutcome } from '../../domain/attempt-history.js';
 import { JOB_STATUSES, type JobStatus } from '../../domain/job-status.js';
+import { MAX_HISTORY_MINUTES } from './stats.params.js';
 import { BACKOFF_TYPES } from './submit-job.body.js';
 
 // The response shapes of the jobs API (libs/jobs/src/application), for the OpenAPI document only.
@@ -472,6 +478,57 @@ export class JobStatsDocument implements Wire<JobStats> {
 
   @ApiProperty({ type: () => LatencyDocument })
   latency: LatencyDocument;
+}
+
+export class HistoryPointDocument implements Wire<HistoryPoint> {
+  @ApiProperty({
+    format: 'date-time',
+    description: "The minute's first instant, by the database clock.",
+    example: '2026-12-02T16:01:00.000Z',
+  })
+  minute: string;
+
+  @ApiProperty({ type: 'integer', minimum: 0, description: 'Jobs completed in this minute.', example: 12 })
+  completed: number;
+
+  @ApiProperty({
+    type: 'integer',
+    minimum: 0,
+    description: 'Attempts that failed in this minute with a retry scheduled.',
+    example: 0,
+  })
+  failed: number;
+
+  @ApiProperty({ type: 'integer', minimum: 0, description: 'Jobs dead-lettered in this minute.', example: 1 })
+  deadLettered: number;
+}
+
+export class QueueHistoryDocument implements Wire<QueueHistory> {
+  @ApiProperty({ example: 'default' })
+  queue: string;
+
+  @ApiProperty({
+    type: [HistoryPointDocument],
+    description: 'One per minute of the window, oldest first, zeros included.',
+  })
+  points: HistoryPointDocument[];
+}
+
+/** StatusHistory, from GET /v1/stats/history. */
+export class StatusHistoryDocument implements Wire<StatusHistory> {
+  @ApiProperty({
+    type: 'integer',
+    minimum: 1,
+    maximum: MAX_HISTORY_MINUTES,
+    description: 'The window, in whole minutes.',
+  })
+  minutes: number;
+
+  @ApiProperty({
+    type: [QueueHistoryDocument],
+    description: 'One entry per queue with jobs now or entries in the window, by name.',
+  })
+  queues: QueueHistoryDocument[];
 }
 
 /** One job of POST /v1/jobs/batch, in the order sent. */

@@ -3,6 +3,7 @@ import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsString, Max, Min } from 'class-validator';
 import { CharLength, IsOmittable } from '#conveyor/http';
 import { JOB_STATUSES, type JobStatus } from '../../domain/job-status.js';
+import { ErrorTextFilter } from './error-text.js';
 import { IsName, NAME_SCHEMA } from './names.js';
 
 export class ListJobsQueryParams {
@@ -20,6 +21,9 @@ export class ListJobsQueryParams {
   @IsOmittable()
   @IsName()
   type?: string;
+
+  @ErrorTextFilter()
+  error?: string;
 
   @ApiPropertyOptional({
     type: 'integer',

@@ -67,12 +67,26 @@ LIMIT $7`;
  * queue for the oldest pending job, and percentiles over a bounded sample of recent completions.
  */
 
-/** queueCounts — exact counts per queue and status: folded counters + pending deltas. $1 namespace. */
-export const QUEUE_COUNTS = `
-SELECT queue, status, sum(count)::float8 AS count FROM (
+/** Rows (queue, status, count) of namespace $1 that add up to its exact counts: counters + pending deltas. */
+const COUNTED = `
   SELECT queue, status, count FROM job_counts WHERE namespace = $1
   UNION ALL
-  SELECT queue, status, delta FROM job_stat_deltas WHERE namespace = $1
+  SELECT queue, status, delta FROM job_stat_deltas WHERE namespace = $1`;
+
+/**
+ * Rows (queue, status, minute, entered) of namespace $1 whose minute meets `since` (a condition on
+ * `minute`): jobs that entered a status, per minute, folded or still pending as deltas.
+ */
+const enteredSince = (since: string) => `
+  SELECT queue, status, minute, entered FROM job_status_minutes
+  WHERE namespace = $1 AND ${since}
+  UNION ALL
+  SELECT queue, status, minute, entered FROM job_stat_deltas
+  WHERE namespace = $1 AND entered > 0 AND ${since}`;
+
+/** queueCounts — exact counts per queue and status: folded counters + pending deltas. $1 namespace. */
+export const QUEUE_COUNTS = `
+SELECT queue, status, sum(count)::float8 AS count FROM (${COUNTED}
 ) counted
 GROUP BY queue, status
 HAVING sum(count) <> 0`;
@@ -86,15 +100,45 @@ SELECT queue, status,
        coalesce(sum(entered) FILTER (WHERE minute > now() - interval '1 minute'), 0)::float8 AS last1,
        coalesce(sum(entered) FILTER (WHERE minute > now() - interval '5 minutes'), 0)::float8 AS last5,
        coalesce(sum(entered), 0)::float8 AS last15
-FROM (
-  SELECT queue, status, minute, entered FROM job_status_minutes
-  WHERE namespace = $1 AND minute > now() - interval '15 minutes'
-  UNION ALL
-  SELECT queue, status, minute, entered FROM job_stat_deltas
-  WHERE namespace = $1 AND entered > 0 AND minute > now() - interval '15 minutes'
+FROM (${enteredSince(`minute > now() - interval '15 minutes'`)}
 ) entries
 WHERE status IN ('completed', 'failed', 'dead_letter')
 GROUP BY queue, status`;
+
+/** The first of the last $2 whole minutes, by the database clock (the current minute is the last). */
+const WINDOW_START = `date_trunc('minute', now()) - ($2::integer - 1) * interval '1 minute'`;
+
+/**
+ * statusHistory — per queue, jobs that entered completed / failed / dead_letter in each of the last
+ * $2 minutes, oldest first. Every minute of the window gets a row (generate_series), zeros
+ * included, so a chart needs no gap filling. The queues are those with jobs now or entries in the
+ * window, as GET /v1/stats lists them. From the per-minute counts and the deltas not yet folded
+ * into them: a day of history is at most 1,440 rows per queue and status, whatever the jobs
+ * table holds (the counts older than a day are pruned: PRUNE_STATUS_MINUTES). $1 namespace.
+ */
+export const STATUS_HISTORY = `
+WITH window_minutes AS (
+  SELECT generate_series(${WINDOW_START}, date_trunc('minute', now()), interval '1 minute') AS minute
+),
+entries AS (${enteredSince(`minute >= ${WINDOW_START}`)}
+),
+queues AS (
+  SELECT queue FROM (${COUNTED}
+  ) counted
+  GROUP BY queue
+  HAVING sum(count) <> 0
+  UNION
+  SELECT queue FROM entries
+)
+SELECT q.queue, w.minute,
+       coalesce(sum(e.entered) FILTER (WHERE e.status = 'completed'), 0)::float8 AS completed,
+       coalesce(sum(e.entered) FILTER (WHERE e.status = 'failed'), 0)::float8 AS failed,
+       coalesce(sum(e.entered) FILTER (WHERE e.status = 'dead_letter'), 0)::float8 AS "deadLettered"
+FROM queues q
+CROSS JOIN window_minutes w
+LEFT JOIN entries e ON e.queue = q.queue AND e.minute = w.minute
+GROUP BY q.queue, w.minute
+ORDER BY q.queue COLLATE "C", w.minute`;
 
 /** oldestPending — per queue, the age of its oldest due pending job: one probe of jobs_pending_age_idx. */
 export const OLDEST_PENDING = `
