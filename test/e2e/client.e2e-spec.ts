@@ -138,6 +138,14 @@ describe('the client', () => {
     expect(missing).toMatchObject({ status: 404, kind: 'job-not-found' });
   });
 
+  it('reads its own key and the per-minute history', async () => {
+    expect(await client().me()).toMatchObject({ namespace: 'default', scopes: ['admin'] });
+    await client().submit({ type: 'client.history', queue: 'history', payload: {} });
+    const history = await client().statsHistory(5);
+    expect(history.minutes).toBe(5);
+    expect(history.queues.find(({ queue }) => queue === 'history')?.points).toHaveLength(5);
+  });
+
   it('packs with npm pack, and the package works in a project of its own', async () => {
     const project = await mkdtemp(join(tmpdir(), 'conveyor-client-user-'));
     try {

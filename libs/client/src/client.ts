@@ -16,6 +16,8 @@ export type AckOutcome = Schemas['AckItemDocument'];
 export type Queue = Schemas['QueueDocument'];
 export type QueueLimits = Schemas['QueueLimitsBody'];
 export type Stats = Schemas['JobStatsDocument'];
+export type StatusHistory = Schemas['StatusHistoryDocument'];
+export type Caller = Schemas['CallerDocument'];
 export type ClaimRequest = Schemas['ClaimJobsBody'];
 export type Acknowledgements = Schemas['AcknowledgeJobsBody'];
 export type RedriveFilter = Schemas['RedriveBody'];
@@ -108,6 +110,17 @@ export class ConveyorClient {
 
   async stats(): Promise<Stats> {
     return unwrap(await this.api.GET('/v1/stats'));
+  }
+
+  /** Per queue, jobs completed, failed and dead-lettered in each of the last `minutes` (1–1440) minutes. */
+  async statsHistory(minutes?: number): Promise<StatusHistory> {
+    const query = minutes === undefined ? {} : { minutes };
+    return unwrap(await this.api.GET('/v1/stats/history', { params: { query } }));
+  }
+
+  /** The key making the calls: its id, name, namespace, scopes and expiry (never the key). */
+  async me(): Promise<Caller> {
+    return unwrap(await this.api.GET('/v1/me'));
   }
 
   async queues(): Promise<Queue[]> {

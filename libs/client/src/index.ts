@@ -2,6 +2,7 @@ export {
   type AckOutcome,
   type Acknowledgements,
   type BatchOutcome,
+  type Caller,
   type ClaimedJob,
   type ClaimRequest,
   ConveyorClient,
@@ -16,6 +17,7 @@ export {
   type QueueLimits,
   type RedriveFilter,
   type Stats,
+  type StatusHistory,
   type SubmitJob,
 } from './client.js';
 export type { components, operations, paths } from './generated/api.js';

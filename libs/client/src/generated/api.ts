@@ -36,6 +36,23 @@ export type paths = {
     patch?: never;
     trace?: never;
   };
+  '/v1/me': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The API key making the request: its id, name, namespace, scopes and expiry. Any valid key; never the key itself. */
+    get: operations['MeController_me'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/jobs': {
     parameters: {
       query?: never;
@@ -43,7 +60,7 @@ export type paths = {
       path?: never;
       cookie?: never;
     };
-    /** Jobs, newest first, a page at a time (follow nextCursor). */
+    /** Jobs, newest first, a page at a time (follow nextCursor); filtered by status, queue, type, error text. */
     get: operations['JobsController_list'];
     put?: never;
     /** Submit a job; idempotent: a key already used within the dedupe window returns the original job. */
@@ -326,6 +343,23 @@ export type paths = {
     patch?: never;
     trace?: never;
   };
+  '/v1/stats/history': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Per queue, minute by minute (every minute of the window, oldest first): jobs completed, failed and dead-lettered. */
+    get: operations['StatsController_history'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/dead-letter': {
     parameters: {
       query?: never;
@@ -503,6 +537,18 @@ export type components = {
     };
     ApiKeyListDocument: {
       keys: components['schemas']['ApiKeyDocument'][];
+    };
+    CallerDocument: {
+      /** Format: uuid */
+      id: string;
+      name: string;
+      namespace: string;
+      scopes: ('jobs:submit' | 'jobs:read' | 'jobs:work' | 'queues:manage' | 'metrics:read' | 'admin')[];
+      /**
+       * Format: date-time
+       * @description null: never.
+       */
+      expiresAt: string | null;
     };
     BackoffBody: {
       /**
@@ -1215,6 +1261,41 @@ export type components = {
       queues: components['schemas']['QueueStatsDocument'][];
       latency: components['schemas']['LatencyDocument'];
     };
+    HistoryPointDocument: {
+      /**
+       * Format: date-time
+       * @description The minute's first instant, by the database clock.
+       * @example 2026-12-02T16:01:00.000Z
+       */
+      minute: string;
+      /**
+       * @description Jobs completed in this minute.
+       * @example 12
+       */
+      completed: number;
+      /**
+       * @description Attempts that failed in this minute with a retry scheduled.
+       * @example 0
+       */
+      failed: number;
+      /**
+       * @description Jobs dead-lettered in this minute.
+       * @example 1
+       */
+      deadLettered: number;
+    };
+    QueueHistoryDocument: {
+      /** @example default */
+      queue: string;
+      /** @description One per minute of the window, oldest first, zeros included. */
+      points: components['schemas']['HistoryPointDocument'][];
+    };
+    StatusHistoryDocument: {
+      /** @description The window, in whole minutes. */
+      minutes: number;
+      /** @description One entry per queue with jobs now or entries in the window, by name. */
+      queues: components['schemas']['QueueHistoryDocument'][];
+    };
     RedriveBody: {
       /**
        * @description Only jobs of this queue.
@@ -1602,6 +1683,100 @@ export interface operations {
       };
     };
   };
+  MeController_me: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description The namespace to act in. Admin keys may name any; other keys only their own (the default). */
+        'Conveyor-Namespace'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CallerDocument'];
+        };
+      };
+      /** @description The request is malformed or a field is invalid; nothing was changed. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description No API key, or an unknown, revoked or expired one. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description The API key lacks the scope, or names a namespace it may not act in. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description The request did not arrive in time (CONVEYOR_REQUEST_TIMEOUT_MS, CONVEYOR_HEADERS_TIMEOUT_MS). */
+      408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description Rate limit or namespace cap reached; see Retry-After. */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description The request headers are too large. */
+      431: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description An unexpected error (a bug); it is logged with the X-Request-Id of the answer. */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description The database is unavailable, or the instance is not ready; see Retry-After. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
   JobsController_list: {
     parameters: {
       query?: {
@@ -1611,6 +1786,8 @@ export interface operations {
         queue?: string;
         /** @description Only jobs of this type. */
         type?: string;
+        /** @description Only jobs whose last error contains this text (1–500 characters, any case). */
+        error?: string;
         /** @description Page size, 1–500. */
         limit?: number;
         /** @description The previous page's nextCursor, for the next page (opaque). */
@@ -3627,6 +3804,103 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['JobStatsDocument'];
+        };
+      };
+      /** @description The request is malformed or a field is invalid; nothing was changed. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description No API key, or an unknown, revoked or expired one. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description The API key lacks the scope, or names a namespace it may not act in. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description The request did not arrive in time (CONVEYOR_REQUEST_TIMEOUT_MS, CONVEYOR_HEADERS_TIMEOUT_MS). */
+      408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description Rate limit or namespace cap reached; see Retry-After. */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description The request headers are too large. */
+      431: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description An unexpected error (a bug); it is logged with the X-Request-Id of the answer. */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description The database is unavailable, or the instance is not ready; see Retry-After. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  StatsController_history: {
+    parameters: {
+      query?: {
+        /** @description How many whole minutes, the current one last (1–1440, a day). */
+        minutes?: number;
+      };
+      header?: {
+        /** @description The namespace to act in. Admin keys may name any; other keys only their own (the default). */
+        'Conveyor-Namespace'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StatusHistoryDocument'];
         };
       };
       /** @description The request is malformed or a field is invalid; nothing was changed. */
