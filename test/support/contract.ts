@@ -28,8 +28,8 @@ interface Sent {
   body: string;
 }
 
-/** Paths the service serves that are not its API: the document itself and its UI. */
-const OUTSIDE_THE_API = /^\/(docs|openapi\.(json|yaml))(\/|$)/;
+/** Paths the service serves that are not its API: the document itself, its UI, and the dashboard. */
+const OUTSIDE_THE_API = /^\/(docs|openapi\.(json|yaml)|dashboard)(\/|$)/;
 
 /**
  * Holds every answer of an instance to its own /openapi.json: each status the route gave is

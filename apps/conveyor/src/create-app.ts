@@ -17,6 +17,7 @@ import {
 } from '#conveyor/http';
 import { AppModule } from './app.module.js';
 import { clientErrorAnswer } from './client-errors.js';
+import { serveDashboard } from './dashboard.js';
 import { logRequest, requestId } from './logging.js';
 import { setUpOpenApi } from './openapi.js';
 
@@ -137,7 +138,10 @@ export async function createApp(
   }
   app.useGlobalPipes(new JsonGuardPipe(), createValidationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter(app.get(HttpAdapterHost), app.get(DatabaseOutage)));
-  if (config.worker.role !== 'worker') setUpOpenApi(app, config);
+  if (config.worker.role !== 'worker') {
+    setUpOpenApi(app, config);
+    serveDashboard(app);
+  }
   return app;
 }
 
