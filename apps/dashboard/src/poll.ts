@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 
 /** How often a page asks again while its tab is visible. */
-export const POLL_MS = 5000;
+const POLL_MS = 5000;
 /** The longest wait between tries while the service keeps failing. */
 const MAX_BACKOFF_MS = 60_000;
 
@@ -15,11 +15,11 @@ export interface Polled<T> {
 }
 
 /**
- * `load()` now and every `everyMs` while the tab is visible (document.visibilityState), with
+ * `load()` now and every POLL_MS while the tab is visible (document.visibilityState), with
  * exponential back-off while it fails. A hidden tab asks nothing, and asks at once when shown
  * again. A new `key` (another filter, another page) starts over without the old key's data.
  */
-export function usePoll<T>(load: () => Promise<T>, key: string, everyMs: number = POLL_MS): Polled<T> {
+export function usePoll<T>(load: () => Promise<T>, key: string): Polled<T> {
   const [state, setState] = useState<{ key: string; data?: T; error?: unknown }>({ key });
   const latestLoad = useRef(load);
   latestLoad.current = load;
@@ -59,7 +59,7 @@ export function usePoll<T>(load: () => Promise<T>, key: string, everyMs: number 
         void run();
         return;
       }
-      const wait = failures === 0 ? everyMs : Math.min(everyMs * 2 ** failures, MAX_BACKOFF_MS);
+      const wait = failures === 0 ? POLL_MS : Math.min(POLL_MS * 2 ** failures, MAX_BACKOFF_MS);
       timer = window.setTimeout(() => void run(), wait);
     };
     const onVisibilityChange = (): void => {
@@ -75,7 +75,7 @@ export function usePoll<T>(load: () => Promise<T>, key: string, everyMs: number 
       window.clearTimeout(timer);
       document.removeEventListener('visibilitychange', onVisibilityChange);
     };
-  }, [key, everyMs]);
+  }, [key]);
 
   const refresh = useCallback(() => {
     kick.current();

@@ -20,15 +20,16 @@ interface ChartProps {
   steps: number[];
   /** A dot on every value: for sparse series, whose lone values would not show as lines. */
   dots?: boolean;
-  height?: number;
 }
+
+const HEIGHT = 150;
 
 /**
  * A time series drawn by uPlot on a canvas, as wide as its container. uPlot sets its styles
  * through the CSSOM, which the Content-Security-Policy allows. The canvas is hidden from assistive
- * technology: the figure around it carries the same numbers in words.
+ * technology: the figure around it says in words what it shows.
  */
-export function Chart({ series, data, format, minMax = 1, steps, dots = false, height = 150 }: ChartProps) {
+export function Chart({ series, data, format, minMax = 1, steps, dots = false }: ChartProps) {
   const host = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const latestData = useRef(data);
@@ -48,7 +49,7 @@ export function Chart({ series, data, format, minMax = 1, steps, dots = false, h
     const made = new uPlot(
       {
         width: Math.max(element.clientWidth, 200),
-        height,
+        height: HEIGHT,
         series: [
           {},
           ...series.map((line): uPlot.Series => ({
@@ -70,7 +71,7 @@ export function Chart({ series, data, format, minMax = 1, steps, dots = false, h
     );
     plot.current = made;
     const resize = new ResizeObserver(() => {
-      made.setSize({ width: Math.max(element.clientWidth, 200), height });
+      made.setSize({ width: Math.max(element.clientWidth, 200), height: HEIGHT });
     });
     resize.observe(element);
     return () => {
@@ -78,7 +79,7 @@ export function Chart({ series, data, format, minMax = 1, steps, dots = false, h
       made.destroy();
       plot.current = null;
     };
-  }, [scheme, series, format, minMax, steps, dots, height]);
+  }, [scheme, series, format, minMax, steps, dots]);
 
   useEffect(() => {
     plot.current?.setData(data);

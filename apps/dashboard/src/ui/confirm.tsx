@@ -15,8 +15,9 @@ interface ConfirmProps {
 }
 
 /**
- * A modal <dialog> asking before an action. Opens with the focus on "Keep as is", so Enter
- * alone never confirms; Escape closes it; the focus returns to whatever opened it.
+ * A modal <dialog> asking before an action. Opens with the focus on "Keep as is" (or on a field
+ * of its own marked autofocus), so Enter alone never confirms; Escape closes it; the focus
+ * returns to whatever opened it.
  */
 export function Confirm({ title, confirmLabel, onConfirm, onClose, destructive, children }: ConfirmProps) {
   const dialog = useRef<HTMLDialogElement>(null);
@@ -31,7 +32,13 @@ export function Confirm({ title, confirmLabel, onConfirm, onClose, destructive, 
     element.showModal();
     return () => {
       element.close();
-      if (opener instanceof HTMLElement && opener.isConnected) opener.focus();
+      // Back to what opened the dialog, once the page has settled; to the page's content when
+      // that is gone or disabled now (a bulk action's button, its selection done with).
+      requestAnimationFrame(() => {
+        if (opener instanceof HTMLElement && opener.isConnected && !opener.matches(':disabled'))
+          opener.focus();
+        else document.getElementById('main')?.focus();
+      });
     };
   }, []);
 
