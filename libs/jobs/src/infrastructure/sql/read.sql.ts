@@ -1,4 +1,5 @@
 import { JOB_COLUMNS, jobStateColumns } from './job-columns.js';
+import { errorContains } from './rules.sql.js';
 
 /**
  * loadJobSnapshot — a job and what the explainer needs to say why a guarded statement changed
@@ -55,7 +56,7 @@ WHERE j.namespace = $1
   AND ($4::text IS NULL OR j.type = $4)
   AND ($5::bigint IS NULL
        OR (j.created_at, j.id) < (to_timestamp(0) + $5::bigint * interval '1 microsecond', $6::uuid))
-  AND ($8::text IS NULL OR strpos(lower(j.last_error), lower($8)) > 0)
+  AND ($8::text IS NULL OR ${errorContains('j', '$8')})
   AND ($9::integer IS NULL OR j.updated_at <= now() - make_interval(secs => $9))
   AND ($10::integer IS NULL OR j.updated_at >= now() - make_interval(secs => $10))
 ORDER BY j.created_at DESC, j.id DESC
