@@ -772,7 +772,7 @@ describe('reading jobs', () => {
       expect(shown).toEqual(expect.arrayContaining([...expected.keys()]));
     });
 
-    it('shows the last hour by default and a single minute at the least, only of its own namespace', async () => {
+    it('shows the last hour by default, one minute to a day, only of its own namespace', async () => {
       const hour = (await history().get('/v1/stats/history').expect(200)).body as History;
       expect(hour.minutes).toBe(60);
       expect(hour.queues.map((queue) => [queue.queue, queue.points.length])).toEqual([
@@ -781,11 +781,23 @@ describe('reading jobs', () => {
       ]);
       const one = (await history().get('/v1/stats/history?minutes=1').expect(200)).body as History;
       expect(one.queues.map((queue) => queue.points.length)).toEqual([1, 1]);
-      // The default namespace's queues (this file's other tests) are not history's, and back.
+      const day = (await history().get('/v1/stats/history?minutes=1440').expect(200)).body as History;
+      expect(day.queues.map((queue) => queue.points.length)).toEqual([1440, 1440]);
+      // What the first test counted, all of it within the day.
+      const total = (field: keyof Omit<Point, 'minute'>) =>
+        day.queues.map(({ points }) => points.reduce((sum, point) => sum + point[field], 0));
+      expect([total('completed'), total('failed'), total('deadLettered')]).toEqual([
+        [3, 0],
+        [1, 0],
+        [0, 2],
+      ]);
+      // A queue of the default namespace is not history's, and history's are not the default's.
+      await api().post('/v1/jobs').send({ type: 't', queue: 'not-history', payload: {} }).expect(201);
       const other = (await api().get('/v1/stats/history').expect(200)).body as History;
-      expect(other.queues.map((queue) => queue.queue)).toContain('error-text');
+      expect(other.queues.map((queue) => queue.queue)).toContain('not-history');
       expect(other.queues.map((queue) => queue.queue)).not.toContain('hist-a');
-      expect(hour.queues.map((queue) => queue.queue)).not.toContain('error-text');
+      const again = (await history().get('/v1/stats/history').expect(200)).body as History;
+      expect(again.queues.map((queue) => queue.queue)).toEqual(['hist-a', 'hist-b']);
     });
 
     it.each(['0', '1441', '-5', '1.5', 'sixty', ''])('refuses minutes=%s (400)', async (minutes) => {

@@ -87,10 +87,15 @@ export async function provisionRoles(
         LOOP
           EXECUTE format('ALTER TABLE %I OWNER TO %I', object.name, ${inDatabase.escapeLiteral(roles.owner)});
         END LOOP;
+        -- An extension's functions (pg_trgm's) stay its own: the extension is dropped and updated whole.
         FOR object IN
           SELECT p.oid::regprocedure AS name FROM pg_proc p
           WHERE p.pronamespace = current_schema()::regnamespace
             AND p.proowner <> ${inDatabase.escapeLiteral(roles.owner)}::regrole
+            AND NOT EXISTS (
+              SELECT 1 FROM pg_depend d
+              WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
+            )
         LOOP
           EXECUTE format('ALTER FUNCTION %s OWNER TO %I', object.name, ${inDatabase.escapeLiteral(roles.owner)});
         END LOOP;

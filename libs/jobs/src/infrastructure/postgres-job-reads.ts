@@ -7,9 +7,9 @@ import type {
   ListFilter,
   ListPosition,
   QueueGauges,
-  QueueMinute,
   QueueOverviewFacts,
   QueueStatsFacts,
+  StatusHistoryFacts,
 } from '../application/ports/job-reads.js';
 import type { JobStatus } from '../domain/job-status.js';
 import { type JobEventTuple, type JobRow, toJobEventView, toJobView } from './job-row.js';
@@ -115,8 +115,26 @@ export class PostgresJobReads implements JobReads {
     };
   }
 
-  statusHistory(namespace: string, minutes: number): Promise<QueueMinute[]> {
-    return this.sql.rows<QueueMinute>(STATUS_HISTORY, [namespace, minutes]);
+  async statusHistory(namespace: string, minutes: number): Promise<StatusHistoryFacts> {
+    const rows = await this.sql.rows<{
+      first_minute: Date;
+      queue: string | null;
+      minute: Date | null;
+      completed: number;
+      failed: number;
+      dead_lettered: number;
+    }>(STATUS_HISTORY, [namespace, minutes]);
+    const [first] = rows;
+    if (first === undefined) throw new Error('statusHistory returned no row');
+    const queues: StatusHistoryFacts['queues'] = [];
+    // By queue, then minute: a new name starts the next queue.
+    for (const { queue, minute, completed, failed, dead_lettered } of rows) {
+      if (queue === null) continue;
+      if (queues.at(-1)?.queue !== queue) queues.push({ queue, minutes: [] });
+      if (minute !== null)
+        queues.at(-1)?.minutes.push({ minute, completed, failed, deadLettered: dead_lettered });
+    }
+    return { firstMinute: first.first_minute, queues };
   }
 
   async queueOverview(namespace: string): Promise<QueueOverviewFacts> {

@@ -23,6 +23,7 @@ import { RateLimits1765670400000 } from './migrations/1765670400000-rate-limits.
 import { CompletionCallbacks1765756800000 } from './migrations/1765756800000-completion-callbacks.js';
 import { WaitingKeys1765843200000 } from './migrations/1765843200000-waiting-keys.js';
 import { WakeWaitersOnFinish1765929600000 } from './migrations/1765929600000-wake-waiters-on-finish.js';
+import { ErrorTextSearch1766016000000 } from './migrations/1766016000000-error-text-search.js';
 import { JobWaitEntity } from './entities/job-wait.entity.js';
 import { JobProgressEntity } from './entities/job-progress.entity.js';
 
@@ -58,6 +59,7 @@ export const JOBS_MIGRATIONS = [
   CompletionCallbacks1765756800000,
   WaitingKeys1765843200000,
   WakeWaitersOnFinish1765929600000,
+  ErrorTextSearch1766016000000,
 ];
 
 /**

@@ -33,15 +33,22 @@ export interface QueueStatsFacts {
   latency: { sample: number; wait: number[] | null; run: number[] | null };
 }
 
-/** The raw material of GET /v1/stats/history: how many jobs of a queue entered each finishing status in a minute. */
+/** How many jobs of a queue entered each finishing status in one minute. */
 export interface QueueMinute {
-  queue: string;
   /** The minute's first instant, by the database clock. */
   minute: Date;
   completed: number;
   /** Failed attempts with a retry scheduled. */
   failed: number;
   deadLettered: number;
+}
+
+/** The raw material of GET /v1/stats/history. */
+export interface StatusHistoryFacts {
+  /** The first of the window's whole minutes, by the database clock; the current minute is the last. */
+  firstMinute: Date;
+  /** By name: each queue with the minutes of the window that saw entries, oldest first. */
+  queues: { queue: string; minutes: QueueMinute[] }[];
 }
 
 /** The raw material of GET /v1/queues. */
@@ -74,11 +81,8 @@ export interface JobReads {
   /** Newest first, each with its keyset position. */
   list(filter: ListFilter): Promise<{ job: JobView; position: ListPosition }[]>;
   queueStats(namespace: string, latencySample: number): Promise<QueueStatsFacts>;
-  /**
-   * Each queue's last `minutes` whole minutes, the current one last: by queue, then oldest minute
-   * first, every minute present (zeros included).
-   */
-  statusHistory(namespace: string, minutes: number): Promise<QueueMinute[]>;
+  /** What entered completed, failed and dead_letter in the last `minutes` whole minutes. */
+  statusHistory(namespace: string, minutes: number): Promise<StatusHistoryFacts>;
   queueOverview(namespace: string): Promise<QueueOverviewFacts>;
   queueGauges(): Promise<QueueGauges>;
   /** The database clock, for decisions made in the application (cron slots). */

@@ -33,6 +33,7 @@ import type { JobStatus } from '../../domain/job-status.js';
 @Index('jobs_pending_age_idx', { synchronize: false })
 @Index('jobs_recently_completed_idx', { synchronize: false })
 @Index('jobs_waiting_by_key_idx', { synchronize: false })
+@Index('jobs_last_error_trgm_idx', { synchronize: false })
 export class JobEntity {
   @PrimaryColumn('uuid')
   id: string;

@@ -1,4 +1,5 @@
 import { JOB_COLUMNS, jobStateColumns } from './job-columns.js';
+import { errorContains } from './rules.sql.js';
 
 /**
  * Operator actions on one job, each one statement that decides and writes under the row lock:
@@ -62,7 +63,7 @@ WITH picked AS (
   WHERE namespace = $1 AND status = ANY ($9::text[])
     AND ($2::text IS NULL OR queue = $2)
     AND ($3::text IS NULL OR type = $3)
-    AND ($4::text IS NULL OR strpos(lower(last_error), lower($4)) > 0)
+    AND ($4::text IS NULL OR ${errorContains('jobs', '$4')})
     AND ($5::integer IS NULL OR updated_at <= now() - make_interval(secs => $5))
     AND ($6::integer IS NULL OR updated_at >= now() - make_interval(secs => $6))
     AND ($7::uuid[] IS NULL OR id = ANY ($7::uuid[]))

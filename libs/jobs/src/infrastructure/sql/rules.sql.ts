@@ -1,7 +1,8 @@
 /**
  * The rules the lifecycle statements share, each written once. The statements decide a job's next
  * status from these (docs/state-machine.md has the table); the domain only explains refusals.
- * Each takes the alias of the `jobs` row in the statement.
+ * Last, the error-text filter the list and the redrive share. Each takes the alias of the `jobs`
+ * row in the statement.
  */
 
 /**
@@ -39,3 +40,12 @@ export const leaseExpired = (j: string): string => `${j}.lease_expires_at <= now
 export const rateAvailable = (c: string): string => `least(${c}.rate_limit,
   coalesce(${c}.rate_tokens, ${c}.rate_limit)
   + coalesce(greatest(extract(epoch FROM now() - ${c}.rate_refilled_at), 0), 0) * ${c}.rate_limit / ${c}.rate_period_seconds)`;
+
+/**
+ * The last error of the job aliased `j` contains `text` (an SQL expression; NULL matches nothing),
+ * in any case, as written: its % and _ are escaped, not wildcards. ILIKE rather than
+ * strpos(lower(...)): the trigram index jobs_last_error_trgm_idx serves ILIKE, so a search that
+ * matches few jobs reads those instead of the whole namespace (migration ErrorTextSearch).
+ */
+export const errorContains = (j: string, text: string): string =>
+  `${j}.last_error ILIKE ('%' || replace(replace(replace(${text}, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%')`;

@@ -2,7 +2,7 @@ import { Query } from '@nestjs/cqrs';
 import type { QueueMinute } from '../../ports/job-reads.js';
 
 /** How many jobs of a queue entered completed, failed (a retry scheduled) and dead_letter in a minute. */
-export type HistoryPoint = Omit<QueueMinute, 'queue'>;
+export type HistoryPoint = QueueMinute;
 
 export interface QueueHistory {
   queue: string;
