@@ -283,7 +283,9 @@ describe('the dashboard', () => {
     await dialog.getByRole('button', { name: 'Redrive 2 jobs' }).click();
     await page.getByRole('status').filter({ hasText: 'Redrove 2 of 2 jobs.' }).first().waitFor();
     // The button that opened the dialog is disabled now (nothing selected): the focus goes to the content.
-    await eventually(async () => expect(await page.evaluate('document.activeElement.id')).toBe('main'));
+    await eventually(async () => {
+      expect(await page.evaluate('document.activeElement.id')).toBe('main');
+    });
     await rowOf(page, first!).waitFor({ state: 'detached' });
     await rowOf(page, second!).waitFor({ state: 'detached' });
     await rowOf(page, third!).waitFor();
@@ -317,9 +319,9 @@ describe('the dashboard', () => {
     await page.getByRole('dialog', { name: 'Limits of ops' }).waitFor();
     await page.keyboard.press('Escape');
     await page.getByRole('dialog').waitFor({ state: 'detached' });
-    await eventually(async () =>
-      expect(await page.evaluate('document.activeElement.getAttribute("aria-label")')).toBe('Limits of ops'),
-    );
+    await eventually(async () => {
+      expect(await page.evaluate('document.activeElement.getAttribute("aria-label")')).toBe('Limits of ops');
+    });
 
     await row.getByRole('button', { name: 'Limits of ops' }).click();
     const limits = page.getByRole('dialog', { name: 'Limits of ops' });
