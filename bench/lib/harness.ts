@@ -94,3 +94,22 @@ export function percentiles(values: readonly number[]): Percentiles {
   const sorted = [...values].sort((a, b) => a - b);
   return { p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99), max: quantile(sorted, 1) };
 }
+
+/** Milliseconds a call took: the median, the 95th percentile and the slowest. */
+export interface CallLatency {
+  p50: number;
+  p95: number;
+  max: number;
+}
+
+/** The latency of `requests` sequential calls, after 5 that warm caches and JIT up. */
+export async function latencyOf(requests: number, call: () => Promise<void>): Promise<CallLatency> {
+  const timings: number[] = [];
+  for (let i = 0; i < requests + 5; i += 1) {
+    const start = performance.now();
+    await call();
+    if (i >= 5) timings.push(performance.now() - start);
+  }
+  timings.sort((a, b) => a - b);
+  return { p50: quantile(timings, 0.5), p95: quantile(timings, 0.95), max: quantile(timings, 1) };
+}

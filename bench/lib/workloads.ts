@@ -5,14 +5,15 @@ import type pg from 'pg';
 import { epochMs } from './bench-handlers.js';
 import { type BenchServer, insertBacklog, oneRow } from './database.js';
 import {
+  type CallLatency,
   check,
   type Checked,
   drained,
   keyOf,
+  latencyOf,
   type Percentiles,
   percentiles,
   post,
-  quantile,
   sleep,
   timeUntil,
   withService,
@@ -39,7 +40,7 @@ export interface SubmitToStartResult extends Checked {
 }
 
 export interface StatsResult extends Checked {
-  latencyMs: { p50: number; p95: number; max: number };
+  latencyMs: CallLatency;
 }
 
 export interface MemoryResult extends Checked {
@@ -348,15 +349,47 @@ export async function submitToStart(
   });
 }
 
+/** Final statuses by job number: job i ends in MIX[i % MIX.length]. 40 % completed, 20 % pending, ... */
+export const STATS_MIX = [
+  'completed',
+  'completed',
+  'completed',
+  'completed',
+  'pending',
+  'pending',
+  'failed',
+  'dead_letter',
+  'processing',
+  'cancelled',
+] as const;
+
+/** What failed and dead-lettered jobs last failed with: most of them, in turn. */
+const COMMON_ERRORS = [
+  'connection timeout after 30 s',
+  'HTTP 503 Service Unavailable from upstream',
+  'SMTP 554: mailbox unavailable',
+  'invalid payload: missing field "to"',
+  'rate limited by the provider (429)',
+  'DNS lookup failed for api.example.com',
+];
+
+/** The error of a few jobs only: the first failed and dead-lettered ones of every 50,000. */
+export const RARE_ERROR = 'TLS handshake failed: certificate expired';
+
 /**
- * `count` jobs in a realistic mix of statuses over five queues and seven types, made the only way
- * the database lets anyone make them (migration GuardedJobs): born pending, then moved by the
- * lifecycle's own transitions, each step one statement for all the jobs it concerns. Job i ends
- * in MIX[i % 10]; its last change spreads over the last ten minutes.
+ * `count` jobs in a realistic mix of statuses (`mix`) over five queues (q0–q4) and seven types
+ * (t0–t6), made the only way the database lets anyone make them (migration GuardedJobs): born
+ * pending, then moved by the lifecycle's own transitions, each step one statement for all the jobs
+ * it concerns. Job i ends in mix[i % mix.length]; its last change spreads over the last ten
+ * minutes; failed and dead-lettered jobs carry one of six errors, or, for a few, RARE_ERROR.
  */
-async function fillJobMix(client: pg.Client, count: number): Promise<void> {
-  const target = `(ARRAY['completed','completed','completed','completed','pending','pending','failed',
-                        'dead_letter','processing','cancelled'])[1 + (payload->>'i')::int % 10]`;
+export async function fillJobMix(
+  client: pg.Client,
+  count: number,
+  mix: readonly string[] = STATS_MIX,
+): Promise<void> {
+  const i = `(payload->>'i')::int`;
+  const target = `($1::text[])[1 + ${i} % cardinality($1::text[])]`;
   await client.query(
     `INSERT INTO jobs (id, namespace, queue, type, payload, status, max_attempts, backoff, idempotency_key, run_at)
      SELECT gen_random_uuid(), 'default', 'q' || (i % 5), 't' || (i % 7), jsonb_build_object('i', i),
@@ -364,19 +397,31 @@ async function fillJobMix(client: pg.Client, count: number): Promise<void> {
      FROM generate_series(1, $1) AS i`,
     [count],
   );
-  const steps = [
-    `UPDATE jobs SET status = 'processing', attempts = 1, lease_token = gen_random_uuid(),
-       lease_expires_at = now() + interval '1 hour', claimed_at = now() - interval '2 seconds'
-     WHERE ${target} IN ('completed', 'failed', 'dead_letter', 'processing')`,
-    `UPDATE jobs SET status = 'completed', last_lease_token = lease_token, last_lease_end = 'completed',
-       lease_token = NULL, lease_expires_at = NULL WHERE ${target} = 'completed'`,
-    `UPDATE jobs SET status = ${target}, last_error = 'bench', last_lease_token = lease_token,
-       last_lease_end = 'failed', lease_token = NULL, lease_expires_at = NULL
-     WHERE ${target} IN ('failed', 'dead_letter')`,
-    `UPDATE jobs SET status = 'cancelled' WHERE ${target} = 'cancelled'`,
-    `UPDATE jobs SET updated_at = now() - ((payload->>'i')::int % 600) * interval '1 second'`,
+  // Each statement with the parameters it uses: the mix, then the errors.
+  const steps: [string, unknown[]][] = [
+    [
+      `UPDATE jobs SET status = 'processing', attempts = 1, lease_token = gen_random_uuid(),
+         lease_expires_at = now() + interval '1 hour', claimed_at = now() - interval '2 seconds'
+       WHERE ${target} IN ('completed', 'failed', 'dead_letter', 'processing')`,
+      [mix],
+    ],
+    [
+      `UPDATE jobs SET status = 'completed', last_lease_token = lease_token, last_lease_end = 'completed',
+         lease_token = NULL, lease_expires_at = NULL WHERE ${target} = 'completed'`,
+      [mix],
+    ],
+    [
+      `UPDATE jobs SET status = ${target},
+         last_error = CASE WHEN ${i} % 50000 < cardinality($1::text[]) THEN $2
+                           ELSE ($3::text[])[1 + ${i} / cardinality($1::text[]) % cardinality($3::text[])] END,
+         last_lease_token = lease_token, last_lease_end = 'failed', lease_token = NULL, lease_expires_at = NULL
+       WHERE ${target} IN ('failed', 'dead_letter')`,
+      [mix, RARE_ERROR, COMMON_ERRORS],
+    ],
+    [`UPDATE jobs SET status = 'cancelled' WHERE ${target} = 'cancelled'`, [mix]],
+    [`UPDATE jobs SET updated_at = now() - (${i} % 600) * interval '1 second'`, []],
   ];
-  for (const step of steps) await client.query(step);
+  for (const [step, params] of steps) await client.query(step, params);
 }
 
 /** GET /v1/stats with a large table (a realistic mix of statuses over five queues). */
@@ -388,10 +433,8 @@ export async function statsLatency(
     await fillJobMix(db.client, jobs);
     await db.client.query('SELECT conveyor_compact_job_stats()');
     await db.client.query('VACUUM ANALYZE jobs');
-    const timings: number[] = [];
     let counted = 0;
-    for (let i = 0; i < requests + 5; i += 1) {
-      const start = performance.now();
+    const latencyMs = await latencyOf(requests, async () => {
       const response = await fetch(`${service.base}/v1/stats`, {
         headers: { authorization: `Bearer ${keyOf(service)}` },
       });
@@ -401,12 +444,9 @@ export async function statsLatency(
         (sum, queue) => sum + Object.values(queue.counts).reduce((a, b) => a + b, 0),
         0,
       );
-      if (i >= 5) timings.push(performance.now() - start); // the first few warm caches and JIT
-    }
+    });
     check(counted === jobs, `stats counted ${counted} of ${jobs} jobs`);
-    timings.sort((a, b) => a - b);
-    const at = (q: number) => quantile(timings, q);
-    return { latencyMs: { p50: at(0.5), p95: at(0.95), max: at(1) }, checked: `counts add up to ${jobs}` };
+    return { latencyMs, checked: `counts add up to ${jobs}` };
   });
 }
 
