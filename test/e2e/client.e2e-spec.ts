@@ -383,14 +383,14 @@ describe('the REST worker', () => {
     child.kill('SIGKILL');
 
     worker({ handlers: { 'client.hold': () => ({ finishedBy: 'the survivor' }) } });
-    // The killed worker's lease (2 s) runs out, and the survivor's claim takes the job over.
+    // The killed worker's lease (2 s) runs out; the survivor's claim takes the job over, or the
+    // reaper fails the attempt first and the survivor claims the retry: one more attempt either way.
     const done = await client().getJob(job.id, { waitSeconds: 15 });
     expect(done).toMatchObject({ status: 'completed', attempts: 2, result: { finishedBy: 'the survivor' } });
-    expect(done.events.map((event) => event.toStatus)).toEqual([
-      'pending',
-      'processing',
-      'processing',
-      'completed',
-    ]);
+    const path = done.events.map((event) => event.toStatus).join(' ');
+    expect([
+      'pending processing processing completed',
+      'pending processing failed processing completed',
+    ]).toContain(path);
   });
 });
