@@ -587,7 +587,11 @@ describe('reading jobs', () => {
 
   it('filters by the text of the last error, in any case, and pages through the matches', async () => {
     const settle = async (n: number, error: string | null, retryable = true): Promise<string> => {
-      const job = await submitAndClaim('error-text', { payload: { n } });
+      // A retry minutes away: a failed job that came due would be the next claim's, not the new one.
+      const job = await submitAndClaim('error-text', {
+        payload: { n },
+        backoff: { type: 'fixed', delayMs: 300_000 },
+      });
       if (error === null) {
         await api().post(`/v1/jobs/${job.id}/complete`).send({ leaseToken: job.leaseToken }).expect(200);
       } else {
