@@ -78,6 +78,7 @@ export class RestWorker {
   private slotFreed: (() => void) | undefined;
   private pending: Settlement[] = [];
   private flushing: Promise<void> | undefined;
+  private readonly onError: (error: unknown) => void;
 
   constructor(
     private readonly client: ConveyorClient,
@@ -100,8 +101,6 @@ export class RestWorker {
     };
     if (Object.keys(options.handlers).length === 0) throw new Error('a worker needs at least one handler');
   }
-
-  private readonly onError: (error: unknown) => void;
 
   /** Starts claiming. */
   start(): this {
