@@ -665,6 +665,7 @@ describe('reading jobs', () => {
     ).queues;
     const stats = queues.find((queue) => queue.queue === 'stats');
     expect(stats?.counts).toEqual({
+      waiting: 0,
       pending: 2,
       processing: 0,
       completed: 0,

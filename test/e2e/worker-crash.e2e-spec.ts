@@ -1,56 +1,29 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { eventually } from '../support/eventually.js';
 import { insertJobRows } from '../support/job-rows.js';
 import { createEffectsTable } from '../support/test-handlers.js';
+import { WorkerProcesses } from '../support/worker-processes.js';
 
 // Real processes: an instance is killed with SIGKILL in the middle of its jobs, and another one
 // must finish them within the lease time plus a few seconds, each effect exactly once.
 
-const WORKER = fileURLToPath(new URL('../support/worker-process.js', import.meta.url));
 const LEASE_SECONDS = 2;
 
 let db: TestDatabase;
-const children: ChildProcess[] = [];
-
-function startWorker(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [WORKER], {
-    env: {
-      ...process.env,
-      DATABASE_URL: db.url,
-      CONVEYOR_MIGRATIONS_RUN: 'false',
-      CONVEYOR_EXAMPLE_HANDLERS: 'false',
-      CONVEYOR_LEASE_SECONDS: String(LEASE_SECONDS),
-      CONVEYOR_REAPER_INTERVAL_MS: '250',
-      CONVEYOR_POLL_INTERVAL_MS: '100',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout });
-    lines.on('line', (line) => {
-      if (line === 'ready') resolve(child);
-    });
-    child.once('exit', (code) => {
-      reject(new Error(`worker exited with ${String(code)} before it was ready`));
-    });
-  });
-}
+let workers: WorkerProcesses;
 
 beforeAll(async () => {
   db = await createTestDatabase();
   await createEffectsTable(db);
+  workers = new WorkerProcesses(db.url, LEASE_SECONDS);
 });
 afterAll(async () => {
-  for (const child of children) child.kill('SIGKILL');
+  workers.killAll();
   await db.drop();
 });
 
 it('finishes a killed instance’s jobs on another instance, each effect exactly once', async () => {
-  const doomed = await startWorker();
+  const doomed = await workers.start();
   const ids = await insertJobRows(db.client, {
     status: 'pending',
     count: 10,
@@ -68,7 +41,7 @@ it('finishes a killed instance’s jobs on another instance, each effect exactly
 
   doomed.kill('SIGKILL');
   const killedAt = Date.now();
-  await startWorker();
+  await workers.start();
 
   await eventually(async () => {
     const { rows } = await db.client.query<{ n: number }>(

@@ -73,7 +73,12 @@ const STATES: { label: string; spec: JobRowSpec }[] = [
     label: 'dead_letter, last lease expired',
     spec: { status: 'dead_letter', attempts: 3, maxAttempts: 3, lastLeaseEnd: 'expired' },
   },
+  { label: 'waiting for a dependency', spec: { status: 'waiting' } },
   { label: 'cancelled', spec: { status: 'cancelled' } },
+  {
+    label: 'cancelled while waiting for a dependency',
+    spec: { status: 'cancelled', waitingOnParent: true },
+  },
   { label: 'cancelled after a failure', spec: { status: 'cancelled', attempts: 1, maxAttempts: 3 } },
 ];
 
@@ -323,9 +328,11 @@ describe('operator moves: cancel, retry, redrive', () => {
     });
     const { state: after, row: rowAfter } = await stateOf(id);
     if (explanation.kind === 'allowed') {
-      expect(after.status).toBe(OPERATOR_MOVES[move].to);
+      // A retried node whose dependency has not completed waits for it again.
+      const to = move === 'retry' && spec.waitingOnParent === true ? 'waiting' : OPERATOR_MOVES[move].to;
+      expect(after.status).toBe(to);
       expect(canTransition(before.status, after.status)).toBe(true);
-      if (OPERATOR_MOVES[move].to === 'pending') expect(after.attempts).toBe(0);
+      if (to === 'pending' || to === 'waiting') expect(after.attempts).toBe(0);
       if ('moved' in answer) expect(answer.moved).toBe(1);
     } else {
       expect(rowAfter).toEqual(row);

@@ -114,7 +114,15 @@ describe('a paused queue', () => {
       keyConcurrencyLimit: null,
       rateLimit: null,
       typeLimits: [],
-      counts: { pending: 1, processing: 0, completed: 0, failed: 0, dead_letter: 0, cancelled: 0 },
+      counts: {
+        waiting: 0,
+        pending: 1,
+        processing: 0,
+        completed: 0,
+        failed: 0,
+        dead_letter: 0,
+        cancelled: 0,
+      },
       oldestPendingAgeSeconds: expect.any(Number) as unknown,
     });
     const other = await instance!.app.get(QueryBus).execute(new ListQueuesQuery('elsewhere'));

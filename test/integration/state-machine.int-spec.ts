@@ -34,7 +34,7 @@ afterAll(async () => {
 /** A job in `status`, made through legal moves; processing ones hold a live lease. */
 async function jobIn(
   status: JobStatus,
-  spec: { attempts?: number; maxAttempts?: number } = {},
+  spec: { attempts?: number; maxAttempts?: number; waitingOnParent?: boolean } = {},
 ): Promise<string> {
   const [id] = await insertJobRows(db.client, { status, ...spec });
   return id!;
@@ -43,7 +43,7 @@ async function jobIn(
 const run = (sql: string, id: string, client: pg.Client = db.client) => client.query(sql, [id]);
 
 /** The lifecycle's own statement for each legal change, as raw SQL on job $1. */
-const LEGAL_MOVES: Record<string, string> = {
+const LEGAL_MOVES: Record<string, string | string[]> = {
   'pending->processing': `UPDATE jobs SET status = 'processing', attempts = attempts + 1, lease_token = gen_random_uuid(),
     lease_expires_at = now() + interval '1 minute', claimed_at = now() WHERE id = $1`,
   'failed->processing': `UPDATE jobs SET status = 'processing', attempts = attempts + 1, lease_token = gen_random_uuid(),
@@ -65,6 +65,18 @@ const LEGAL_MOVES: Record<string, string> = {
   'failed->cancelled': `UPDATE jobs SET status = 'cancelled' WHERE id = $1`,
   'dead_letter->pending': `UPDATE jobs SET status = 'pending', attempts = 0, run_at = now() WHERE id = $1`,
   'cancelled->pending': `UPDATE jobs SET status = 'pending', attempts = 0, run_at = now() WHERE id = $1`,
+  // A workflow node whose last dependency completed: its parent is run (the trigger
+  // jobs_follow_dependencies then makes it pending).
+  'waiting->pending': [
+    `UPDATE jobs SET status = 'processing', attempts = 1, lease_token = gen_random_uuid(),
+      lease_expires_at = now() + interval '1 minute'
+     WHERE id IN (SELECT parent_id FROM job_dependencies WHERE child_id = $1)`,
+    `UPDATE jobs SET status = 'completed', last_lease_token = lease_token, last_lease_end = 'completed',
+      lease_token = NULL, lease_expires_at = NULL
+     WHERE id IN (SELECT parent_id FROM job_dependencies WHERE child_id = $1)`,
+  ],
+  'waiting->cancelled': `UPDATE jobs SET status = 'cancelled' WHERE id = $1`,
+  'cancelled->waiting': `UPDATE jobs SET status = 'waiting', attempts = 0 WHERE id = $1`,
 };
 const RECLAIM = `UPDATE jobs SET attempts = attempts + 1, lease_token = gen_random_uuid(),
   lease_expires_at = now() + interval '1 minute', last_lease_token = lease_token, last_lease_end = 'expired'
@@ -91,7 +103,7 @@ describe('the status table, pair by pair', () => {
     const id = await jobIn(from, { attempts: from === 'pending' || from === 'cancelled' ? 0 : 1 });
     const legal = LEGAL_MOVES[`${from}->${to}`];
     if (legal !== undefined) {
-      await run(legal, id);
+      for (const statement of [legal].flat()) await run(statement, id);
       if (from === 'processing' && to === 'processing') await run(RECLAIM, id);
       expect((await jobRowState(db.client, id)).status).toBe(to);
     } else {
@@ -178,6 +190,18 @@ describe('what the database refuses besides the status table', () => {
        worker_id = 'someone else' WHERE id = $1`,
       /changes only the end of its lease/,
     ],
+    [
+      'a waiting node made pending before its dependency completed',
+      'waiting',
+      `UPDATE jobs SET status = 'pending' WHERE id = $1`,
+      /only once every job it depends on has completed/,
+    ],
+    [
+      'a cancelled node retried to pending before its dependency completed',
+      'cancelled',
+      `UPDATE jobs SET status = 'pending', attempts = 0 WHERE id = $1`,
+      /only once every job it depends on has completed/,
+    ],
     ['a pending job deleted', 'pending', `DELETE FROM jobs WHERE id = $1`, /only a finished job is deleted/],
     ['a held job deleted', 'processing', `DELETE FROM jobs WHERE id = $1`, /only a finished job is deleted/],
     [
@@ -195,7 +219,7 @@ describe('what the database refuses besides the status table', () => {
   ];
 
   it.each(refusals)('%s (as the schema owner)', async (_label, status, sql, message) => {
-    const id = await jobIn(status);
+    const id = await jobIn(status, message.source.includes('depends on') ? { waitingOnParent: true } : {});
     const before = await jobRowState(db.client, id);
     await expect(run(sql, id)).rejects.toThrow(message);
     expect(await jobRowState(db.client, id)).toEqual(before);
@@ -247,8 +271,10 @@ describe('the runtime role has no privilege to go around the guards', () => {
     ['switch every trigger off for the session', `SET session_replication_role = replica`],
     ['drop the guard', `DROP TRIGGER jobs_guard ON jobs`],
     ['delete API keys', `DELETE FROM api_keys`],
+    ['satisfy a dependency', `UPDATE job_dependencies SET state = 'satisfied' WHERE child_id = $1`],
+    ['remove a dependency', `DELETE FROM job_dependencies WHERE child_id = $1`],
   ])('may not %s', async (_label, sql) => {
-    const id = await jobIn('pending');
+    const id = await jobIn(sql.includes('job_dependencies') ? 'waiting' : 'pending');
     const before = await jobRowState(db.client, id);
     await expect(runtime.query(sql, sql.includes('$1') ? [id] : [])).rejects.toThrow(
       /permission denied|must be owner|must be superuser|cannot|not allowed/,
@@ -258,7 +284,7 @@ describe('the runtime role has no privilege to go around the guards', () => {
 
   it('may move jobs as the lifecycle does', async () => {
     const id = await jobIn('pending');
-    await runtime.query(LEGAL_MOVES['pending->processing']!, [id]);
+    await runtime.query(LEGAL_MOVES['pending->processing'] as string, [id]);
     expect((await jobRowState(db.client, id)).status).toBe('processing');
   });
 });

@@ -28,6 +28,11 @@ export interface JobRowSpec {
   result?: unknown;
   /** How long ago the job last changed (updated_at), for retention. */
   ageSeconds?: number;
+  /**
+   * Workflow nodes waiting for a parent node that has not run (implied by status `waiting`; for
+   * `cancelled`, a node cancelled while it waited). The parent is made too, pending.
+   */
+  waitingOnParent?: boolean;
 }
 
 /** The lifecycle's own moves, as raw SQL on the rows with ids $1 (uuid[]). */
@@ -47,6 +52,7 @@ const FAIL = LEAVE('failed', 'failed', ', last_error = $2, run_at = now()');
  */
 export async function insertJobRows(client: pg.Client, spec: JobRowSpec): Promise<string[]> {
   const { status, count = 1 } = spec;
+  if (status === 'waiting' || spec.waitingOnParent === true) return insertWaitingNodes(client, spec);
   const attempts = spec.attempts ?? (status === 'pending' || status === 'cancelled' ? 0 : 1);
   if (status === 'pending' && attempts !== 0) throw new Error('a pending fixture has no attempt');
   if (
@@ -121,6 +127,55 @@ export async function insertJobRows(client: pg.Client, spec: JobRowSpec): Promis
       ids,
       spec.ageSeconds,
     ]);
+  }
+  return ids;
+}
+
+/**
+ * Workflow nodes, each waiting for the same parent node (pending, never run, in a queue of its own:
+ * `fixture-parents`): born waiting, then cancelled for a `cancelled` spec. One workflow per call.
+ */
+async function insertWaitingNodes(client: pg.Client, spec: JobRowSpec): Promise<string[]> {
+  const { status, count = 1 } = spec;
+  if (status !== 'waiting' && status !== 'cancelled') throw new Error(`a ${status} fixture does not wait`);
+  const { rows } = await client.query<{ id: string }>(
+    `WITH wf AS (
+       INSERT INTO workflows (id, namespace, fingerprint, node_count)
+       VALUES (gen_random_uuid(), $2, 'fixture', $1 + 1) RETURNING id
+     ),
+     parent AS (
+       INSERT INTO jobs (id, namespace, queue, type, payload, status, max_attempts, backoff, idempotency_key,
+                         workflow_id, workflow_ref)
+       SELECT gen_random_uuid(), $2, 'fixture-parents', $4, '{}', 'pending', $6, $7, 'fixture-' || gen_random_uuid(),
+              wf.id, 'parent'
+       FROM wf RETURNING id
+     ),
+     nodes AS (
+       INSERT INTO jobs (id, namespace, queue, type, payload, status, max_attempts, backoff, idempotency_key,
+                         workflow_id, workflow_ref)
+       SELECT gen_random_uuid(), $2, $3, $4, $5::jsonb || jsonb_build_object('i', i), 'waiting', $6, $7,
+              'fixture-' || gen_random_uuid(), wf.id, 'node-' || i
+       FROM wf CROSS JOIN generate_series(1, $1) AS i
+       RETURNING id
+     ),
+     edges AS (
+       INSERT INTO job_dependencies (child_id, parent_id, on_failure)
+       SELECT nodes.id, parent.id, 'cancel' FROM nodes CROSS JOIN parent
+     )
+     SELECT id FROM nodes`,
+    [
+      count,
+      spec.namespace ?? 'default',
+      spec.queue ?? 'default',
+      spec.type ?? 'fixture',
+      JSON.stringify(spec.payload ?? {}),
+      spec.maxAttempts ?? 5,
+      JSON.stringify(spec.backoff ?? { type: 'fixed', delayMs: 1000, maxDelayMs: 1000 }),
+    ],
+  );
+  const ids = rows.map((row) => row.id);
+  if (status === 'cancelled') {
+    await client.query(`UPDATE jobs SET status = 'cancelled', updated_at = now() WHERE id = ANY ($1)`, [ids]);
   }
   return ids;
 }

@@ -17,8 +17,18 @@ export { CALLBACK_JOB, DEFAULT_NAMESPACE, DEFAULT_QUEUE } from './domain/default
 export { isAllowedTarget } from './domain/allowed-hosts.js';
 export { MAX_NAME_LENGTH, NAME_PATTERN } from './http/dto/names.js';
 export {
+  InvalidSubmissionError,
+  type JobSubmission,
+  submitJobsInTransaction,
+  submitWorkflowInTransaction,
+  type WorkflowSubmission,
+} from './http/handler-submits.js';
+export {
   IdempotencyConflictError,
+  InvalidBatchError,
   InvalidPayloadError,
+  InvalidWorkflowError,
+  WorkflowKeyConflictError,
   JobConflictError,
   JobNotFoundError,
   TooManyWaitersError,
@@ -30,7 +40,20 @@ export {
   type JobTypeRules,
   type PayloadFieldError,
 } from './application/job-type-rules.js';
-export type { ClaimedJobView, JobEventView, JobView } from './application/job-view.js';
+export type { ClaimedJobView, JobEventView, JobView, ParentOutcome } from './application/job-view.js';
+export type {
+  WorkflowNodeView,
+  WorkflowPage,
+  WorkflowSummaryView,
+  WorkflowView,
+} from './application/workflow-view.js';
+export {
+  FAILURE_POLICIES,
+  type FailurePolicy,
+  MAX_WORKFLOW_NODES,
+  WORKFLOW_STATUSES,
+  type WorkflowStatus,
+} from './domain/workflow.js';
 export type { JobTransaction, LeaseProof } from './application/ports/job-store.js';
 export type { QueueGauges } from './application/ports/job-reads.js';
 export {
@@ -77,6 +100,16 @@ export {
 } from './application/commands/set-queue-limits/set-queue-limits.command.js';
 export { ReleaseJobsCommand } from './application/commands/release-jobs/release-jobs.command.js';
 export { CancelJobCommand } from './application/commands/cancel-job/cancel-job.command.js';
+export {
+  SubmitWorkflowCommand,
+  type SubmitWorkflowInput,
+  type SubmitWorkflowResult,
+  type WorkflowNodeInput,
+} from './application/commands/submit-workflow/submit-workflow.command.js';
+export { CancelWorkflowCommand } from './application/commands/cancel-workflow/cancel-workflow.command.js';
+export { RetryWorkflowCommand } from './application/commands/retry-workflow/retry-workflow.command.js';
+export { GetWorkflowQuery } from './application/queries/get-workflow/get-workflow.query.js';
+export { ListWorkflowsQuery } from './application/queries/list-workflows/list-workflows.query.js';
 export { RetryJobCommand } from './application/commands/retry-job/retry-job.command.js';
 export { RedriveDeadLettersCommand } from './application/commands/redrive-dead-letters/redrive-dead-letters.command.js';
 export { ReapExpiredLeasesCommand } from './application/commands/reap-expired-leases/reap-expired-leases.command.js';

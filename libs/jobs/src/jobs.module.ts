@@ -18,6 +18,14 @@ import { ReleaseJobsHandler } from './application/commands/release-jobs/release-
 import { RetryJobHandler } from './application/commands/retry-job/retry-job.handler.js';
 import { SubmitJobHandler } from './application/commands/submit-job/submit-job.handler.js';
 import { SubmitJobsHandler } from './application/commands/submit-jobs/submit-jobs.handler.js';
+import { SubmitWorkflowHandler } from './application/commands/submit-workflow/submit-workflow.handler.js';
+import { CancelWorkflowHandler } from './application/commands/cancel-workflow/cancel-workflow.handler.js';
+import { RetryWorkflowHandler } from './application/commands/retry-workflow/retry-workflow.handler.js';
+import { GetWorkflowHandler } from './application/queries/get-workflow/get-workflow.handler.js';
+import { ListWorkflowsHandler } from './application/queries/list-workflows/list-workflows.handler.js';
+import { WORKFLOW_READS } from './application/ports/workflow-reads.js';
+import { PostgresWorkflowReads } from './infrastructure/postgres-workflow-reads.js';
+import { WorkflowsController } from './http/workflows.controller.js';
 import { JobLifecycle } from './application/lifecycle/job-lifecycle.js';
 import { SettleBatcher } from './application/lifecycle/settle-batcher.js';
 import { SubmitGroupCommitter } from './application/lifecycle/submit-group-committer.js';
@@ -52,6 +60,7 @@ import { PostgresQueueControls } from './infrastructure/postgres-queue-controls.
     { provide: JOB_READS, useClass: PostgresJobReads },
     { provide: QUEUE_CONTROLS, useClass: PostgresQueueControls },
     { provide: JOB_WAITS, useClass: PostgresJobWaits },
+    { provide: WORKFLOW_READS, useClass: PostgresWorkflowReads },
     SubmitGroupCommitter,
     SettleBatcher,
     JobLifecycle,
@@ -82,6 +91,11 @@ import { PostgresQueueControls } from './infrastructure/postgres-queue-controls.
     GetStatusHistoryHandler,
     GetQueueGaugesHandler,
     GetDatabaseTimeHandler,
+    SubmitWorkflowHandler,
+    CancelWorkflowHandler,
+    RetryWorkflowHandler,
+    GetWorkflowHandler,
+    ListWorkflowsHandler,
   ],
 })
 export class JobsModule {}
@@ -89,6 +103,6 @@ export class JobsModule {}
 /** The REST API over the jobs library; left out of worker-only instances (CONVEYOR_ROLE=worker). */
 @Module({
   imports: [JobsModule],
-  controllers: [JobsController, QueuesController, StatsController, DeadLetterController],
+  controllers: [JobsController, WorkflowsController, QueuesController, StatsController, DeadLetterController],
 })
 export class JobsHttpModule {}

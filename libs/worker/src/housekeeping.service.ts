@@ -74,10 +74,10 @@ export class HousekeepingService implements OnApplicationBootstrap, OnApplicatio
     const deleted = await this.commandBus.execute(
       new ApplyRetentionCommand(finishedSeconds, deadLetterSeconds, DELETE_BATCH, MAX_DELETE_BATCHES),
     );
-    const { finished, deadLetter, keys } = deleted;
-    if (finished + deadLetter + keys > 0) {
+    const { finished, deadLetter, keys, workflows } = deleted;
+    if (finished + deadLetter + keys + workflows > 0) {
       this.logger.log(
-        `retention deleted ${finished} finished, ${deadLetter} dead-lettered job(s), ${keys} expired key(s)`,
+        `retention deleted ${finished} finished, ${deadLetter} dead-lettered job(s), ${keys} expired key(s), ${workflows} workflow(s)`,
       );
     }
     return deleted;

@@ -1,5 +1,6 @@
 import type { LoggerService } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import type { JobSubmission, JobView, ParentOutcome, WorkflowSubmission, WorkflowView } from '#conveyor/jobs';
 
 /** Isolation levels a handler's transaction may ask for (PostgreSQL's; READ UNCOMMITTED is READ COMMITTED there). */
 export type IsolationLevel = 'READ COMMITTED' | 'REPEATABLE READ' | 'SERIALIZABLE';
@@ -25,6 +26,11 @@ export interface JobContext {
   /** 1 for the first attempt. */
   readonly attempt: number;
   readonly maxAttempts: number;
+  /**
+   * A workflow node's dependencies, by their ref: each one's id, how it ended (completed, or
+   * dead_letter / cancelled under `continue`) and its result. Empty for a job in no workflow.
+   */
+  readonly parents: Readonly<Record<string, ParentOutcome>>;
   /**
    * Fired on timeout, on lease loss, when the job is cancelled (reason JobCancelledError) and at
    * the end of the shutdown grace period. Pass it to
@@ -52,6 +58,17 @@ export interface JobContext {
    * sits idle for longer than a lease. Rejects with LeaseLostError if the job is no longer ours.
    */
   transaction(options?: TransactionOptions): Promise<EntityManager>;
+  /**
+   * Submits a job, a batch of up to 1,000 jobs, or a workflow (anything with `nodes`), in the job's
+   * transaction (opened if it is not yet): they exist if and only if this job completes, exactly
+   * once, whatever happens to the process in between (docs/workflows.md, "Submitting from a
+   * handler"). Validated and keyed as the REST API does: InvalidSubmissionError for what it would
+   * answer 400, IdempotencyConflictError for a key held by a different job. A job whose key is held
+   * by the same job is answered with that job.
+   */
+  submit(job: JobSubmission): Promise<JobView>;
+  submit(jobs: readonly JobSubmission[]): Promise<JobView[]>;
+  submit(workflow: WorkflowSubmission): Promise<WorkflowView>;
 }
 
 /** Throw it to fail the job without retries: it goes straight to the dead-letter queue. */

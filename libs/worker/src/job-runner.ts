@@ -10,8 +10,14 @@ import {
   FailJobCommand,
   JobConflictError,
   JobNotFoundError,
+  type JobSubmission,
+  type JobView,
   LockJobCommand,
   RecordProgressCommand,
+  submitJobsInTransaction,
+  submitWorkflowInTransaction,
+  type WorkflowSubmission,
+  type WorkflowView,
 } from '#conveyor/jobs';
 import type { HandlerRegistry, RegisteredHandler } from './handler-registry.js';
 import { errorMessage } from './error-message.js';
@@ -27,6 +33,10 @@ import {
   type TransactionOptions,
   WorkerShutdownError,
 } from './job-context.js';
+
+const isJobList = (
+  what: JobSubmission | readonly JobSubmission[] | WorkflowSubmission,
+): what is readonly JobSubmission[] => Array.isArray(what);
 
 /** One attempt of one job in this process. */
 export interface RunningJob {
@@ -156,12 +166,35 @@ export function runJob(
     }
   };
 
+  /** The job's transaction, opened at the level the handler chose, if it chose one. */
+  const heldTransaction = async (): Promise<QueryRunner> => {
+    await context.transaction(openedAt === undefined ? {} : { isolationLevel: openedAt });
+    if (transaction === undefined) throw new Error("the job's transaction did not open");
+    return transaction;
+  };
+
+  function submit(job: JobSubmission): Promise<JobView>;
+  function submit(jobs: readonly JobSubmission[]): Promise<JobView[]>;
+  function submit(workflow: WorkflowSubmission): Promise<WorkflowView>;
+  async function submit(
+    what: JobSubmission | readonly JobSubmission[] | WorkflowSubmission,
+  ): Promise<JobView | JobView[] | WorkflowView> {
+    const held = await heldTransaction();
+    if (isJobList(what)) return submitJobsInTransaction(deps.commandBus, job.namespace, what, held);
+    if ('nodes' in what) return submitWorkflowInTransaction(deps.commandBus, job.namespace, what, held);
+    const [submitted] = await submitJobsInTransaction(deps.commandBus, job.namespace, [what], held);
+    if (submitted === undefined) throw new Error('a submit went unanswered');
+    return submitted;
+  }
+
   const context: JobContext = {
     jobId: job.id,
     type: job.type,
     queue: job.queue,
     attempt: job.attempts,
     maxAttempts: job.maxAttempts,
+    parents: job.parents,
+    submit,
     signal: controller.signal,
     logger,
     async heartbeat() {

@@ -35,6 +35,9 @@ export interface JobView {
   concurrencyKey: string | null;
   /** Where the outcome is POSTed when the job finishes; null when nowhere. */
   callbackUrl: string | null;
+  /** The workflow the job is a node of, and its reference there; null when in none. */
+  workflowId: string | null;
+  workflowRef: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -43,6 +46,18 @@ export interface JobView {
 export interface ClaimedJobView extends JobView {
   leaseToken: string;
   leaseExpiresAt: Date;
+  /**
+   * A workflow node's dependencies, by their reference: how each ended and its result. Empty for a
+   * job in no workflow, or one without dependencies.
+   */
+  parents: Record<string, ParentOutcome>;
+}
+
+/** One dependency of a claimed workflow node, as it ended (completed, or dead_letter / cancelled under `continue`). */
+export interface ParentOutcome {
+  id: string;
+  status: JobStatus;
+  result: unknown;
 }
 
 export type { TransitionEvent as JobEventView } from '../domain/attempt-history.js';

@@ -36,6 +36,7 @@ function outcomeOf(next: TransitionEvent): AttemptOutcome {
     case 'processing':
       return 'lease_expired'; // re-claimed by another worker
     case 'pending':
+    case 'waiting': // not out of processing; listed for the compiler
       return 'released';
     case 'cancelled':
       return 'cancelled';

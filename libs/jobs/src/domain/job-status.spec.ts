@@ -15,13 +15,16 @@ const LEGAL: ReadonlySet<string> = new Set([
   'failed->cancelled',
   'dead_letter->pending',
   'cancelled->pending',
+  'waiting->pending',
+  'waiting->cancelled',
+  'cancelled->waiting',
 ]);
 
 const pairs = JOB_STATUSES.flatMap((from) => JOB_STATUSES.map((to): [JobStatus, JobStatus] => [from, to]));
 
 describe('job status transitions', () => {
-  it('covers all 36 pairs', () => {
-    expect(pairs).toHaveLength(36);
+  it('covers all 49 pairs', () => {
+    expect(pairs).toHaveLength(49);
   });
 
   it.each(pairs)('%s -> %s', (from, to) => {

@@ -1,4 +1,5 @@
 export const JOB_STATUSES = [
+  'waiting',
   'pending',
   'processing',
   'completed',
@@ -10,10 +11,15 @@ export type JobStatus = (typeof JOB_STATUSES)[number];
 
 /**
  * Every legal status change, and nothing else. The database trigger `jobs_guard_transition`
- * (migration CreateJobs) holds the same table; test/integration/state-machine.int-spec.ts proves
+ * (migrations CreateJobs, Workflows) holds the same table; test/integration/state-machine.int-spec.ts proves
  * the two agree pair by pair.
  */
 export const JOB_TRANSITIONS: Readonly<Record<JobStatus, readonly JobStatus[]>> = {
+  /** A workflow node until every job it depends on has completed (docs/workflows.md). */
+  waiting: [
+    'pending', // its last dependency completed (in that completion's transaction)
+    'cancelled', // a dependency was dead-lettered or cancelled, or it was cancelled itself
+  ],
   pending: [
     'processing', // claimed
     'cancelled',
@@ -31,7 +37,10 @@ export const JOB_TRANSITIONS: Readonly<Record<JobStatus, readonly JobStatus[]>> 
     'cancelled',
   ],
   dead_letter: ['pending'], // manual retry with a fresh attempt budget
-  cancelled: ['pending'], // manual retry
+  cancelled: [
+    'pending', // manual retry
+    'waiting', // manual retry, or the dependency that cancelled it retried, while a dependency is unfinished
+  ],
   completed: [],
 };
 

@@ -99,8 +99,12 @@ export class NamespaceFullError extends Error {
 
 /** Some jobs of a batch submit are not valid: the batch is refused whole, and nothing is written. */
 export class InvalidBatchError extends Error {
-  constructor(readonly items: readonly { index: number; error: Error }[]) {
-    super(`${items.length} job(s) of the batch are not valid`);
+  constructor(
+    readonly items: readonly { index: number; error: Error }[],
+    /** The request's array the indexes are of: `jobs` (a batch) or `nodes` (a workflow). */
+    readonly collection: 'jobs' | 'nodes' = 'jobs',
+  ) {
+    super(`${items.length} job(s) of the ${collection === 'jobs' ? 'batch' : 'workflow'} are not valid`);
     this.name = 'InvalidBatchError';
   }
 }
@@ -115,5 +119,53 @@ export class JobRefusedError extends Error {
   constructor(readonly sqlState: string) {
     super(`the database refused to store the job (SQLSTATE ${sqlState})`);
     this.name = 'JobRefusedError';
+  }
+}
+
+/** One thing wrong with a submitted workflow, at a field path of the request. */
+export interface WorkflowProblem {
+  readonly field: string;
+  readonly message: string;
+}
+
+/** A workflow that is not a DAG over its own nodes, or too large (domain/workflow.ts). Nothing was written. */
+export class InvalidWorkflowError extends Error {
+  constructor(readonly problems: readonly WorkflowProblem[]) {
+    super(problems.map((problem) => `${problem.field}: ${problem.message}`).join('; '));
+    this.name = 'InvalidWorkflowError';
+  }
+}
+
+export class WorkflowNotFoundError extends Error {
+  constructor(readonly workflowId: string) {
+    super(`workflow ${workflowId} not found`);
+    this.name = 'WorkflowNotFoundError';
+  }
+}
+
+/** The workflow's idempotency key is held by a workflow with other content. Nothing was written. */
+export class WorkflowKeyConflictError extends Error {
+  constructor(
+    readonly idempotencyKey: string,
+    readonly existingWorkflowId: string,
+  ) {
+    super(
+      `idempotency key "${idempotencyKey}" is held by workflow ${existingWorkflowId}, with other content`,
+    );
+    this.name = 'WorkflowKeyConflictError';
+  }
+}
+
+/**
+ * Some of the workflow's nodes were held (an in-process handler's transaction that did not let go
+ * in time) and are not cancelled yet; the others are. Cancelling again finishes the job.
+ */
+export class WorkflowBusyError extends Error {
+  constructor(
+    readonly workflowId: string,
+    readonly busy: number,
+  ) {
+    super(`${busy} node(s) of workflow ${workflowId} were busy and are not cancelled yet; try again`);
+    this.name = 'WorkflowBusyError';
   }
 }

@@ -9,8 +9,11 @@ import type { JobStatus } from './job-status.js';
  */
 export const OPERATOR_MOVES = {
   /** A running job too: its lease is void at once, and its handler is told (docs/queues.md). */
-  cancel: { from: ['pending', 'failed', 'processing'], to: 'cancelled' },
-  /** One job back to pending, with a fresh attempt budget. */
+  cancel: { from: ['waiting', 'pending', 'failed', 'processing'], to: 'cancelled' },
+  /**
+   * One job back to pending, with a fresh attempt budget; to waiting instead while a job it depends
+   * on (a workflow node's) has not completed.
+   */
   retry: { from: ['dead_letter', 'cancelled'], to: 'pending' },
   /** Many dead letters back to pending, with a fresh attempt budget. */
   redrive: { from: ['dead_letter'], to: 'pending' },

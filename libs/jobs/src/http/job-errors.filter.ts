@@ -19,6 +19,10 @@ import {
   NamespaceFullError,
   TooManyWaitersError,
   UnknownJobTypeError,
+  InvalidWorkflowError,
+  WorkflowBusyError,
+  WorkflowKeyConflictError,
+  WorkflowNotFoundError,
 } from '../domain/job.errors.js';
 
 /** A guess, not a promise: how long workers take to make room depends on them. */
@@ -94,7 +98,7 @@ export function jobProblem(error: unknown): Problem | undefined {
       error.items.flatMap(({ index, error: itemError }) =>
         (submitFieldErrors(itemError) ?? []).map((field) => ({
           ...field,
-          field: `jobs.${index}.${field.field}`,
+          field: `${error.collection}.${index}.${field.field}`,
         })),
       ),
     ).problem;
@@ -106,6 +110,38 @@ export function jobProblem(error: unknown): Problem | undefined {
       'The database refused to store this job.',
       `${error.message}; nothing of it was written.`,
       { sqlState: error.sqlState },
+    ).problem;
+  }
+  if (error instanceof InvalidWorkflowError) {
+    return validationProblem(
+      error.problems.map((problem) => ({ field: problem.field, messages: [problem.message] })),
+    ).problem;
+  }
+  if (error instanceof WorkflowNotFoundError) {
+    return ProblemException.of(
+      HttpStatus.NOT_FOUND,
+      'workflow-not-found',
+      'Workflow not found.',
+      error.message,
+      { workflowId: error.workflowId },
+    ).problem;
+  }
+  if (error instanceof WorkflowKeyConflictError) {
+    return ProblemException.of(
+      HttpStatus.UNPROCESSABLE_ENTITY,
+      'idempotency-key-reused',
+      'This idempotency key was already used for a different workflow.',
+      'The same key was submitted with other nodes or another name; nothing was changed.',
+      { idempotencyKey: error.idempotencyKey, existingWorkflowId: error.existingWorkflowId },
+    ).problem;
+  }
+  if (error instanceof WorkflowBusyError) {
+    return ProblemException.of(
+      HttpStatus.CONFLICT,
+      'workflow-busy',
+      'Some nodes of the workflow are busy; try again.',
+      error.message,
+      { workflowId: error.workflowId, busy: error.busy },
     ).problem;
   }
   if (error instanceof InvalidCursorError) {

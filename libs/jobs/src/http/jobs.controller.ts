@@ -24,14 +24,7 @@ import {
 } from '@nestjs/swagger';
 import { RequestNamespace, Requires } from '#conveyor/auth';
 import { CONVEYOR_CONFIG, type ConveyorConfig } from '#conveyor/config';
-import {
-  ApiProblems,
-  PRINTABLE_PATTERN,
-  type Problem,
-  uuidParam,
-  validationProblem,
-  validTimestamp,
-} from '#conveyor/http';
+import { ApiProblems, type Problem, uuidParam, validationProblem } from '#conveyor/http';
 import { AcknowledgeJobsCommand } from '../application/commands/acknowledge-jobs/acknowledge-jobs.command.js';
 import { CancelJobCommand } from '../application/commands/cancel-job/cancel-job.command.js';
 import { ClaimJobCommand } from '../application/commands/claim-job/claim-job.command.js';
@@ -48,10 +41,7 @@ import {
 } from '../application/commands/record-progress/record-progress.command.js';
 import { ReleaseJobsCommand } from '../application/commands/release-jobs/release-jobs.command.js';
 import { RetryJobCommand } from '../application/commands/retry-job/retry-job.command.js';
-import {
-  SubmitJobCommand,
-  type SubmitJobInput,
-} from '../application/commands/submit-job/submit-job.command.js';
+import { SubmitJobCommand } from '../application/commands/submit-job/submit-job.command.js';
 import { SubmitJobsCommand } from '../application/commands/submit-jobs/submit-jobs.command.js';
 import type { ClaimedJobView, JobView } from '../application/job-view.js';
 import type { JobWithHistory } from '../application/queries/get-job/get-job.query.js';
@@ -74,8 +64,10 @@ import {
   JobWithHistoryDocument,
 } from './dto/job.documents.js';
 import { GetJobQueryParams, ListJobsQueryParams } from './dto/list-jobs.query-params.js';
+import { requestIdempotencyKey } from './dto/idempotency-key.js';
 import { MAX_NAME_LENGTH } from './dto/names.js';
 import { SubmitJobBody } from './dto/submit-job.body.js';
+import { submitInput } from './dto/inputs.js';
 import { JobErrorsFilter, jobProblem } from './job-errors.filter.js';
 
 const jobId = uuidParam();
@@ -97,30 +89,6 @@ function requiredProblem(error: Error): Problem {
   const problem = jobProblem(error);
   if (problem === undefined) throw error;
   return problem;
-}
-
-function submitInput(namespace: string, body: SubmitJobBody, idempotencyKey: string | null): SubmitJobInput {
-  return {
-    namespace,
-    type: body.type,
-    queue: body.queue ?? null,
-    payload: body.payload,
-    priority: body.priority ?? 0,
-    runAt: body.runAt === undefined ? null : validTimestamp(body.runAt),
-    maxAttempts: body.maxAttempts ?? null,
-    backoff:
-      body.backoff === undefined
-        ? null
-        : {
-            type: body.backoff.type,
-            ...(body.backoff.delayMs === undefined ? {} : { delayMs: body.backoff.delayMs }),
-            ...(body.backoff.maxDelayMs === undefined ? {} : { maxDelayMs: body.backoff.maxDelayMs }),
-          },
-    idempotencyKey,
-    dedupeWindowSeconds: body.dedupeWindowSeconds ?? null,
-    concurrencyKey: body.concurrencyKey ?? null,
-    callbackUrl: body.callbackUrl ?? null,
-  };
 }
 
 @ApiTags('jobs')
@@ -164,7 +132,7 @@ export class JobsController {
     @Headers('idempotency-key') headerKey: string | undefined,
     @Res({ passthrough: true }) response: unknown,
   ): Promise<JobView> {
-    const idempotencyKey = this.idempotencyKey(body.idempotencyKey, headerKey);
+    const idempotencyKey = requestIdempotencyKey(body.idempotencyKey, headerKey);
     const { created, job } = await this.commandBus.execute(
       new SubmitJobCommand(submitInput(namespace, body, idempotencyKey)),
     );
@@ -470,25 +438,6 @@ export class JobsController {
         maxAgeSeconds: null,
       }),
     );
-  }
-
-  private idempotencyKey(bodyKey: string | undefined, headerKey: string | undefined): string | null {
-    if (headerKey !== undefined) {
-      if (headerKey.length < 1 || headerKey.length > MAX_NAME_LENGTH || !PRINTABLE_PATTERN.test(headerKey)) {
-        throw validationProblem([
-          { field: 'Idempotency-Key', messages: [`must be 1 to ${MAX_NAME_LENGTH} printable characters`] },
-        ]);
-      }
-      if (bodyKey !== undefined && bodyKey !== headerKey) {
-        throw validationProblem([
-          {
-            field: 'idempotencyKey',
-            messages: ['differs from the Idempotency-Key header; send one, or the same'],
-          },
-        ]);
-      }
-    }
-    return bodyKey ?? headerKey ?? null;
   }
 
   /** A settled job as the answer, marked when it is the replay of an earlier settlement. */

@@ -27,6 +27,8 @@ export interface JobRow {
   traceparent: string | null;
   concurrency_key: string | null;
   callback_url: string | null;
+  workflow_id: string | null;
+  workflow_ref: string | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -69,19 +71,29 @@ export function toJobView(row: JobRow): JobView {
     traceparent: row.traceparent,
     concurrencyKey: row.concurrency_key,
     callbackUrl: row.callback_url,
+    workflowId: row.workflow_id,
+    workflowRef: row.workflow_ref,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
 }
 
-/** A job as INSERT_JOBS left it: what the caller sent, plus what the database decided. */
-export function insertedJobView(job: NewJob, runAt: Date, createdAt: Date): JobView {
+/**
+ * A job as INSERT_JOBS (or INSERT_WORKFLOW, with `node`) left it: what the caller sent, plus what
+ * the database decided.
+ */
+export function insertedJobView(
+  job: NewJob,
+  runAt: Date,
+  createdAt: Date,
+  node: { workflowId: string; ref: string; status: 'pending' | 'waiting' } | null = null,
+): JobView {
   return {
     id: job.id,
     namespace: job.namespace,
     type: job.type,
     queue: job.queue,
-    status: 'pending',
+    status: node?.status ?? 'pending',
     payload: job.payload,
     priority: job.priority,
     attempts: 0,
@@ -97,6 +109,8 @@ export function insertedJobView(job: NewJob, runAt: Date, createdAt: Date): JobV
     traceparent: job.traceparent,
     concurrencyKey: job.concurrencyKey,
     callbackUrl: job.callbackUrl,
+    workflowId: node?.workflowId ?? null,
+    workflowRef: node?.ref ?? null,
     createdAt,
     updatedAt: createdAt,
   };

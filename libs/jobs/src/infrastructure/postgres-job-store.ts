@@ -13,6 +13,7 @@ import type {
   KeyedJob,
   LeaseProof,
   NewJob,
+  NewWorkflow,
   RedriveFilter,
 } from '../application/ports/job-store.js';
 import { JobConflictError } from '../domain/job.errors.js';
@@ -33,6 +34,17 @@ import { LOAD_JOB_SNAPSHOT } from './sql/read.sql.js';
 import { RECORD_PROGRESS } from './sql/progress.sql.js';
 import { COMPLETE_JOBS, COMPLETE_LOCKED_JOBS, FAIL_JOBS, FAIL_LOCKED_JOBS } from './sql/settle.sql.js';
 import { COUNT_WAITING, FIND_JOBS_BY_IDEMPOTENCY_KEYS, INSERT_JOBS } from './sql/submit.sql.js';
+import {
+  CANCEL_WORKFLOW,
+  COUNT_WORKFLOW_NODES,
+  DELETE_EMPTY_WORKFLOWS,
+  FIND_WORKFLOW_BY_KEY,
+  INSERT_WORKFLOW,
+  NOTIFY_WORKFLOW_CANCEL,
+  PARENTS_OF,
+  RETRY_WORKFLOW,
+  WORKFLOW_EXISTS,
+} from './sql/workflow.sql.js';
 
 const proofsJson = (proofs: readonly LeaseProof[]): string =>
   JSON.stringify(proofs.map((proof) => ({ id: proof.id, lease_token: proof.leaseToken })));
@@ -60,6 +72,35 @@ const HELD_SAVEPOINT = 'conveyor_job_held';
 const byId = (rows: readonly JobRow[]): Map<string, JobView> =>
   new Map(rows.map((row) => [row.id, toJobView(row)]));
 
+/** A new job's columns, positional, in INSERT_JOBS' order. */
+const jobRow = (job: NewJob): unknown[] => [
+  job.id,
+  job.namespace,
+  job.queue,
+  job.type,
+  job.payload,
+  job.priority,
+  job.runAt,
+  job.maxAttempts,
+  job.backoff,
+  job.idempotencyKey,
+  job.fingerprint,
+  job.dedupeWindowSeconds,
+  job.traceparent,
+  job.concurrencyKey,
+  job.callbackUrl,
+];
+
+/** Rows of a statement run on a handler's transaction (TypeORM's QueryRunner, asked for the raw result). */
+async function inTransaction<Row>(
+  transaction: JobTransaction,
+  statement: string,
+  params: unknown[],
+): Promise<Row[]> {
+  const result = (await transaction.query(statement, params, true)) as { records: Row[] };
+  return result.records;
+}
+
 /**
  * The lifecycle port on PostgreSQL: every statement is one of infrastructure/sql, set-based where
  * it can be (one round trip for many jobs), and the hot ones are named prepared statements.
@@ -75,30 +116,13 @@ export class PostgresJobStore implements JobStore {
 
   constructor(private readonly sql: Sql) {}
 
-  async insertJobs(jobs: readonly NewJob[]): Promise<Map<string, JobView>> {
-    // Positional, in INSERT_JOBS' order.
-    const rows = jobs.map((job) => [
-      job.id,
-      job.namespace,
-      job.queue,
-      job.type,
-      job.payload,
-      job.priority,
-      job.runAt,
-      job.maxAttempts,
-      job.backoff,
-      job.idempotencyKey,
-      job.fingerprint,
-      job.dedupeWindowSeconds,
-      job.traceparent,
-      job.concurrencyKey,
-      job.callbackUrl,
-    ]);
-    const inserted = await this.sql.prepared<{ id: string; run_at_ms: number; created_at_ms: number }>(
-      'conveyor_insert_jobs',
-      INSERT_JOBS,
-      [JSON.stringify(rows)],
-    );
+  async insertJobs(jobs: readonly NewJob[], transaction?: JobTransaction): Promise<Map<string, JobView>> {
+    type Inserted = { id: string; run_at_ms: number; created_at_ms: number };
+    const params = [JSON.stringify(jobs.map(jobRow))];
+    const inserted =
+      transaction === undefined
+        ? await this.sql.prepared<Inserted>('conveyor_insert_jobs', INSERT_JOBS, params)
+        : await inTransaction<Inserted>(transaction, INSERT_JOBS, params);
     const decided = new Map(inserted.map((row) => [row.id, row]));
     const views = new Map<string, JobView>();
     for (const job of jobs) {
@@ -112,14 +136,105 @@ export class PostgresJobStore implements JobStore {
 
   async findByIdempotencyKeys(
     keys: readonly { namespace: string; idempotencyKey: string }[],
+    transaction?: JobTransaction,
   ): Promise<KeyedJob[]> {
+    type Keyed = JobRow & { key_fingerprint: string };
     const wanted = keys.map((key) => ({ namespace: key.namespace, idempotency_key: key.idempotencyKey }));
-    const rows = await this.sql.prepared<JobRow & { key_fingerprint: string }>(
-      'conveyor_find_jobs_by_keys',
-      FIND_JOBS_BY_IDEMPOTENCY_KEYS,
-      [JSON.stringify(wanted)],
-    );
+    const params = [JSON.stringify(wanted)];
+    const rows =
+      transaction === undefined
+        ? await this.sql.prepared<Keyed>('conveyor_find_jobs_by_keys', FIND_JOBS_BY_IDEMPOTENCY_KEYS, params)
+        : await inTransaction<Keyed>(transaction, FIND_JOBS_BY_IDEMPOTENCY_KEYS, params);
     return rows.map((row) => ({ job: toJobView(row), keyFingerprint: row.key_fingerprint }));
+  }
+
+  async insertWorkflow(
+    workflow: NewWorkflow,
+    transaction?: JobTransaction,
+  ): Promise<{ createdAt: Date; nodes: JobView[] } | null> {
+    const head = {
+      id: workflow.id,
+      namespace: workflow.namespace,
+      name: workflow.name,
+      idempotency_key: workflow.idempotencyKey,
+      fingerprint: workflow.fingerprint,
+      node_count: workflow.nodes.length,
+    };
+    const idOf = new Map(workflow.nodes.map((node) => [node.ref, node.id]));
+    // Positional, in INSERT_WORKFLOW's order.
+    const nodes = workflow.nodes.map((node) => [
+      node.id,
+      node.queue,
+      node.type,
+      node.payload,
+      node.priority,
+      node.runAt,
+      node.maxAttempts,
+      node.backoff,
+      node.idempotencyKey,
+      node.traceparent,
+      node.concurrencyKey,
+      node.callbackUrl,
+      node.ref,
+      node.dependsOn.length > 0,
+    ]);
+    const edges = workflow.nodes.flatMap((node) =>
+      node.dependsOn.map((dependency) => [node.id, idOf.get(dependency.ref), dependency.onFailure]),
+    );
+    const params = [JSON.stringify(head), JSON.stringify(nodes), JSON.stringify(edges)];
+    type Inserted = { id: string; created_at_ms: number };
+    const [row] =
+      transaction === undefined
+        ? await this.sql.rows<Inserted>(INSERT_WORKFLOW, params)
+        : await inTransaction<Inserted>(transaction, INSERT_WORKFLOW, params);
+    if (row === undefined) return null;
+    // One statement: the nodes were created when the workflow was, and run from then unless told later.
+    const createdAt = new Date(row.created_at_ms);
+    const nodeViews = workflow.nodes.map((node) =>
+      insertedJobView(node, node.runAt === null ? createdAt : new Date(node.runAt), createdAt, {
+        workflowId: workflow.id,
+        ref: node.ref,
+        status: node.dependsOn.length > 0 ? 'waiting' : 'pending',
+      }),
+    );
+    return { createdAt, nodes: nodeViews };
+  }
+
+  async findWorkflowByKey(
+    namespace: string,
+    idempotencyKey: string,
+    transaction?: JobTransaction,
+  ): Promise<{ id: string; fingerprint: string } | null> {
+    type Found = { id: string; fingerprint: string };
+    const params = [namespace, idempotencyKey];
+    const [row] =
+      transaction === undefined
+        ? await this.sql.rows<Found>(FIND_WORKFLOW_BY_KEY, params)
+        : await inTransaction<Found>(transaction, FIND_WORKFLOW_BY_KEY, params);
+    return row ?? null;
+  }
+
+  async cancelWorkflow(namespace: string, id: string, from: readonly JobStatus[]): Promise<JobView[]> {
+    await this.sql.rows(NOTIFY_WORKFLOW_CANCEL, [id, namespace]);
+    return (await this.sql.rows<JobRow>(CANCEL_WORKFLOW, [id, namespace, from])).map(toJobView);
+  }
+
+  async countWorkflowNodes(namespace: string, id: string, from: readonly JobStatus[]): Promise<number> {
+    const [row] = await this.sql.rows<{ n: number }>(COUNT_WORKFLOW_NODES, [id, namespace, from]);
+    return row?.n ?? 0;
+  }
+
+  async retryWorkflow(namespace: string, id: string, from: readonly JobStatus[]): Promise<JobView[]> {
+    return (await this.sql.rows<JobRow>(RETRY_WORKFLOW, [id, namespace, from])).map(toJobView);
+  }
+
+  async workflowExists(namespace: string, id: string): Promise<boolean> {
+    return (await this.sql.rows(WORKFLOW_EXISTS, [id, namespace])).length > 0;
+  }
+
+  async deleteEmptyWorkflows(olderThanSeconds: number, limit: number): Promise<number> {
+    const result = await this.sql.pool.query(DELETE_EMPTY_WORKFLOWS, [olderThanSeconds, limit]);
+    return result.rowCount ?? 0;
   }
 
   async countWaiting(namespaces: readonly string[]): Promise<Map<string, number>> {
@@ -164,6 +279,9 @@ export class PostgresJobStore implements JobStore {
     const claimed: ClaimedJobView[] = [];
     const deadLettered: JobView[] = [];
     const reclaimedIds = new Set<string>();
+    const parents = await this.parentsOf(
+      rows.filter((row) => row.workflow_id !== null && row.status === 'processing').map((row) => row.id),
+    );
     for (const row of rows) {
       if (row.status === 'dead_letter') {
         deadLettered.push(toJobView(row));
@@ -173,9 +291,27 @@ export class PostgresJobStore implements JobStore {
         throw new Error(`claimed job ${row.id} has no lease`); // excluded by jobs_lease_check
       }
       if (row.reclaimed) reclaimedIds.add(row.id);
-      claimed.push({ ...toJobView(row), leaseToken: row.lease_token, leaseExpiresAt: row.lease_expires_at });
+      claimed.push({
+        ...toJobView(row),
+        leaseToken: row.lease_token,
+        leaseExpiresAt: row.lease_expires_at,
+        parents: parents.get(row.id) ?? {},
+      });
     }
     return { claimed, deadLettered, reclaimedIds };
+  }
+
+  /** The dependencies of claimed workflow nodes, by node id, then by the dependency's ref. */
+  private async parentsOf(ids: readonly string[]): Promise<Map<string, ClaimedJobView['parents']>> {
+    const byNode = new Map<string, ClaimedJobView['parents']>();
+    if (ids.length === 0) return byNode;
+    type Parent = { child_id: string; ref: string; id: string; status: JobStatus; result: unknown };
+    for (const row of await this.sql.rows<Parent>(PARENTS_OF, [ids])) {
+      const parents = byNode.get(row.child_id) ?? {};
+      parents[row.ref] = { id: row.id, status: row.status, result: row.result };
+      byNode.set(row.child_id, parents);
+    }
+    return byNode;
   }
 
   async lock(namespace: string, proof: LeaseProof, transaction: JobTransaction): Promise<boolean> {
@@ -198,8 +334,7 @@ export class PostgresJobStore implements JobStore {
       return byId(await this.sql.prepared<JobRow>('conveyor_complete_jobs', COMPLETE_JOBS, params));
     }
     // In the handler's transaction, which holds the job: the completion and its writes commit together.
-    const result = (await transaction.query(COMPLETE_LOCKED_JOBS, params, true)) as { records: JobRow[] };
-    return byId(result.records);
+    return byId(await inTransaction<JobRow>(transaction, COMPLETE_LOCKED_JOBS, params));
   }
 
   async fail(
@@ -219,8 +354,7 @@ export class PostgresJobStore implements JobStore {
     }
     // The handler's writes are undone; the lock on the job, taken before the savepoint, stays.
     await transaction.query(`ROLLBACK TO SAVEPOINT ${HELD_SAVEPOINT}`);
-    const result = (await transaction.query(FAIL_LOCKED_JOBS, params, true)) as { records: JobRow[] };
-    return byId(result.records);
+    return byId(await inTransaction<JobRow>(transaction, FAIL_LOCKED_JOBS, params));
   }
 
   async extendLeases(

@@ -24,8 +24,11 @@ import { CompletionCallbacks1765756800000 } from './migrations/1765756800000-com
 import { WaitingKeys1765843200000 } from './migrations/1765843200000-waiting-keys.js';
 import { WakeWaitersOnFinish1765929600000 } from './migrations/1765929600000-wake-waiters-on-finish.js';
 import { ErrorTextSearch1766016000000 } from './migrations/1766016000000-error-text-search.js';
+import { Workflows1766102400000 } from './migrations/1766102400000-workflows.js';
 import { JobWaitEntity } from './entities/job-wait.entity.js';
 import { JobProgressEntity } from './entities/job-progress.entity.js';
+import { JobDependencyEntity } from './entities/job-dependency.entity.js';
+import { WorkflowEntity } from './entities/workflow.entity.js';
 
 export const JOBS_ENTITIES = [
   JobEntity,
@@ -37,6 +40,8 @@ export const JOBS_ENTITIES = [
   QueueControlEntity,
   JobProgressEntity,
   JobWaitEntity,
+  WorkflowEntity,
+  JobDependencyEntity,
 ];
 /** In order. Listed, not globbed: the build is ESM and the CLI, the app and tests load the same list. */
 export const JOBS_MIGRATIONS = [
@@ -60,6 +65,7 @@ export const JOBS_MIGRATIONS = [
   WaitingKeys1765843200000,
   WakeWaitersOnFinish1765929600000,
   ErrorTextSearch1766016000000,
+  Workflows1766102400000,
 ];
 
 /**
@@ -88,6 +94,10 @@ export const JOBS_RUNTIME_GRANTS: readonly TableGrant[] = [
     ],
   },
   { table: 'job_events', privileges: ['SELECT'] },
+  // Workflows are inserted whole and deleted by retention; their edges are inserted with them and
+  // moved only by the owner's trigger (jobs_follow_dependencies), and go with their jobs.
+  { table: 'workflows', privileges: ['SELECT', 'INSERT', 'DELETE'] },
+  { table: 'job_dependencies', privileges: ['SELECT', 'INSERT'] },
   {
     table: 'job_idempotency_keys',
     privileges: ['SELECT', 'INSERT', 'DELETE'],

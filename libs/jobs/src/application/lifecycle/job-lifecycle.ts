@@ -1,5 +1,15 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable } from '@nestjs/common';
 import { EventBus } from '@nestjs/cqrs';
+import { CONVEYOR_CONFIG, type ConveyorConfig } from '#conveyor/config';
+import {
+  IdempotencyConflictError,
+  JobRefusedError,
+  NamespaceFullError,
+  WorkflowBusyError,
+  WorkflowKeyConflictError,
+  WorkflowNotFoundError,
+} from '../../domain/job.errors.js';
 import { OPERATOR_MOVES } from '../../domain/operator-moves.js';
 import type { ClaimedJobView, JobView } from '../job-view.js';
 import {
@@ -13,12 +23,28 @@ import {
   type JobTransaction,
   type LeaseProof,
   type NewJob,
+  type NewWorkflow,
   type RedriveFilter,
 } from '../ports/job-store.js';
 import { JobClaimed, JobSettled, JobSubmitted, LeaseExpired } from './lifecycle.events.js';
 import { SettleBatcher } from './settle-batcher.js';
-import { SubmitGroupCommitter, type SubmitResult } from './submit-group-committer.js';
+import { rowRefusal, SubmitGroupCommitter, type SubmitResult } from './submit-group-committer.js';
 import { attemptMs, TransitionLog } from './transition-log.js';
+
+/** What a workflow submit came to: a new workflow and its nodes, or the one that holds its key. */
+export type WorkflowSubmitOutcome =
+  | { readonly created: true; readonly createdAt: Date; readonly nodes: readonly JobView[] }
+  | { readonly created: false; readonly workflowId: string };
+
+/**
+ * How long cancelling a workflow waits for nodes held by in-process handlers' transactions (told to
+ * stop, they roll back within milliseconds) before answering busy, as cancelling one job does.
+ */
+const WORKFLOW_CANCEL_WAIT_MS = 5000;
+const WORKFLOW_CANCEL_ROUND_MS = 50;
+
+const keyOf = (job: { namespace: string; idempotencyKey: string }): string =>
+  `${job.namespace}\u0000${job.idempotencyKey}`;
 
 /**
  * The door: every change of a job's state, from REST, the in-process worker, the reaper, retention,
@@ -30,28 +56,133 @@ import { attemptMs, TransitionLog } from './transition-log.js';
 @Injectable()
 export class JobLifecycle {
   private readonly log = new TransitionLog();
+  /**
+   * What writes made in an in-process handler's transaction (context.submit) announce once it
+   * commits with the job's completion; dropped with the transaction otherwise.
+   */
+  private readonly afterCommit = new WeakMap<JobTransaction, (() => void)[]>();
 
   constructor(
     @Inject(JOB_STORE) private readonly store: JobStore,
     private readonly committer: SubmitGroupCommitter,
     private readonly settler: SettleBatcher,
     private readonly events: EventBus,
+    @Inject(CONVEYOR_CONFIG) private readonly config: ConveyorConfig,
   ) {}
 
   /** Group-committed submits: each job's result, in order. Never rejects. */
   async submit(jobs: readonly NewJob[]): Promise<SubmitResult[]> {
     const results = await this.committer.submitMany(jobs);
-    // One event per queue, type and outcome, not per job: a thousand events cost more than the insert.
-    const counts = new Map<string, JobSubmitted>();
-    for (const result of results) {
-      if (!result.ok) continue;
-      const { created, job } = result.outcome;
-      const key = `${job.queue}\u0000${job.type}\u0000${String(created)}`;
-      counts.set(key, new JobSubmitted(job.queue, job.type, !created, (counts.get(key)?.count ?? 0) + 1));
-      if (created) this.log.debug('job submitted', job, { runAt: job.runAt });
-    }
-    for (const event of counts.values()) this.events.publish(event);
+    this.submitted(results);
     return results;
+  }
+
+  /**
+   * Submits inside an in-process handler's transaction (context.submit): the jobs exist if and only
+   * if that transaction commits, that is, if the job completes. Keys resolve as a submit's do, but
+   * without group commit (the transaction is the handler's own): a key another transaction holds
+   * waits for it. Each job's result, in order; never rejects for one job's key.
+   */
+  async submitInTransaction(jobs: readonly NewJob[], transaction: JobTransaction): Promise<SubmitResult[]> {
+    // One job per key goes to the database (ON CONFLICT may not touch a row twice in a statement);
+    // its duplicates here share its outcome.
+    const leaders = new Map<string, NewJob>();
+    for (const job of jobs) if (!leaders.has(keyOf(job))) leaders.set(keyOf(job), job);
+    const inserted = await this.store.insertJobs([...leaders.values()], transaction);
+    const lost = [...leaders.values()].filter((job) => !inserted.has(job.id));
+    const held = new Map(
+      (lost.length === 0 ? [] : await this.store.findByIdempotencyKeys(lost, transaction)).map((keyed) => [
+        keyOf(keyed.job),
+        keyed,
+      ]),
+    );
+    const results = jobs.map((job): SubmitResult => {
+      const leader = leaders.get(keyOf(job)) ?? job;
+      const created = inserted.get(leader.id);
+      if (created !== undefined) return { ok: true, outcome: { created: job === leader, job: created } };
+      const existing = held.get(keyOf(job));
+      if (existing === undefined) {
+        return {
+          ok: false,
+          error: new Error(`submit with idempotency key "${job.idempotencyKey}" was not resolved`),
+        };
+      }
+      if (existing.keyFingerprint !== job.fingerprint) {
+        return { ok: false, error: new IdempotencyConflictError(job.idempotencyKey, existing.job.id) };
+      }
+      return { ok: true, outcome: { created: false, job: existing.job } };
+    });
+    this.whenCommitted(transaction, () => {
+      this.submitted(results);
+    });
+    return results;
+  }
+
+  /**
+   * A whole workflow, all or nothing (optionally inside an in-process handler's transaction, as
+   * submitInTransaction). A replay of its key with the same content answers the workflow that holds
+   * it; with other content, WorkflowKeyConflictError. Outside a transaction, the namespace's cap on
+   * waiting jobs counts every node.
+   */
+  async submitWorkflow(workflow: NewWorkflow, transaction?: JobTransaction): Promise<WorkflowSubmitOutcome> {
+    if (transaction === undefined) await this.checkRoom(workflow.namespace, workflow.nodes.length);
+    // A key whose workflow is deleted between the insert and the lookup is free again: try once more.
+    for (let round = 0; round < 2; round += 1) {
+      let inserted: Awaited<ReturnType<JobStore['insertWorkflow']>>;
+      try {
+        inserted = await this.store.insertWorkflow(workflow, transaction);
+      } catch (error) {
+        const refusal = transaction === undefined ? rowRefusal(error) : null;
+        throw refusal === null ? error : new JobRefusedError(refusal);
+      }
+      if (inserted !== null) {
+        const { createdAt, nodes } = inserted;
+        this.whenCommitted(transaction, () => {
+          this.submitted(nodes.map((job) => ({ ok: true, outcome: { created: true, job } })));
+        });
+        return { created: true, createdAt, nodes };
+      }
+      const key = workflow.idempotencyKey;
+      if (key === null) throw new Error(`workflow ${workflow.id} without a key was not inserted`);
+      const existing = await this.store.findWorkflowByKey(workflow.namespace, key, transaction);
+      if (existing === null) continue;
+      if (existing.fingerprint !== workflow.fingerprint) throw new WorkflowKeyConflictError(key, existing.id);
+      return { created: false, workflowId: existing.id };
+    }
+    throw new Error(`workflow with idempotency key "${workflow.idempotencyKey}" was not resolved`);
+  }
+
+  /**
+   * Cancels every unfinished node of a workflow (their dependents with them), telling the handlers
+   * of running ones; nodes an in-process handler holds are cancelled once it lets go. How many
+   * nodes this call cancelled directly. WorkflowBusyError when some were still held after
+   * WORKFLOW_CANCEL_WAIT_MS (the rest are cancelled).
+   */
+  async cancelWorkflow(namespace: string, id: string): Promise<number> {
+    if (!(await this.store.workflowExists(namespace, id))) throw new WorkflowNotFoundError(id);
+    const { from } = OPERATOR_MOVES.cancel;
+    const deadline = Date.now() + WORKFLOW_CANCEL_WAIT_MS;
+    let cancelled = 0;
+    for (;;) {
+      const moved = await this.store.cancelWorkflow(namespace, id, from);
+      for (const job of moved) this.log.debug('job cancelled', job, { workflowId: id });
+      cancelled += moved.length;
+      const left = await this.store.countWorkflowNodes(namespace, id, from);
+      if (left === 0) return cancelled;
+      if (Date.now() >= deadline) throw new WorkflowBusyError(id, left);
+      await sleep(WORKFLOW_CANCEL_ROUND_MS);
+    }
+  }
+
+  /**
+   * Starts a workflow's dead-lettered and cancelled nodes again, each with a fresh attempt budget:
+   * pending, or waiting for what it depends on. How many nodes moved.
+   */
+  async retryWorkflow(namespace: string, id: string): Promise<number> {
+    if (!(await this.store.workflowExists(namespace, id))) throw new WorkflowNotFoundError(id);
+    const moved = await this.store.retryWorkflow(namespace, id, OPERATOR_MOVES.retry.from);
+    for (const job of moved) this.log.debug('job retried', job, { workflowId: id });
+    return moved.length;
   }
 
   async claim(request: ClaimRequest): Promise<ClaimedJobView[]> {
@@ -107,6 +238,8 @@ export class JobLifecycle {
     if (job === undefined) return undefined;
     await transaction.commitTransaction();
     this.settled(job);
+    for (const publish of this.afterCommit.get(transaction) ?? []) publish();
+    this.afterCommit.delete(transaction);
     return job;
   }
 
@@ -126,6 +259,8 @@ export class JobLifecycle {
     failure: Failure,
     transaction: JobTransaction,
   ): Promise<JobView | undefined> {
+    // The handler's writes (and what it submitted) are undone: nothing of theirs to announce.
+    this.afterCommit.delete(transaction);
     const job = (await this.store.fail(namespace, [failure], transaction)).get(failure.id);
     if (job === undefined) return undefined;
     await transaction.commitTransaction();
@@ -220,6 +355,10 @@ export class JobLifecycle {
     return this.store.deleteFinished(statuses, olderThanSeconds, limit);
   }
 
+  deleteEmptyWorkflows(olderThanSeconds: number, limit: number): Promise<number> {
+    return this.store.deleteEmptyWorkflows(olderThanSeconds, limit);
+  }
+
   deleteExpiredKeys(limit: number): Promise<number> {
     return this.store.deleteExpiredKeys(limit);
   }
@@ -235,6 +374,39 @@ export class JobLifecycle {
   /** The job now, for explaining a refusal; null when it is not there. */
   snapshot(namespace: string, id: string): Promise<JobSnapshot | null> {
     return this.store.loadSnapshot(namespace, id);
+  }
+
+  /** Publishes and logs what submits created or replayed. */
+  private submitted(results: readonly SubmitResult[]): void {
+    // One event per queue, type and outcome, not per job: a thousand events cost more than the insert.
+    const counts = new Map<string, JobSubmitted>();
+    for (const result of results) {
+      if (!result.ok) continue;
+      const { created, job } = result.outcome;
+      const key = `${job.queue}\u0000${job.type}\u0000${String(created)}`;
+      counts.set(key, new JobSubmitted(job.queue, job.type, !created, (counts.get(key)?.count ?? 0) + 1));
+      if (created) this.log.debug('job submitted', job, { runAt: job.runAt });
+    }
+    for (const event of counts.values()) this.events.publish(event);
+  }
+
+  /** Runs `publish` now, or once the handler's `transaction` has committed the writes it announces. */
+  private whenCommitted(transaction: JobTransaction | undefined, publish: () => void): void {
+    if (transaction === undefined) {
+      publish();
+      return;
+    }
+    const queued = this.afterCommit.get(transaction) ?? [];
+    queued.push(publish);
+    this.afterCommit.set(transaction, queued);
+  }
+
+  /** With CONVEYOR_MAX_PENDING_PER_NAMESPACE set, NamespaceFullError unless `count` more jobs fit. */
+  private async checkRoom(namespace: string, count: number): Promise<void> {
+    const cap = this.config.limits.maxPendingPerNamespace;
+    if (cap === 0) return;
+    const waiting = (await this.store.countWaiting([namespace])).get(namespace) ?? 0;
+    if (waiting + count > cap) throw new NamespaceFullError(namespace, cap);
   }
 
   /** A job its holder completed or failed. */

@@ -81,7 +81,7 @@ function settle(waiter: Waiter, outcome: KeyOutcome | undefined, isLeader: boole
  * The SQLSTATE of an error PostgreSQL raises for the values of a row (class 22 data exceptions, a
  * NOT NULL or CHECK violation), or null for anything else (a lost connection, a bug in a statement).
  */
-function rowRefusal(error: unknown): string | null {
+export function rowRefusal(error: unknown): string | null {
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code !== 'string') return null;
   return code.startsWith('22') || code === '23502' || code === '23514' ? code : null;

@@ -2,6 +2,7 @@ import type { QueryRunner } from 'typeorm';
 import type { BackoffPolicy } from '../../domain/backoff.js';
 import type { JobState } from '../../domain/job-state.js';
 import type { JobStatus } from '../../domain/job-status.js';
+import type { Dependency } from '../../domain/workflow.js';
 import type { ClaimedJobView, JobView } from '../job-view.js';
 
 /**
@@ -38,6 +39,22 @@ export interface NewJob {
   traceparent: string | null;
   concurrencyKey: string | null;
   callbackUrl: string | null;
+}
+
+/** A node of a new workflow: a job, its reference in the workflow, and what it waits for. */
+export interface NewWorkflowNode extends NewJob {
+  ref: string;
+  dependsOn: readonly Dependency[];
+}
+
+export interface NewWorkflow {
+  id: string;
+  namespace: string;
+  name: string | null;
+  /** Null: not idempotent (every submit is a new workflow). */
+  idempotencyKey: string | null;
+  fingerprint: string;
+  nodes: readonly NewWorkflowNode[];
 }
 
 /** A job that holds an idempotency key, with the fingerprint stored when the key was won. */
@@ -107,10 +124,44 @@ export interface GuardedMove {
 }
 
 export interface JobStore {
-  /** The jobs inserted, by id; the others lost their idempotency key to an existing job. */
-  insertJobs(jobs: readonly NewJob[]): Promise<Map<string, JobView>>;
-  /** The jobs holding these live keys. */
-  findByIdempotencyKeys(keys: readonly { namespace: string; idempotencyKey: string }[]): Promise<KeyedJob[]>;
+  /**
+   * The jobs inserted, by id; the others lost their idempotency key to an existing job. With
+   * `transaction` (an in-process handler's), inside it: they exist once it commits.
+   */
+  insertJobs(jobs: readonly NewJob[], transaction?: JobTransaction): Promise<Map<string, JobView>>;
+  /** The jobs holding these live keys (with `transaction`, as seen from inside it). */
+  findByIdempotencyKeys(
+    keys: readonly { namespace: string; idempotencyKey: string }[],
+    transaction?: JobTransaction,
+  ): Promise<KeyedJob[]>;
+  /**
+   * The whole workflow in one statement (optionally inside `transaction`): its creation time and
+   * its nodes' jobs, in the order given; null when its idempotency key is held by another workflow
+   * and nothing was written.
+   */
+  insertWorkflow(
+    workflow: NewWorkflow,
+    transaction?: JobTransaction,
+  ): Promise<{ createdAt: Date; nodes: JobView[] } | null>;
+  /** The workflow holding a key, and the fingerprint it was submitted with; null when none does. */
+  findWorkflowByKey(
+    namespace: string,
+    idempotencyKey: string,
+    transaction?: JobTransaction,
+  ): Promise<{ id: string; fingerprint: string } | null>;
+  /**
+   * One round of cancelling a workflow's nodes in the statuses `from` (running ones told first):
+   * the nodes cancelled. Nodes held right now are skipped, for the caller's next round.
+   */
+  cancelWorkflow(namespace: string, id: string, from: readonly JobStatus[]): Promise<JobView[]>;
+  /** How many of the workflow's nodes are in the statuses `from`. */
+  countWorkflowNodes(namespace: string, id: string, from: readonly JobStatus[]): Promise<number>;
+  /** The workflow's nodes in the statuses `from`, started again (pending, or waiting): the nodes moved. */
+  retryWorkflow(namespace: string, id: string, from: readonly JobStatus[]): Promise<JobView[]>;
+  /** Whether the namespace has a workflow with this id. */
+  workflowExists(namespace: string, id: string): Promise<boolean>;
+  /** One batch of workflows past retention with no node left; how many went. */
+  deleteEmptyWorkflows(olderThanSeconds: number, limit: number): Promise<number>;
   /** Jobs waiting to run (pending, or failed until their retry) per namespace; absent when none. */
   countWaiting(namespaces: readonly string[]): Promise<Map<string, number>>;
 

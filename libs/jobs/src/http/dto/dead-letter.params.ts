@@ -1,7 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsString, IsUUID, Max, Min } from 'class-validator';
-import { CharLength, IsOmittable } from '#conveyor/http';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsUUID, Max, Min } from 'class-validator';
+import { IsOmittable } from '#conveyor/http';
+import { PageCursor } from './list-jobs.query-params.js';
 import { ErrorTextFilter } from './error-text.js';
 import { IsName, NAME_SCHEMA } from './names.js';
 
@@ -68,15 +69,7 @@ export class ListDeadLettersParams extends DeadLetterFilterParams {
   @Max(500)
   limit?: number;
 
-  @ApiPropertyOptional({
-    type: 'string',
-    minLength: 1,
-    maxLength: 512,
-    description: "The previous page's nextCursor, for the next page (opaque).",
-  })
-  @IsOmittable()
-  @IsString()
-  @CharLength(1, 512)
+  @PageCursor()
   cursor?: string;
 }
 

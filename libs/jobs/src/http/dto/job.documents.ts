@@ -1,6 +1,12 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiExtraModels, ApiProperty, getSchemaPath } from '@nestjs/swagger';
 import { JsonValueDocument, ProblemDocument, type Wire } from '#conveyor/http';
-import type { ClaimedJobView, JobEventView, JobView, ProgressView } from '../../application/job-view.js';
+import type {
+  ClaimedJobView,
+  JobEventView,
+  JobView,
+  ParentOutcome,
+  ProgressView,
+} from '../../application/job-view.js';
 import type { HeartbeatResult } from '../../application/commands/heartbeat-job/heartbeat-job.command.js';
 import type { ProgressResult } from '../../application/commands/record-progress/record-progress.command.js';
 import type { JobWithHistory } from '../../application/queries/get-job/get-job.query.js';
@@ -136,6 +142,22 @@ export class JobDocument implements Wire<JobView> {
   })
   callbackUrl: string | null;
 
+  @ApiProperty({
+    type: 'string',
+    format: 'uuid',
+    nullable: true,
+    description: 'The workflow this job is a node of (docs/workflows.md); null when in none.',
+  })
+  workflowId: string | null;
+
+  @ApiProperty({
+    type: 'string',
+    nullable: true,
+    description: "The node's reference in its workflow; null when in none.",
+    example: 'resize',
+  })
+  workflowRef: string | null;
+
   @ApiProperty({ format: 'date-time' })
   createdAt: string;
 
@@ -143,7 +165,23 @@ export class JobDocument implements Wire<JobView> {
   updatedAt: string;
 }
 
+/** ParentOutcome: one dependency of a claimed workflow node. */
+export class ParentOutcomeDocument implements Wire<ParentOutcome> {
+  @ApiProperty({ format: 'uuid' })
+  id: string;
+
+  @ApiProperty({
+    enum: JOB_STATUSES,
+    description: 'completed, or dead_letter / cancelled when the dependency lets the node run anyway.',
+  })
+  status: JobStatus;
+
+  @ApiProperty({ type: () => JsonValueDocument, description: 'What it completed with; null otherwise.' })
+  result: unknown;
+}
+
 /** ClaimedJobView. */
+@ApiExtraModels(ParentOutcomeDocument)
 export class ClaimedJobDocument extends JobDocument implements Wire<ClaimedJobView> {
   @ApiProperty({
     format: 'uuid',
@@ -157,6 +195,21 @@ export class ClaimedJobDocument extends JobDocument implements Wire<ClaimedJobVi
     description: 'Heartbeat before this, or the job may go to another worker.',
   })
   override leaseExpiresAt: string;
+
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { $ref: getSchemaPath(ParentOutcomeDocument) },
+    description:
+      "A workflow node's dependencies by their reference, with their results; empty for any other job.",
+    example: {
+      resize: {
+        id: '0b5e7a52-4a8e-4f0e-9a53-7e0a0a4d8f11',
+        status: 'completed',
+        result: { url: 's3://bucket/a.png' },
+      },
+    },
+  })
+  parents: Record<string, ParentOutcomeDocument>;
 }
 
 /** { jobs } from POST /v1/jobs/claim. */
@@ -315,6 +368,9 @@ export class ThroughputDocument implements Wire<QueueStats['throughput']> {
 
 /** Jobs per status, every status present (zero included). */
 export class StatusCountsDocument implements Record<JobStatus, number> {
+  @ApiProperty({ type: 'integer', description: 'Workflow nodes waiting for the jobs they depend on.' })
+  waiting: number;
+
   @ApiProperty({ type: 'integer' })
   pending: number;
 

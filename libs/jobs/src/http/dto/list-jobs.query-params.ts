@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsString, Max, Min } from 'class-validator';
@@ -5,6 +6,21 @@ import { CharLength, IsOmittable } from '#conveyor/http';
 import { JOB_STATUSES, type JobStatus } from '../../domain/job-status.js';
 import { ErrorTextFilter } from './error-text.js';
 import { IsName, NAME_SCHEMA } from './names.js';
+
+/** A list's `cursor` parameter: the previous page's nextCursor. */
+export function PageCursor(): PropertyDecorator {
+  return applyDecorators(
+    ApiPropertyOptional({
+      type: 'string',
+      minLength: 1,
+      maxLength: 512,
+      description: "The previous page's nextCursor, for the next page (opaque).",
+    }),
+    IsOmittable(),
+    IsString(),
+    CharLength(1, 512),
+  );
+}
 
 export class ListJobsQueryParams {
   @ApiPropertyOptional({ enum: JOB_STATUSES, description: 'Only jobs in this status.' })
@@ -39,15 +55,7 @@ export class ListJobsQueryParams {
   @Max(500)
   limit?: number;
 
-  @ApiPropertyOptional({
-    type: 'string',
-    minLength: 1,
-    maxLength: 512,
-    description: "The previous page's nextCursor, for the next page (opaque).",
-  })
-  @IsOmittable()
-  @IsString()
-  @CharLength(1, 512)
+  @PageCursor()
   cursor?: string;
 }
 
@@ -71,4 +79,23 @@ export class GetJobQueryParams {
   @Min(0)
   @Max(MAX_WAIT_SECONDS)
   wait?: number;
+}
+
+export class ListWorkflowsQueryParams {
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: 100,
+    default: 20,
+    description: 'Page size, 1–100.',
+  })
+  @IsOmittable()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit?: number;
+
+  @PageCursor()
+  cursor?: string;
 }

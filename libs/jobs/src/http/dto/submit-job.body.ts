@@ -9,6 +9,7 @@ import {
   TIMESTAMP_RULE,
 } from '#conveyor/http';
 import { IsName, MAX_NAME_LENGTH, NAME_SCHEMA } from './names.js';
+import { IsPrintableText } from './idempotency-key.js';
 import { IsNested } from './nested.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -140,10 +141,7 @@ export class SubmitJobBody {
       'Default: a SHA-256 fingerprint of type, queue and payload.',
     example: 'welcome-ada',
   })
-  @IsOmittable()
-  @IsString()
-  @CharLength(1, MAX_NAME_LENGTH)
-  @Matches(PRINTABLE_PATTERN, { message: PRINTABLE_MESSAGE })
+  @IsPrintableText()
   idempotencyKey?: string;
 
   @ApiPropertyOptional({
@@ -155,10 +153,7 @@ export class SubmitJobBody {
       "at most the queue's keyConcurrencyLimit jobs with the same key run at once (docs/queues.md). Default: none.",
     example: 'customer-42',
   })
-  @IsOmittable()
-  @IsString()
-  @CharLength(1, MAX_NAME_LENGTH)
-  @Matches(PRINTABLE_PATTERN, { message: PRINTABLE_MESSAGE })
+  @IsPrintableText()
   concurrencyKey?: string;
 
   @ApiPropertyOptional({

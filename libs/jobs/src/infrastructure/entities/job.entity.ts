@@ -1,4 +1,5 @@
-import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { WorkflowEntity } from './workflow.entity.js';
 import type { JobStatus } from '../../domain/job-status.js';
 
 /**
@@ -10,7 +11,7 @@ import type { JobStatus } from '../../domain/job-status.js';
 @Entity('jobs')
 @Check(
   'jobs_status_check',
-  `"status" IN ('pending', 'processing', 'completed', 'failed', 'dead_letter', 'cancelled')`,
+  `"status" IN ('waiting', 'pending', 'processing', 'completed', 'failed', 'dead_letter', 'cancelled')`,
 )
 @Check('jobs_attempts_check', `"attempts" >= 0`)
 @Check('jobs_max_attempts_check', `"max_attempts" >= 1`)
@@ -34,6 +35,8 @@ import type { JobStatus } from '../../domain/job-status.js';
 @Index('jobs_recently_completed_idx', { synchronize: false })
 @Index('jobs_waiting_by_key_idx', { synchronize: false })
 @Index('jobs_last_error_trgm_idx', { synchronize: false })
+@Index('jobs_workflow_ref_idx', { synchronize: false })
+@Check('jobs_workflow_ref_check', `("workflow_id" IS NULL) = ("workflow_ref" IS NULL)`)
 export class JobEntity {
   @PrimaryColumn('uuid')
   id: string;
@@ -105,6 +108,17 @@ export class JobEntity {
   /** How that lease ended: completed, failed, expired or released. */
   @Column('varchar', { name: 'last_lease_end', length: 16, nullable: true })
   lastLeaseEnd: string | null;
+
+  /** The workflow the job is a node of (migration Workflows), and its reference there. */
+  @Column('uuid', { name: 'workflow_id', nullable: true })
+  workflowId: string | null;
+
+  @ManyToOne(() => WorkflowEntity)
+  @JoinColumn({ name: 'workflow_id', foreignKeyConstraintName: 'jobs_workflow_id_fkey' })
+  workflow?: WorkflowEntity;
+
+  @Column('varchar', { name: 'workflow_ref', length: 128, nullable: true })
+  workflowRef: string | null;
 
   @Column('timestamptz', { name: 'created_at', default: () => 'now()' })
   createdAt: Date;

@@ -29,12 +29,17 @@ RETURNING ${JOB_COLUMNS}`;
  * deleteFinishedJobs — retention. Deletes up to $3 jobs in status $1 whose last change is older
  * than $2 seconds; small batches keep locks and WAL bursts short, and SKIP LOCKED keeps it off rows
  * someone is using. Their history and idempotency keys go with them, by triggers
- * (jobs_delete_history, jobs_release_keys): nothing else may delete either.
+ * (jobs_delete_history, jobs_release_keys): nothing else may delete either. A workflow's node goes
+ * only once every node of its workflow has finished: a node still waiting needs its dependencies'
+ * edges, and a running one their results.
  */
 export const DELETE_FINISHED_JOBS = `
 WITH doomed AS (
-  SELECT id FROM jobs
+  SELECT id FROM jobs f
   WHERE status = ANY ($1::text[]) AND updated_at < now() - make_interval(secs => $2)
+    AND (workflow_id IS NULL OR NOT EXISTS (
+      SELECT 1 FROM jobs w
+      WHERE w.workflow_id = f.workflow_id AND w.status NOT IN ('completed', 'cancelled', 'dead_letter')))
   LIMIT $3
   FOR UPDATE SKIP LOCKED
 ),

@@ -27,6 +27,8 @@ const JOB_ROW_COLUMNS: Record<keyof JobRow, true> = {
   traceparent: true,
   concurrency_key: true,
   callback_url: true,
+  workflow_id: true,
+  workflow_ref: true,
   created_at: true,
   updated_at: true,
 };

@@ -44,11 +44,14 @@ SELECT pg_notify('conveyor_cancel', id::text) FROM jobs
 WHERE id = $1 AND namespace = $2 AND status = 'processing'`;
 
 /**
- * retryJob — back to pending, due now, with a fresh attempt budget. $1 id, $2 namespace, $3
- * statuses it may be retried from.
+ * retryJob — back to pending, due now, with a fresh attempt budget; to waiting instead while a job it
+ * depends on (a workflow node's) has not completed. $1 id, $2 namespace, $3 statuses it may be
+ * retried from.
  */
 export const RETRY_JOB = guardedMove(
-  `status = 'pending', attempts = 0, run_at = now(), worker_id = NULL, updated_at = now()`,
+  `status = CASE WHEN EXISTS (SELECT 1 FROM job_dependencies d WHERE d.child_id = j.id AND d.state <> 'satisfied')
+                 THEN 'waiting' ELSE 'pending' END,
+  attempts = 0, run_at = now(), worker_id = NULL, updated_at = now()`,
 );
 
 /**

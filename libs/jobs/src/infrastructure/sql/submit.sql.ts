@@ -64,15 +64,16 @@ JOIN job_idempotency_keys k
 JOIN jobs j ON j.id = k.job_id`;
 
 /**
- * countWaiting — jobs waiting to run (pending, or failed until their retry) per namespace, exact:
+ * countWaiting — jobs waiting to run (pending, failed until their retry, or a workflow node waiting
+ * for its dependencies) per namespace, exact:
  * folded counters plus the deltas not folded yet, as GET /v1/stats reads them. $1 namespaces (text[]).
  */
 export const COUNT_WAITING = `
 SELECT namespace, sum(n)::float8 AS waiting FROM (
   SELECT namespace, count AS n FROM job_counts
-  WHERE namespace = ANY($1) AND status IN ('pending', 'failed')
+  WHERE namespace = ANY($1) AND status IN ('waiting', 'pending', 'failed')
   UNION ALL
   SELECT namespace, delta FROM job_stat_deltas
-  WHERE namespace = ANY($1) AND status IN ('pending', 'failed')
+  WHERE namespace = ANY($1) AND status IN ('waiting', 'pending', 'failed')
 ) counted
 GROUP BY namespace`;

@@ -13,6 +13,7 @@ function settledOutcome(job: JobView): 'completed' | 'failed' | 'dead_letter' {
     case 'failed':
     case 'dead_letter':
       return job.status;
+    case 'waiting':
     case 'pending':
     case 'processing':
     case 'cancelled':

@@ -26,6 +26,7 @@ export class ApplyRetentionHandler implements ICommandHandler<ApplyRetentionComm
         this.lifecycle.deleteFinished(['dead_letter'], deadLetterSeconds, batchSize),
       ),
       keys: await inBatches(() => this.lifecycle.deleteExpiredKeys(batchSize)),
+      workflows: await inBatches(() => this.lifecycle.deleteEmptyWorkflows(finishedSeconds, batchSize)),
     };
   }
 }

@@ -25,7 +25,7 @@ export class SubmitJobsHandler implements ICommandHandler<SubmitJobsCommand> {
     private readonly lifecycle: JobLifecycle,
   ) {}
 
-  async execute({ inputs }: SubmitJobsCommand): Promise<BatchItemOutcome[]> {
+  async execute({ inputs, transaction }: SubmitJobsCommand): Promise<BatchItemOutcome[]> {
     const traceparent = currentTraceparent();
     const prepared: NewJob[] = [];
     const invalid: { index: number; error: Error }[] = [];
@@ -40,7 +40,10 @@ export class SubmitJobsHandler implements ICommandHandler<SubmitJobsCommand> {
     if (invalid.length > 0) throw new InvalidBatchError(invalid);
 
     // All of them join the group commit at once: a batch of 1,000 is two INSERTs of 500.
-    const results = await this.lifecycle.submit(prepared);
+    const results =
+      transaction === undefined
+        ? await this.lifecycle.submit(prepared)
+        : await this.lifecycle.submitInTransaction(prepared, transaction);
     return results.map((result): BatchItemOutcome => {
       if (result.ok) {
         const { created, job } = result.outcome;
