@@ -67,7 +67,7 @@ export class JobMetrics {
 
     new Gauge({
       name: 'conveyor_queue_depth',
-      help: 'Jobs per queue and status (pending, processing, failed, dead_letter).',
+      help: 'Jobs per queue and status (waiting, pending, processing, failed, dead_letter).',
       labelNames: ['queue', 'status'] as const,
       registers,
       async collect() {

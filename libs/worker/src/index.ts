@@ -21,3 +21,14 @@ export { HandlerRegistrationError, HandlerRegistry } from './handler-registry.js
 export { WorkerService } from './worker.service.js';
 export { HousekeepingService } from './housekeeping.service.js';
 export { CronSchedulerService } from './cron-scheduler.service.js';
+// What context.submit takes and may throw, from the jobs library that validates it.
+export {
+  IdempotencyConflictError,
+  InvalidBatchError,
+  InvalidSubmissionError,
+  InvalidWorkflowError,
+  type JobSubmission,
+  type ParentOutcome,
+  WorkflowKeyConflictError,
+  type WorkflowSubmission,
+} from '#conveyor/jobs';

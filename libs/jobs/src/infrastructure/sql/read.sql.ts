@@ -26,7 +26,10 @@ SELECT ${JOB_COLUMNS},
                                                floor(extract(epoch FROM e.occurred_at) * 1000))
                              ORDER BY e.seq), '[]')
    FROM (
-     SELECT 0::bigint AS seq, NULL::varchar AS from_status, 'pending'::varchar AS to_status, 0 AS attempt,
+     -- Born waiting: a workflow node with dependencies (edges go only with their job).
+     SELECT 0::bigint AS seq, NULL::varchar AS from_status,
+            (CASE WHEN EXISTS (SELECT 1 FROM job_dependencies d WHERE d.child_id = j.id)
+                  THEN 'waiting' ELSE 'pending' END)::varchar AS to_status, 0 AS attempt,
             NULL::varchar AS worker_id, NULL::text AS error, j.created_at AS occurred_at
      WHERE NOT EXISTS (SELECT 1 FROM job_events c WHERE c.job_id = j.id AND c.from_status IS NULL)
      UNION ALL
@@ -187,7 +190,7 @@ SELECT queue, status, sum(count)::float8 AS count FROM (
   UNION ALL
   SELECT queue, status, delta FROM job_stat_deltas
 ) counted
-WHERE status IN ('pending', 'processing', 'failed', 'dead_letter')
+WHERE status IN ('waiting', 'pending', 'processing', 'failed', 'dead_letter')
 GROUP BY queue, status`;
 
 /** One probe of jobs_pending_age_idx per namespace and queue. */
