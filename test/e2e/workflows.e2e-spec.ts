@@ -131,6 +131,8 @@ describe('a diamond, a → (b, c) → d', () => {
     const b = workflow.nodes.find((node) => node.ref === 'b')!;
     const job = (await api().get(`/v1/jobs/${b.jobId}`).expect(200)).body as Record<string, unknown>;
     expect(job).toMatchObject({ status: 'waiting', workflowId: workflow.id, workflowRef: 'b' });
+    // Born waiting, as its history says.
+    expect(job['events']).toEqual([expect.objectContaining({ fromStatus: null, toStatus: 'waiting' })]);
     const waiting = await api().get('/v1/jobs?status=waiting&limit=500').expect(200);
     expect((waiting.body as { items: { id: string }[] }).items.map((item) => item.id)).toContain(b.jobId);
   });
