@@ -185,7 +185,7 @@ export class PostgresJobStore implements JobStore {
     type Inserted = { id: string; created_at_ms: number };
     const [row] =
       transaction === undefined
-        ? await this.sql.rows<Inserted>(INSERT_WORKFLOW, params)
+        ? await this.sql.prepared<Inserted>('conveyor_insert_workflow', INSERT_WORKFLOW, params)
         : await inTransaction<Inserted>(transaction, INSERT_WORKFLOW, params);
     if (row === undefined) return null;
     // One statement: the nodes were created when the workflow was, and run from then unless told later.

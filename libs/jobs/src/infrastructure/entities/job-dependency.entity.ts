@@ -1,9 +1,10 @@
-import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
-import { JobEntity } from './job.entity.js';
+import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 /**
  * One edge of a workflow: the child waits for the parent (migration Workflows). `state` is written
  * only by the owner's trigger jobs_follow_dependencies; the runtime role inserts edges and reads them.
+ * No foreign keys (too slow to check row by row): an edge goes with either of its jobs, by the
+ * trigger jobs_delete_dependencies.
  */
 @Entity('job_dependencies')
 @Check('job_dependencies_on_failure_check', `"on_failure" IN ('cancel', 'continue')`)
@@ -15,14 +16,6 @@ export class JobDependencyEntity {
 
   @PrimaryColumn('uuid', { name: 'parent_id', primaryKeyConstraintName: 'job_dependencies_pkey' })
   parentId: string;
-
-  @ManyToOne(() => JobEntity, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'child_id', foreignKeyConstraintName: 'job_dependencies_child_id_fkey' })
-  child?: JobEntity;
-
-  @ManyToOne(() => JobEntity, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'parent_id', foreignKeyConstraintName: 'job_dependencies_parent_id_fkey' })
-  parent?: JobEntity;
 
   /** What the child does when the parent is dead-lettered or cancelled. */
   @Column('varchar', { name: 'on_failure', length: 8 })

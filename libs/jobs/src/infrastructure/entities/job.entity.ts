@@ -1,5 +1,4 @@
-import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
-import { WorkflowEntity } from './workflow.entity.js';
+import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import type { JobStatus } from '../../domain/job-status.js';
 
 /**
@@ -112,10 +111,6 @@ export class JobEntity {
   /** The workflow the job is a node of (migration Workflows), and its reference there. */
   @Column('uuid', { name: 'workflow_id', nullable: true })
   workflowId: string | null;
-
-  @ManyToOne(() => WorkflowEntity)
-  @JoinColumn({ name: 'workflow_id', foreignKeyConstraintName: 'jobs_workflow_id_fkey' })
-  workflow?: WorkflowEntity;
 
   @Column('varchar', { name: 'workflow_ref', length: 128, nullable: true })
   workflowRef: string | null;

@@ -17,8 +17,8 @@ import { JOB_COLUMNS } from './job-columns.js';
  *
  * The workflow's key is the lock, as a job's is (submit.sql.ts): ON CONFLICT waits for a concurrent
  * transaction holding the same key, and then inserts nothing at all; the caller looks the winner up
- * (FIND_WORKFLOW_BY_KEY). The edges' foreign keys are checked at the end of the statement, when the
- * nodes they point at exist.
+ * (FIND_WORKFLOW_BY_KEY). Edges have no foreign keys to check (migration Workflows): they point at
+ * nodes of this same statement.
  */
 export const INSERT_WORKFLOW = `
 WITH wf AS (

@@ -73,12 +73,7 @@ export class SubmitWorkflowHandler implements ICommandHandler<SubmitWorkflowComm
         namespace: input.namespace,
         name: input.name,
         idempotencyKey: input.idempotencyKey,
-        fingerprint: workflowFingerprint({
-          name: input.name,
-          onParentFailure: input.onParentFailure,
-          // Dates as the instants they are (canonical JSON would see an object without keys).
-          nodes: input.nodes.map((node) => ({ ...node, runAt: node.runAt?.toISOString() ?? null })),
-        }),
+        fingerprint: workflowFingerprint(input.name, nodes),
         nodes,
       },
       transaction,
