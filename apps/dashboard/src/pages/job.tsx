@@ -117,6 +117,7 @@ interface Move {
 /** What a key that may act can do to the job now: cancel it, retry it, or nothing (completed). */
 function moveFor(job: JobWithHistory, client: ConveyorClient): Move | null {
   switch (job.status) {
+    case 'waiting':
     case 'pending':
     case 'failed':
     case 'processing':

@@ -4,6 +4,7 @@ export type JobStatus = Job['status'];
 
 /** Every status, as the dashboard says it: the compiler holds this to the API's list. */
 const LABELS: Record<JobStatus, string> = {
+  waiting: 'waiting',
   pending: 'pending',
   processing: 'running',
   completed: 'completed',
