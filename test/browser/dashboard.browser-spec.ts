@@ -1,4 +1,4 @@
-import { ConveyorClient, type Job, type SubmitJob } from '#conveyor/client';
+import { ConveyorClient, type Job, type SubmitJob, type Workflow } from '#conveyor/client';
 import type { Browser, Page } from 'playwright-core';
 import { type Instance, listen, startInstance, TEST_ADMIN_KEY } from '../support/app.js';
 import {
@@ -113,6 +113,27 @@ function rowOf(page: Page, job: Job) {
   return page
     .getByRole('row')
     .filter({ has: page.getByRole('link', { name: new RegExp(job.id.slice(0, 8)) }) });
+}
+
+/** A diamond of nodes in `queue` that no handler runs: fetch, then left and right, then join. */
+async function diamond(queue: string, name: string): Promise<Workflow> {
+  const node = (ref: string, dependsOn: string[] = []) => ({
+    ref,
+    type: `${queue}.${ref}`,
+    queue,
+    payload: { ref },
+    dependsOn,
+  });
+  const { workflow } = await admin.submitWorkflow({
+    name,
+    nodes: [
+      node('fetch'),
+      node('left', ['fetch']),
+      node('right', ['fetch']),
+      node('join', ['left', 'right']),
+    ],
+  });
+  return workflow;
 }
 
 describe('the dashboard', () => {
@@ -268,6 +289,94 @@ describe('the dashboard', () => {
     await inspect(page, 'job-wide');
   });
 
+  it('a workflow: its graph by status, a node leads to its job and back, cancel from the page', async () => {
+    const workflow = await diamond('diamond', 'nightly-diamond');
+    const [root] = await admin.claim({ queue: 'diamond', limit: 4, workerId: 'browser-test' });
+    expect(root?.workflowRef).toBe('fetch');
+    await admin.ack({ complete: [{ id: root!.id, leaseToken: root!.leaseToken, result: { rows: 3 } }] });
+
+    const page = await signedIn();
+    await go(page, '#/workflows', 'Workflows');
+    const row = page
+      .getByRole('region', { name: 'Workflows, newest first' })
+      .getByRole('row', { name: /nightly-diamond/ });
+    await row.getByText('1 of 4 completed, 2 pending, 1 waiting').waitFor();
+    await inspect(page, 'workflows-wide');
+    await row.getByRole('link').click();
+    await page.getByRole('heading', { name: /^nightly-diamond/, level: 1 }).waitFor();
+    expect(new URL(page.url()).hash).toBe(`#/workflows/${workflow.id}`);
+
+    const graph = page.getByRole('region', { name: 'Graph of 4 nodes in 3 layers, from left to right' });
+    const nodes = graph.getByRole('link');
+    expect(await nodes.count()).toBe(4);
+    expect(await graph.locator('path.dag-edge').count()).toBe(4);
+    for (const [name, status] of [
+      ['fetch: completed', 'completed'],
+      ['left: pending, after fetch', 'pending'],
+      ['right: pending, after fetch', 'pending'],
+      ['join: waiting, after left, right', 'waiting'],
+    ]) {
+      const node = graph.getByRole('link', { name, exact: true });
+      expect(await node.getAttribute('class')).toBe(`dag-node status-${status}`);
+    }
+    await inspect(page, 'workflow-wide');
+
+    // Each node is a link in reading order: the keyboard reaches it, Enter opens its job.
+    await graph.getByRole('link', { name: /^left:/ }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: /^diamond\.left/, level: 1 }).waitFor();
+    await inspect(page, 'workflow-node-wide');
+    await page
+      .getByRole('region', { name: 'Summary' })
+      .getByRole('link', { name: /node left of/ })
+      .click();
+    await page.getByRole('heading', { name: /^nightly-diamond/, level: 1 }).waitFor();
+
+    await page.getByRole('button', { name: 'Cancel workflow' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Cancel this workflow?' });
+    await dialog.getByText('Its unfinished nodes (3) will not run').waitFor();
+    await dialog.getByRole('button', { name: 'Cancel workflow' }).click();
+    await page.getByRole('heading', { level: 1 }).getByText('cancelled').waitFor();
+    await graph.getByRole('link', { name: 'join: cancelled, after left, right', exact: true }).waitFor();
+    await graph.getByRole('link', { name: 'fetch: completed', exact: true }).waitFor();
+    expect(await page.getByRole('button', { name: 'Cancel workflow' }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Retry workflow' }).waitFor();
+    expect((await admin.getWorkflow(workflow.id)).status).toBe('cancelled');
+  });
+
+  it('a workflow too big to draw: a note instead of the graph, its nodes a page at a time, by status', async () => {
+    const { workflow } = await admin.submitWorkflow({
+      name: 'wide-fan',
+      nodes: Array.from({ length: 301 }, (_, n) => ({
+        ref: `part-${n}`,
+        type: 'big.part',
+        queue: 'big',
+        payload: {},
+      })),
+    });
+    const [doomed] = await admin.claim({ queue: 'big', limit: 1, workerId: 'browser-test' });
+    await admin.ack({
+      fail: [{ id: doomed!.id, leaseToken: doomed!.leaseToken, error: 'part broke', retryable: false }],
+    });
+
+    const page = await signedIn();
+    await go(page, `#/workflows/${workflow.id}`, /^wide-fan/);
+    await page.getByText('301 nodes are too many to draw').waitFor();
+    expect(await page.locator('svg.dag').count()).toBe(0);
+    const rows = page
+      .getByRole('region', { name: "The workflow's nodes, in the graph's order" })
+      .locator('tbody tr');
+    expect(await rows.count()).toBe(100);
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByText('Page 2').waitFor();
+    await page.getByLabel('Status').selectOption('dead_letter');
+    await eventually(async () => {
+      expect(await rows.count()).toBe(1);
+    });
+    await rows.getByText('part broke').waitFor();
+    await inspect(page, 'workflow-big-wide');
+  });
+
   it('dead letter: select, confirm, redrive; the redriven jobs leave the list', async () => {
     const [first, second, third] = await deadLetters('dead', 3, 'gateway said no');
     const page = await signedIn();
@@ -362,6 +471,11 @@ describe('the dashboard', () => {
     await page.getByRole('region', { name: 'Jobs, newest first' }).waitFor();
     expect(await page.getByRole('checkbox').count()).toBe(0);
 
+    const workflow = await diamond('readonly', 'readonly-diamond');
+    await go(page, `#/workflows/${workflow.id}`, /^readonly-diamond/);
+    await page.getByRole('link', { name: 'fetch: pending', exact: true }).waitFor();
+    expect(await page.getByRole('button', { name: /Retry|Cancel/ }).count()).toBe(0);
+
     await go(page, '#/queues', 'Queues');
     await page.getByRole('rowheader', { name: 'readonly', exact: true }).waitFor();
     expect(await page.getByRole('button', { name: /Pause|Resume|Limits|Cancel/ }).count()).toBe(0);
@@ -407,11 +521,14 @@ describe('the dashboard', () => {
 
   it('at phone width, dark: every page fits, passes axe, and is photographed', async () => {
     const [doomed] = await deadLetters('narrow', 1, 'the narrow failure');
+    const workflow = await diamond('narrow', 'narrow-diamond');
     const page = await signedIn(TEST_ADMIN_KEY, NARROW, 'dark');
     const pages: [string, string, string | RegExp][] = [
       ['overview', '#/', 'Overview'],
       ['jobs', '#/jobs', 'Jobs'],
       ['job', `#/jobs/${doomed!.id}`, /narrow\.doomed/],
+      ['workflows', '#/workflows', 'Workflows'],
+      ['workflow', `#/workflows/${workflow.id}`, /^narrow-diamond/],
       ['dead-letter', '#/dead-letter', 'Dead letter'],
       ['queues', '#/queues', 'Queues'],
     ];

@@ -138,6 +138,24 @@ describe('the client', () => {
     expect(missing).toMatchObject({ status: 404, kind: 'job-not-found' });
   });
 
+  it('refuses a workflow whose dependencies form a cycle with a problem naming it', async () => {
+    const node = (ref: string, dependsOn: string) => ({
+      ref,
+      type: 'client.step',
+      payload: {},
+      dependsOn: [dependsOn],
+    });
+    const refusal = await client()
+      .submitWorkflow({ nodes: [node('a', 'b'), node('b', 'a')] })
+      .catch((error: unknown) => error);
+    expect(refusal).toBeInstanceOf(ConveyorProblem);
+    const problem = refusal as ConveyorProblem;
+    expect(problem).toMatchObject({ status: 400, kind: 'validation-error' });
+    expect(problem.problem.errors?.find(({ field }) => field === 'nodes')?.messages.join(' ')).toContain(
+      'cycle',
+    );
+  });
+
   it('reads its own key and the per-minute history', async () => {
     expect(await client().me()).toMatchObject({ namespace: 'default', scopes: ['admin'] });
     await client().submit({ type: 'client.history', queue: 'history', payload: {} });
@@ -362,6 +380,54 @@ describe('the REST worker', () => {
     expect(execution.spanContext().traceId).toBe(traceId);
     expect(execution.parentSpanContext?.spanId).toBe(submitSpanId);
     expect(execution.attributes).toMatchObject({ 'conveyor.job.id': job.id, 'conveyor.job.attempt': 1 });
+  });
+
+  it("runs a workflow's nodes in order and hands each its parents' results", async () => {
+    const seen = new Map<string, JobContext['parents']>();
+    worker({
+      handlers: {
+        'client.step': (payload: { step: string }, { job, parents }: JobContext) => {
+          seen.set(job.workflowRef!, parents);
+          const inputs = Object.values(parents).map(({ result }) => (result as { made: string }).made);
+          return { made: inputs.length === 0 ? payload.step : `${payload.step}(${inputs.sort().join(',')})` };
+        },
+      },
+    });
+    const node = (ref: string, dependsOn: string[] = []) => ({
+      ref,
+      type: 'client.step',
+      queue: 'client',
+      payload: { step: ref },
+      dependsOn,
+    });
+    const body = {
+      name: 'client-diamond',
+      idempotencyKey: 'client-diamond',
+      nodes: [node('a'), node('b', ['a']), node('c', ['a']), node('d', ['b', 'c'])],
+    };
+    const { workflow, replayed } = await client().submitWorkflow(body);
+    expect(replayed).toBe(false);
+    expect(workflow).toMatchObject({ name: 'client-diamond', nodeCount: 4 });
+
+    const done = await eventually(async () => {
+      const current = await client().getWorkflow(workflow.id);
+      expect(current.status).toBe('completed');
+      return current;
+    }, 10_000);
+    expect(done.counts).toMatchObject({ completed: 4, waiting: 0 });
+    const jobIds = new Map(done.nodes.map((node) => [node.ref, node.jobId]));
+    expect(done.nodes.find(({ ref }) => ref === 'd')?.dependsOn.sort()).toEqual(['b', 'c']);
+    expect(await client().getJob(jobIds.get('d')!)).toMatchObject({ result: { made: 'd(b(a),c(a))' } });
+    expect(seen.get('a')).toEqual({});
+    expect(seen.get('d')).toEqual({
+      b: { id: jobIds.get('b'), status: 'completed', result: { made: 'b(a)' } },
+      c: { id: jobIds.get('c'), status: 'completed', result: { made: 'c(a)' } },
+    });
+
+    const again = await client().submitWorkflow(body);
+    expect(again).toMatchObject({ replayed: true, workflow: { id: workflow.id, status: 'completed' } });
+    const page = await client().listWorkflows({ limit: 100 });
+    expect(page.items.find(({ id }) => id === workflow.id)).toMatchObject({ status: 'completed' });
   });
 
   it('a worker process killed mid-job: the job runs again on another worker once its lease is out', async () => {

@@ -6,6 +6,8 @@ import { Jobs } from './pages/jobs';
 import { Overview } from './pages/overview';
 import { Queues } from './pages/queues';
 import { SignIn } from './pages/sign-in';
+import { WorkflowPage } from './pages/workflow';
+import { Workflows } from './pages/workflows';
 import { href, type Route, useRoute } from './route';
 import {
   clientFor,
@@ -89,6 +91,7 @@ export function App() {
 const NAV: { label: string; route: Route; pages: Route['page'][] }[] = [
   { label: 'Overview', route: { page: 'overview' }, pages: ['overview'] },
   { label: 'Jobs', route: { page: 'jobs', filter: {} }, pages: ['jobs', 'job'] },
+  { label: 'Workflows', route: { page: 'workflows' }, pages: ['workflows', 'workflow'] },
   { label: 'Dead letter', route: { page: 'dead-letter', filter: {} }, pages: ['dead-letter'] },
   { label: 'Queues', route: { page: 'queues' }, pages: ['queues'] },
 ];
@@ -97,6 +100,8 @@ const TITLES: Record<Route['page'], string> = {
   overview: 'Overview',
   jobs: 'Jobs',
   job: 'Job',
+  workflows: 'Workflows',
+  workflow: 'Workflow',
   'dead-letter': 'Dead letter',
   queues: 'Queues',
   'not-found': 'Not found',
@@ -205,6 +210,10 @@ function Page({ route }: { route: Route }) {
       return <Jobs filter={route.filter} />;
     case 'job':
       return <JobPage key={route.id} id={route.id} />;
+    case 'workflows':
+      return <Workflows />;
+    case 'workflow':
+      return <WorkflowPage key={route.id} id={route.id} />;
     case 'dead-letter':
       return <DeadLetter filter={route.filter} />;
     case 'queues':

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { JOB_STATUSES, type JobStatus } from './ui/status';
+import { type JobStatus, jobStatusOf } from './ui/status';
 
 // Hash routing (`#/jobs/<id>`): the service serves one index.html, and filters stay in the
 // address, so a filtered list can be linked and the back button undoes a filter.
@@ -16,6 +16,8 @@ export type Route =
   | { page: 'overview' }
   | { page: 'jobs'; filter: Filter }
   | { page: 'job'; id: string }
+  | { page: 'workflows' }
+  | { page: 'workflow'; id: string }
   | { page: 'dead-letter'; filter: Filter }
   | { page: 'queues' }
   | { page: 'not-found' };
@@ -28,6 +30,9 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === 'jobs' && parts.length === 1) return { page: 'jobs', filter };
   if (parts[0] === 'jobs' && parts.length === 2)
     return { page: 'job', id: decodeURIComponent(parts[1] ?? '') };
+  if (parts[0] === 'workflows' && parts.length === 1) return { page: 'workflows' };
+  if (parts[0] === 'workflows' && parts.length === 2)
+    return { page: 'workflow', id: decodeURIComponent(parts[1] ?? '') };
   if (parts[0] === 'dead-letter' && parts.length === 1) {
     delete filter.status;
     return { page: 'dead-letter', filter };
@@ -42,9 +47,8 @@ function filterOf(params: URLSearchParams): Filter {
     const value = params.get(field)?.trim();
     if (value) filter[field] = value;
   }
-  const status = params.get('status');
-  const known = JOB_STATUSES.find((candidate) => candidate === status);
-  if (known !== undefined) filter.status = known;
+  const status = jobStatusOf(params.get('status'));
+  if (status !== undefined) filter.status = status;
   return filter;
 }
 
@@ -57,6 +61,10 @@ export function href(route: Route): string {
       return `#/jobs${search(route.filter)}`;
     case 'job':
       return `#/jobs/${encodeURIComponent(route.id)}`;
+    case 'workflows':
+      return '#/workflows';
+    case 'workflow':
+      return `#/workflows/${encodeURIComponent(route.id)}`;
     case 'dead-letter':
       return `#/dead-letter${search(route.filter)}`;
     case 'queues':

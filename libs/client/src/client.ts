@@ -21,8 +21,16 @@ export type Caller = Schemas['CallerDocument'];
 export type ClaimRequest = Schemas['ClaimJobsBody'];
 export type Acknowledgements = Schemas['AcknowledgeJobsBody'];
 export type RedriveFilter = Schemas['RedriveBody'];
+export type ParentOutcome = Schemas['ParentOutcomeDocument'];
+export type SubmitWorkflow = Schemas['SubmitWorkflowBody'];
+export type SubmitWorkflowNode = Schemas['WorkflowNodeBody'];
+export type Workflow = Schemas['WorkflowDocument'];
+export type WorkflowNode = Schemas['WorkflowNodeDocument'];
+export type WorkflowSummary = Schemas['WorkflowSummaryDocument'];
+export type WorkflowPage = Schemas['WorkflowPageDocument'];
 export type ListJobsFilter = Query<'JobsController_list'>;
 export type DeadLetterFilter = Query<'DeadLetterController_list'>;
+export type ListWorkflowsFilter = Query<'WorkflowsController_list'>;
 
 export interface ConveyorClientOptions {
   /** Where the service is: `https://conveyor.internal`, or `''` in a page the service serves. */
@@ -63,20 +71,43 @@ export class ConveyorClient {
    * already made this job, which is answered as it is now.
    */
   async submit(job: SubmitJob): Promise<{ job: Job; replayed: boolean }> {
-    const body = { ...job, idempotencyKey: job.idempotencyKey ?? newIdempotencyKey() };
-    const answer = await this.api.POST('/v1/jobs', { body });
-    return {
-      job: unwrap(answer),
-      replayed: answer.response.headers.get('Idempotent-Replayed') === 'true',
-    };
+    const answer = await this.api.POST('/v1/jobs', { body: keyed(job) });
+    return { job: unwrap(answer), replayed: wasReplayed(answer.response) };
   }
 
   /** Up to 1,000 submits in one call, each keyed as submit() keys it; one outcome per job, in order. */
   async submitBatch(jobs: SubmitJob[]): Promise<BatchOutcome[]> {
-    const body = {
-      jobs: jobs.map((job) => ({ ...job, idempotencyKey: job.idempotencyKey ?? newIdempotencyKey() })),
-    };
-    return unwrap(await this.api.POST('/v1/jobs/batch', { body })).jobs;
+    return unwrap(await this.api.POST('/v1/jobs/batch', { body: { jobs: jobs.map(keyed) } })).jobs;
+  }
+
+  /**
+   * Submits a workflow (docs/workflows.md): its nodes, all or none. Keyed as submit() keys a job,
+   * so that a retry never makes a second workflow; `replayed`: the key had already made this
+   * workflow, which is answered as it is now. A cycle or an unknown ref is a 400 naming it.
+   */
+  async submitWorkflow(workflow: SubmitWorkflow): Promise<{ workflow: Workflow; replayed: boolean }> {
+    const answer = await this.api.POST('/v1/workflows', { body: keyed(workflow) });
+    return { workflow: unwrap(answer), replayed: wasReplayed(answer.response) };
+  }
+
+  /** A workflow with every node's status, its counts and timing. */
+  async getWorkflow(id: string): Promise<Workflow> {
+    return unwrap(await this.api.GET('/v1/workflows/{id}', { params: { path: { id } } }));
+  }
+
+  /** Workflows, newest first, without their nodes; pass `nextCursor` back as `cursor` for the next page. */
+  async listWorkflows(filter: ListWorkflowsFilter = {}): Promise<WorkflowPage> {
+    return unwrap(await this.api.GET('/v1/workflows', { params: { query: filter } }));
+  }
+
+  /** Cancels every unfinished node (running ones' workers are told); answers the workflow as it is now. */
+  async cancelWorkflow(id: string): Promise<Workflow> {
+    return unwrap(await this.api.POST('/v1/workflows/{id}/cancel', { params: { path: { id } } }));
+  }
+
+  /** Its dead-lettered and cancelled nodes again, with fresh attempt budgets, each once its parents complete. */
+  async retryWorkflow(id: string): Promise<Workflow> {
+    return unwrap(await this.api.POST('/v1/workflows/{id}/retry', { params: { path: { id } } }));
   }
 
   /** A job and its history; with `waitSeconds` (up to 60), once it has finished or the time is up. */
@@ -181,6 +212,15 @@ export class ConveyorClient {
 export function unwrap<T>(answer: { data?: T; error?: unknown; response: Response }): T {
   if (answer.response.ok && answer.data !== undefined) return answer.data;
   throw problemOf(answer.error, answer.response);
+}
+
+/** The body with the caller's idempotency key, or a new one. */
+function keyed<Body extends { idempotencyKey?: string }>(body: Body): Body & { idempotencyKey: string } {
+  return { ...body, idempotencyKey: body.idempotencyKey ?? newIdempotencyKey() };
+}
+
+function wasReplayed(response: Response): boolean {
+  return response.headers.get('Idempotent-Replayed') === 'true';
 }
 
 /** A random key: crypto.randomUUID where the platform has it (Node, secure browser contexts). */

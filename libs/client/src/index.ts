@@ -12,13 +12,21 @@ export {
   type JobPage,
   type JobWithHistory,
   type ListJobsFilter,
+  type ListWorkflowsFilter,
   newIdempotencyKey,
+  type ParentOutcome,
   type Queue,
   type QueueLimits,
   type RedriveFilter,
   type Stats,
   type StatusHistory,
   type SubmitJob,
+  type SubmitWorkflow,
+  type SubmitWorkflowNode,
+  type Workflow,
+  type WorkflowNode,
+  type WorkflowPage,
+  type WorkflowSummary,
 } from './client.js';
 export type { components, operations, paths } from './generated/api.js';
 export { ConveyorProblem, type Problem } from './problem.js';

@@ -60,6 +60,7 @@ describe('retryingFetch', () => {
     for (const path of [
       '/v1/jobs',
       '/v1/jobs/batch',
+      '/v1/workflows',
       '/v1/jobs/ack',
       '/v1/jobs/release',
       '/v1/jobs/1/complete',
@@ -74,6 +75,8 @@ describe('retryingFetch', () => {
       '/v1/jobs/1/cancel',
       '/v1/jobs/1/retry',
       '/v1/dead-letter/redrive',
+      '/v1/workflows/1/cancel',
+      '/v1/workflows/1/retry',
     ]) {
       const { sent, fetchOnce } = scripted(lost(), ok());
       await expect(retryingFetch(fetchOnce, FAST)(post(path))).rejects.toThrow('fetch failed');

@@ -14,7 +14,7 @@ export const DEFAULT_RETRY: RetryPolicy = { attempts: 4, baseDelayMs: 250, maxDe
 
 /**
  * Requests that may be sent again after a network error, when the first may or may not have
- * reached the service: reads; submits (their idempotency key makes a second one a replay);
+ * reached the service: reads; submits of jobs and workflows (their idempotency key makes a second one a replay);
  * settlements, heartbeats, progress and hand-backs (fenced by the lease token, replayed by the
  * service); pause, resume and limits (setting a state twice is setting it once). A claim is not
  * among them (its jobs would stay leased to nobody until the lease ran out), nor cancel, retry,
@@ -23,7 +23,7 @@ export const DEFAULT_RETRY: RetryPolicy = { attempts: 4, baseDelayMs: 250, maxDe
 const REPEATABLE: readonly [method: string, path: RegExp][] = [
   ['GET', /./],
   ['PUT', /^\/v1\/queues\/[^/]+\/limits$/],
-  ['POST', /^\/v1\/jobs(\/batch)?$/],
+  ['POST', /^\/v1\/(jobs|jobs\/batch|workflows)$/],
   ['POST', /^\/v1\/jobs\/(ack|release)$/],
   ['POST', /^\/v1\/jobs\/[^/]+\/(complete|fail|heartbeat|progress)$/],
   ['POST', /^\/v1\/queues\/[^/]+\/(pause|resume)$/],

@@ -1,5 +1,5 @@
 import { propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import type { ClaimedJob, ConveyorClient } from './client.js';
+import type { ClaimedJob, ConveyorClient, ParentOutcome } from './client.js';
 import { ConveyorProblem } from './problem.js';
 import { pause } from './retry.js';
 
@@ -9,6 +9,11 @@ const tracer = trace.getTracer('@conveyor/client');
 export interface JobContext {
   /** The job as claimed (id, attempts, traceparent, ...). */
   readonly job: ClaimedJob;
+  /**
+   * A workflow node's dependencies, by their ref: each one's id, how it ended (completed, or
+   * dead_letter / cancelled under `continue`) and its result. Empty for a job in no workflow.
+   */
+  readonly parents: Readonly<Record<string, ParentOutcome>>;
   /**
    * Aborted when the job is no longer this attempt's: cancelled, its lease lost, its time up, or
    * the worker stopping. Pass it to what the handler awaits; its result no longer counts.
@@ -221,6 +226,7 @@ export class RestWorker {
           }, this.options.timeoutMs);
     const context: JobContext = {
       job,
+      parents: job.parents,
       signal,
       progress: (report) => this.client.progress(job.id, job.leaseToken, report),
     };

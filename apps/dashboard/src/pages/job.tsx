@@ -1,13 +1,13 @@
-import { type ConveyorClient, ConveyorProblem, type JobWithHistory } from '@conveyor/client';
-import type { ComponentChildren } from 'preact';
-import { useState } from 'preact/hooks';
-import { ago, dateTime, duration, json, timeOfDay, traceIdOf } from '../format';
+import type { ConveyorClient, JobWithHistory } from '@conveyor/client';
+import { duration, json, shortId, timeOfDay, traceIdOf } from '../format';
 import { usePoll } from '../poll';
 import { href } from '../route';
 import { useSession } from '../session';
-import { Confirm } from '../ui/confirm';
-import { Empty, NotYet, Stale } from '../ui/states';
+import { type Move, MoveButton } from '../ui/move';
+import { type Fact, Facts } from '../ui/facts';
+import { NotLoaded, Stale } from '../ui/states';
 import { StatusBadge } from '../ui/status';
+import { Moment } from '../ui/time';
 import { ErrorCell, Scrolling } from '../ui/table';
 
 type Attempt = JobWithHistory['attemptHistory'][number];
@@ -17,27 +17,17 @@ export function JobPage({ id }: { id: string }) {
   const job = usePoll(() => client.getJob(id), `job ${id}`);
 
   if (job.data === undefined) {
-    if (job.error instanceof ConveyorProblem && job.error.status === 404) {
-      return (
-        <>
-          <h1 tabIndex={-1}>Job not found</h1>
-          <Empty title="No such job">
-            <p>
-              No job has the id <code>{id}</code> in namespace <code>{caller.namespace}</code>. Finished jobs
-              are deleted after their retention period.
-            </p>
-            <p>
-              <a href={href({ page: 'jobs', filter: {} })}>All jobs</a>
-            </p>
-          </Empty>
-        </>
-      );
-    }
     return (
-      <>
-        <h1 tabIndex={-1}>Job</h1>
-        <NotYet what="the job" polled={job} />
-      </>
+      <NotLoaded
+        what="job"
+        polled={job}
+        list={{ label: 'All jobs', href: href({ page: 'jobs', filter: {} }) }}
+      >
+        <p>
+          No job has the id <code>{id}</code> in namespace <code>{caller.namespace}</code>. Finished jobs are
+          deleted after their retention period.
+        </p>
+      </NotLoaded>
     );
   }
   const shown = job.data;
@@ -105,18 +95,10 @@ function noResult(status: JobWithHistory['status']): string {
   return 'Not finished yet.';
 }
 
-interface Move {
-  label: string;
-  question: string;
-  destructive: boolean;
-  explanation: string;
-  run: () => Promise<unknown>;
-  said: string;
-}
-
 /** What a key that may act can do to the job now: cancel it, retry it, or nothing (completed). */
 function moveFor(job: JobWithHistory, client: ConveyorClient): Move | null {
   switch (job.status) {
+    case 'waiting':
     case 'pending':
     case 'failed':
     case 'processing':
@@ -127,7 +109,10 @@ function moveFor(job: JobWithHistory, client: ConveyorClient): Move | null {
         explanation:
           job.status === 'processing'
             ? 'It is running: its worker is told to stop, and whatever it sends afterwards is refused.'
-            : 'It will not run again unless it is retried.',
+            : job.workflowId === null
+              ? 'It will not run again unless it is retried.'
+              : 'It will not run again unless it is retried, and the nodes of its workflow that depend on it are ' +
+                'cancelled too (unless they run after a failure).',
         run: () => client.cancel(job.id),
         said: `Job ${job.type} cancelled.`,
       };
@@ -137,9 +122,13 @@ function moveFor(job: JobWithHistory, client: ConveyorClient): Move | null {
         label: 'Retry job',
         question: 'Retry this job?',
         destructive: false,
-        explanation: `It goes back to pending with a fresh budget of ${job.maxAttempts} attempts.`,
+        explanation:
+          job.workflowId === null
+            ? `It goes back to pending with a fresh budget of ${job.maxAttempts} attempts.`
+            : `It starts again with a fresh budget of ${job.maxAttempts} attempts once the nodes it depends on ` +
+              'have completed, and the nodes its failure cancelled wait for it again.',
         run: () => client.retry(job.id),
-        said: `Job ${job.type} is pending again.`,
+        said: job.workflowId === null ? `Job ${job.type} is pending again.` : `Job ${job.type} retried.`,
       };
     case 'completed':
       return null;
@@ -147,76 +136,50 @@ function moveFor(job: JobWithHistory, client: ConveyorClient): Move | null {
 }
 
 function Actions({ job, onChanged }: { job: JobWithHistory; onChanged: () => void }) {
-  const { client, permissions, announce } = useSession();
-  const [asking, setAsking] = useState(false);
+  const { client, permissions } = useSession();
   const move = moveFor(job, client);
   if (!permissions.act || move === null) return null;
   return (
     <div class="actions">
-      <button
-        type="button"
-        class={move.destructive ? 'danger' : 'primary'}
-        onClick={() => {
-          setAsking(true);
-        }}
-      >
-        {move.label}
-      </button>
-      {asking && (
-        <Confirm
-          title={move.question}
-          confirmLabel={move.label}
-          destructive={move.destructive}
-          onConfirm={async () => {
-            await move.run();
-            announce(move.said);
-            onChanged();
-          }}
-          onClose={() => {
-            setAsking(false);
-          }}
-        >
-          <p>{move.explanation}</p>
-        </Confirm>
-      )}
+      <MoveButton move={move} onChanged={onChanged} />
     </div>
   );
 }
 
 function Summary({ job }: { job: JobWithHistory }) {
   const traceId = traceIdOf(job.traceparent);
-  const rows: [string, ComponentChildren][] = [
-    ['Queue', <a href={href({ page: 'jobs', filter: { queue: job.queue } })}>{job.queue}</a>],
-    ['Attempts', `${job.attempts} of ${job.maxAttempts}`],
-    ['Priority', job.priority],
-    ['Run at', <Moment iso={job.runAt} />],
-    ['Created', <Moment iso={job.createdAt} />],
-    ['Updated', <Moment iso={job.updatedAt} />],
-    ['Worker', job.workerId ?? '–'],
-    ['Lease expires', job.leaseExpiresAt === null ? '–' : <Moment iso={job.leaseExpiresAt} />],
-    ['Trace id', traceId === null ? '–' : <code>{traceId}</code>],
-    ['Idempotency key', <code>{job.idempotencyKey}</code>],
-    ['Concurrency key', job.concurrencyKey ?? '–'],
-    ['Callback', job.callbackUrl ?? '–'],
-  ];
   return (
-    <dl class="facts">
-      {rows.map(([term, value]) => (
-        <div key={term}>
-          <dt>{term}</dt>
-          <dd>{value}</dd>
-        </div>
-      ))}
-    </dl>
+    <Facts
+      facts={[
+        ['Queue', <a href={href({ page: 'jobs', filter: { queue: job.queue } })}>{job.queue}</a>],
+        ...workflowFact(job),
+        ['Attempts', `${job.attempts} of ${job.maxAttempts}`],
+        ['Priority', job.priority],
+        ['Run at', <Moment iso={job.runAt} />],
+        ['Created', <Moment iso={job.createdAt} />],
+        ['Updated', <Moment iso={job.updatedAt} />],
+        ['Worker', job.workerId ?? '–'],
+        ['Lease expires', job.leaseExpiresAt === null ? '–' : <Moment iso={job.leaseExpiresAt} />],
+        ['Trace id', traceId === null ? '–' : <code>{traceId}</code>],
+        ['Idempotency key', <code>{job.idempotencyKey}</code>],
+        ['Concurrency key', job.concurrencyKey ?? '–'],
+        ['Callback', job.callbackUrl ?? '–'],
+      ]}
+    />
   );
 }
 
-function Moment({ iso }: { iso: string }) {
-  return (
-    <time dateTime={iso} title={ago(iso)}>
-      {dateTime(iso)}
-    </time>
-  );
+/** The workflow the job is a node of, linked, when it is one. */
+function workflowFact(job: JobWithHistory): Fact[] {
+  if (job.workflowId === null) return [];
+  return [
+    [
+      'Workflow',
+      <a href={href({ page: 'workflow', id: job.workflowId })}>
+        node {job.workflowRef} of <code>{shortId(job.workflowId)}</code>
+      </a>,
+    ],
+  ];
 }
 
 function Progress({ job }: { job: JobWithHistory }) {

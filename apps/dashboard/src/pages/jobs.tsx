@@ -10,7 +10,7 @@ import { describeError } from '../ui/states';
 
 /** Cancels sent at once in a bulk cancel. */
 const CANCELS_AT_ONCE = 4;
-const CANCELLABLE: ReadonlySet<Job['status']> = new Set(['pending', 'failed', 'processing']);
+const CANCELLABLE: ReadonlySet<Job['status']> = new Set(['waiting', 'pending', 'failed', 'processing']);
 
 export function Jobs({ filter }: { filter: Filter }) {
   const key = JSON.stringify(filter);
@@ -29,8 +29,8 @@ export function Jobs({ filter }: { filter: Filter }) {
 }
 
 /**
- * Jobs matching `filter`, newest first; the pending, failed and running ones can be cancelled in
- * bulk. Also the Queues page's list of running jobs.
+ * Jobs matching `filter`, newest first; the waiting, pending, failed and running ones can be
+ * cancelled in bulk. Also the Queues page's list of running jobs.
  */
 export function JobList({
   filter,
@@ -67,8 +67,8 @@ function cancelAction(client: ConveyorClient): BulkAction {
     question: (n) => (n === 1 ? 'Cancel this job?' : `Cancel these ${n} jobs?`),
     explanation: (
       <p>
-        Pending and failed jobs will not run again. Running jobs are stopped: their workers are told, and
-        whatever they send afterwards is refused. A cancelled job can be retried from its page.
+        Waiting, pending and failed jobs will not run again. Running jobs are stopped: their workers are told,
+        and whatever they send afterwards is refused. A cancelled job can be retried from its page.
       </p>
     ),
     destructive: true,

@@ -1,6 +1,6 @@
 import { useId } from 'preact/hooks';
 import type { Filter } from '../route';
-import { JOB_STATUSES, statusLabel } from './status';
+import { jobStatusOf, StatusOptions } from './status';
 
 interface FilterFormProps {
   filter: Filter;
@@ -23,7 +23,7 @@ export function FilterForm({ filter, withStatus, addressOf }: FilterFormProps) {
       const value = form.get(name);
       return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
     };
-    const status = JOB_STATUSES.find((candidate) => candidate === form.get('status'));
+    const status = jobStatusOf(form.get('status'));
     location.hash = addressOf({
       queue: text('queue'),
       type: text('type'),
@@ -45,12 +45,7 @@ export function FilterForm({ filter, withStatus, addressOf }: FilterFormProps) {
         <div class="field">
           <label for={`${id}-status`}>Status</label>
           <select id={`${id}-status`} name="status" value={filter.status ?? ''}>
-            <option value="">any</option>
-            {JOB_STATUSES.map((status) => (
-              <option key={status} value={status}>
-                {statusLabel(status)}
-              </option>
-            ))}
+            <StatusOptions />
           </select>
         </div>
       )}

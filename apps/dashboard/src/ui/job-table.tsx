@@ -1,9 +1,10 @@
 import type { Job } from '@conveyor/client';
 import { useEffect, useRef } from 'preact/hooks';
-import { ago, dateTime, shortId } from '../format';
+import { shortId } from '../format';
 import { href } from '../route';
 import { StatusBadge } from './status';
 import { ErrorCell, Scrolling } from './table';
+import { Ago } from './time';
 
 interface JobTableProps {
   caption: string;
@@ -74,9 +75,7 @@ export function JobTable({ caption, jobs, when, selection }: JobTableProps) {
                 {job.attempts}/{job.maxAttempts}
               </td>
               <td>
-                <time dateTime={when.of(job)} title={dateTime(when.of(job))}>
-                  {ago(when.of(job))}
-                </time>
+                <Ago iso={when.of(job)} />
               </td>
               <ErrorCell error={job.lastError} />
             </tr>

@@ -43,6 +43,43 @@ export function NotYet({ what, polled }: { what: string; polled: Polled<unknown>
   );
 }
 
+/**
+ * A page of one thing by id (a job, a workflow) while its poll has nothing to show: not found
+ * (404), with `children` saying why and a way back to `list`; loading; or why not.
+ */
+export function NotLoaded({
+  what,
+  polled,
+  list,
+  children,
+}: {
+  what: string;
+  polled: Polled<unknown>;
+  list: { label: string; href: string };
+  children: ComponentChildren;
+}) {
+  const title = `${what.charAt(0).toUpperCase()}${what.slice(1)}`;
+  if (polled.error instanceof ConveyorProblem && polled.error.status === 404) {
+    return (
+      <>
+        <h1 tabIndex={-1}>{title} not found</h1>
+        <Empty title={`No such ${what}`}>
+          {children}
+          <p>
+            <a href={list.href}>{list.label}</a>
+          </p>
+        </Empty>
+      </>
+    );
+  }
+  return (
+    <>
+      <h1 tabIndex={-1}>{title}</h1>
+      <NotYet what={`the ${what}`} polled={polled} />
+    </>
+  );
+}
+
 /** Shown above data that is still on screen while refreshing it fails. */
 export function Stale({ error }: { error: unknown }) {
   return (

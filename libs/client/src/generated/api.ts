@@ -258,6 +258,75 @@ export type paths = {
     patch?: never;
     trace?: never;
   };
+  '/v1/workflows': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Workflows, newest first, a page at a time (follow nextCursor), with their node counts. */
+    get: operations['WorkflowsController_list'];
+    put?: never;
+    /** Submit a workflow: jobs and what each waits for, all or nothing. A node runs once every node it depends on has completed, with their results; idempotent with a key. */
+    post: operations['WorkflowsController_submit'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/workflows/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A workflow with every node's status, attempts and dependencies, its counts and timing. */
+    get: operations['WorkflowsController_get'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/workflows/{id}/cancel': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Cancel every unfinished node of a workflow; running nodes' leases are void at once and their handlers told. Finished nodes stay as they are. */
+    post: operations['WorkflowsController_cancel'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/workflows/{id}/retry': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Start the failed part of a workflow again: every dead-lettered and cancelled node, with a fresh attempt budget, pending or waiting for what it depends on. */
+    post: operations['WorkflowsController_retry'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/queues': {
     parameters: {
       query?: never;
@@ -648,7 +717,7 @@ export type components = {
       /** @example default */
       queue: string;
       /** @enum {string} */
-      status: 'pending' | 'processing' | 'completed' | 'failed' | 'dead_letter' | 'cancelled';
+      status: 'waiting' | 'pending' | 'processing' | 'completed' | 'failed' | 'dead_letter' | 'cancelled';
       /**
        * @example {
        *       "to": "ada@example.com"
@@ -698,6 +767,16 @@ export type components = {
        * @example https://shop.example/hooks/conveyor
        */
       callbackUrl: string | null;
+      /**
+       * Format: uuid
+       * @description The workflow this job is a node of (docs/workflows.md); null when in none.
+       */
+      workflowId: string | null;
+      /**
+       * @description The node's reference in its workflow; null when in none.
+       * @example resize
+       */
+      workflowRef: string | null;
       /** Format: date-time */
       createdAt: string;
       /** Format: date-time */
@@ -827,6 +906,17 @@ export type components = {
        */
       workerId?: string;
     };
+    ParentOutcomeDocument: {
+      /** Format: uuid */
+      id: string;
+      /**
+       * @description completed, or dead_letter / cancelled when the dependency lets the node run anyway.
+       * @enum {string}
+       */
+      status: 'waiting' | 'pending' | 'processing' | 'completed' | 'failed' | 'dead_letter' | 'cancelled';
+      /** @description What it completed with; null otherwise. */
+      result: components['schemas']['JsonValueDocument'];
+    };
     ClaimedJobDocument: {
       /** Format: uuid */
       id: string;
@@ -837,7 +927,7 @@ export type components = {
       /** @example default */
       queue: string;
       /** @enum {string} */
-      status: 'pending' | 'processing' | 'completed' | 'failed' | 'dead_letter' | 'cancelled';
+      status: 'waiting' | 'pending' | 'processing' | 'completed' | 'failed' | 'dead_letter' | 'cancelled';
       /**
        * @example {
        *       "to": "ada@example.com"
@@ -887,6 +977,16 @@ export type components = {
        * @example https://shop.example/hooks/conveyor
        */
       callbackUrl: string | null;
+      /**
+       * Format: uuid
+       * @description The workflow this job is a node of (docs/workflows.md); null when in none.
+       */
+      workflowId: string | null;
+      /**
+       * @description The node's reference in its workflow; null when in none.
+       * @example resize
+       */
+      workflowRef: string | null;
       /** Format: date-time */
       createdAt: string;
       /** Format: date-time */
@@ -896,6 +996,21 @@ export type components = {
        * @description Proof of ownership for this attempt: send it to heartbeat, complete and fail.
        */
       leaseToken: string;
+      /**
+       * @description A workflow node's dependencies by their reference, with their results; empty for any other job.
+       * @example {
+       *       "resize": {
+       *         "id": "0b5e7a52-4a8e-4f0e-9a53-7e0a0a4d8f11",
+       *         "status": "completed",
+       *         "result": {
+       *           "url": "s3://bucket/a.png"
+       *         }
+       *       }
+       *     }
+       */
+      parents: {
+        [key: string]: components['schemas']['ParentOutcomeDocument'];
+      };
     };
     ClaimedJobsDocument: {
       /** @description Empty when no job is due. */
@@ -987,9 +1102,10 @@ export type components = {
        * @description null for the submit.
        * @enum {string|null}
        */
-      fromStatus: 'pending' | 'processing' | 'completed' | 'failed' | 'dead_letter' | 'cancelled' | null;
+      fromStatus:
+        'waiting' | 'pending' | 'processing' | 'completed' | 'failed' | 'dead_letter' | 'cancelled' | null;
       /** @enum {string} */
-      toStatus: 'pending' | 'processing' | 'completed' | 'failed' | 'dead_letter' | 'cancelled';
+      toStatus: 'waiting' | 'pending' | 'processing' | 'completed' | 'failed' | 'dead_letter' | 'cancelled';
       attempt: number;
       workerId: string | null;
       error: string | null;
@@ -1026,7 +1142,7 @@ export type components = {
       /** @example default */
       queue: string;
       /** @enum {string} */
-      status: 'pending' | 'processing' | 'completed' | 'failed' | 'dead_letter' | 'cancelled';
+      status: 'waiting' | 'pending' | 'processing' | 'completed' | 'failed' | 'dead_letter' | 'cancelled';
       /**
        * @example {
        *       "to": "ada@example.com"
@@ -1076,6 +1192,16 @@ export type components = {
        * @example https://shop.example/hooks/conveyor
        */
       callbackUrl: string | null;
+      /**
+       * Format: uuid
+       * @description The workflow this job is a node of (docs/workflows.md); null when in none.
+       */
+      workflowId: string | null;
+      /**
+       * @description The node's reference in its workflow; null when in none.
+       * @example resize
+       */
+      workflowRef: string | null;
       /** Format: date-time */
       createdAt: string;
       /** Format: date-time */
@@ -1107,6 +1233,207 @@ export type components = {
       /** @description Pass back as `cursor` for the next page; null on the last page. */
       nextCursor: string | null;
     };
+    DependencyBody: {
+      /** @description The ref of the node depended on. */
+      ref: string;
+      /**
+       * @description When that node is dead-lettered or cancelled. Default: the workflow's onParentFailure.
+       * @enum {string}
+       */
+      onFailure?: 'cancel' | 'continue';
+    };
+    WorkflowNodeBody: {
+      /**
+       * @description The job type: 1–255 letters, digits and . _ : / -, starting with a letter or digit. Picks the handler.
+       * @example email.send
+       */
+      type: string;
+      /**
+       * @description The job input: a JSON object (not an array or null), nested at most 64 levels, without NUL characters. Validated against the handler's DTO when the type has an in-process handler.
+       * @example {
+       *       "to": "ada@example.com"
+       *     }
+       */
+      payload: {
+        [key: string]: unknown;
+      };
+      /**
+       * @description The queue, named like a type. Default: the handler's queue, else "default".
+       * @example default
+       */
+      queue?: string;
+      /**
+       * @description Higher is claimed first. Default: 0.
+       * @example 0
+       */
+      priority?: number;
+      /**
+       * Format: date-time
+       * @description Not claimed before this: an RFC 3339 date-time with a time zone (2026-11-27T23:55:54.064Z), between years 1 and 9999 in UTC. Default: now.
+       * @example 2026-11-27T23:55:54.064Z
+       */
+      runAt?: string;
+      /**
+       * @description Attempts before the job is dead-lettered. Default: the handler's, else CONVEYOR_DEFAULT_MAX_ATTEMPTS (5).
+       * @example 5
+       */
+      maxAttempts?: number;
+      /** @description How long a retryable failure waits. Default: the handler's, else { type: exponential, delayMs: 1000, maxDelayMs: 300000 }. */
+      backoff?: components['schemas']['BackoffBody'];
+      /**
+       * @description Whose job this is for flow control (a customer, a tenant, an account), 1–255 printable characters: at most the queue's keyConcurrencyLimit jobs with the same key run at once (docs/queues.md). Default: none.
+       * @example customer-42
+       */
+      concurrencyKey?: string;
+      /**
+       * Format: uri
+       * @description POST the outcome here when the job finishes (completed, dead_letter or cancelled), signed like webhooks; its host must be in CONVEYOR_WEBHOOK_ALLOWED_HOSTS (docs/queues.md). Default: none.
+       * @example https://shop.example/hooks/conveyor
+       */
+      callbackUrl?: string;
+      /**
+       * @description The node's name in this workflow, unique in it: 1–128 letters, digits and . _ : / -.
+       * @example resize
+       */
+      ref: string;
+      /**
+       * @description The nodes this one waits for: their refs, or { ref, onFailure } to choose what happens when that one fails for good. It runs once all of them have completed, with their results. Default: none (it starts at once).
+       * @example [
+       *       "fetch",
+       *       {
+       *         "ref": "cleanup-lock",
+       *         "onFailure": "continue"
+       *       }
+       *     ]
+       */
+      dependsOn?: (string | components['schemas']['DependencyBody'])[];
+    };
+    SubmitWorkflowBody: {
+      /**
+       * @description A name to recognise it by, 1–255 printable characters. Default: none.
+       * @example nightly-report
+       */
+      name?: string;
+      /**
+       * @description Deduplication key, 1–255 printable characters; or the Idempotency-Key header (not both, unless equal). Sent again with the same workflow, it answers the workflow already submitted, for as long as that exists. Default: none (every submit is a new workflow).
+       * @example report-2026-12-03
+       */
+      idempotencyKey?: string;
+      /**
+       * @description What a node does when a node it depends on is dead-lettered or cancelled: cancel (it and its own dependents are cancelled) or continue (it runs anyway: a clean-up step). Default: cancel.
+       * @enum {string}
+       */
+      onParentFailure?: 'cancel' | 'continue';
+      /** @description 1 to 10000 nodes, whose dependencies form no cycle. */
+      nodes: components['schemas']['WorkflowNodeBody'][];
+    };
+    StatusCountsDocument: {
+      /** @description Workflow nodes waiting for the jobs they depend on. */
+      waiting: number;
+      pending: number;
+      processing: number;
+      completed: number;
+      failed: number;
+      dead_letter: number;
+      cancelled: number;
+    };
+    WorkflowNodeDocument: {
+      /** @example resize */
+      ref: string;
+      /**
+       * Format: uuid
+       * @description Its job: GET /v1/jobs/{jobId} has its payload, result and history.
+       */
+      jobId: string;
+      /** @example image.resize */
+      type: string;
+      /** @example default */
+      queue: string;
+      /** @enum {string} */
+      status: 'waiting' | 'pending' | 'processing' | 'completed' | 'failed' | 'dead_letter' | 'cancelled';
+      attempts: number;
+      maxAttempts: number;
+      /**
+       * @description The refs of the nodes it waits for.
+       * @example [
+       *       "fetch"
+       *     ]
+       */
+      dependsOn: string[];
+      lastError: string | null;
+      /** Format: date-time */
+      claimedAt: string | null;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+    };
+    WorkflowDocument: {
+      /** Format: uuid */
+      id: string;
+      /** @example default */
+      namespace: string;
+      /** @example nightly-report */
+      name: string | null;
+      idempotencyKey: string | null;
+      /**
+       * @description running while any node is unfinished; then completed (all completed), failed (some dead-lettered) or cancelled.
+       * @enum {string}
+       */
+      status: 'running' | 'completed' | 'failed' | 'cancelled';
+      nodeCount: number;
+      /** @description Nodes per status. */
+      counts: components['schemas']['StatusCountsDocument'];
+      /** Format: date-time */
+      createdAt: string;
+      /**
+       * Format: date-time
+       * @description When a node was first claimed.
+       */
+      startedAt: string | null;
+      /**
+       * Format: date-time
+       * @description When its last node finished; null while it runs.
+       */
+      finishedAt: string | null;
+      /** @description Every node, by ref. */
+      nodes: components['schemas']['WorkflowNodeDocument'][];
+    };
+    WorkflowSummaryDocument: {
+      /** Format: uuid */
+      id: string;
+      /** @example default */
+      namespace: string;
+      /** @example nightly-report */
+      name: string | null;
+      idempotencyKey: string | null;
+      /**
+       * @description running while any node is unfinished; then completed (all completed), failed (some dead-lettered) or cancelled.
+       * @enum {string}
+       */
+      status: 'running' | 'completed' | 'failed' | 'cancelled';
+      nodeCount: number;
+      /** @description Nodes per status. */
+      counts: components['schemas']['StatusCountsDocument'];
+      /** Format: date-time */
+      createdAt: string;
+      /**
+       * Format: date-time
+       * @description When a node was first claimed.
+       */
+      startedAt: string | null;
+      /**
+       * Format: date-time
+       * @description When its last node finished; null while it runs.
+       */
+      finishedAt: string | null;
+    };
+    WorkflowPageDocument: {
+      /** @description Newest first. */
+      items: components['schemas']['WorkflowSummaryDocument'][];
+      /** @description Pass back as `cursor` for the next page; null on the last page. */
+      nextCursor: string | null;
+    };
     TypeLimitDocument: {
       /** @example email.send */
       type: string;
@@ -1126,14 +1453,6 @@ export type components = {
          */
         nextStartInSeconds: number;
       } | null;
-    };
-    StatusCountsDocument: {
-      pending: number;
-      processing: number;
-      completed: number;
-      failed: number;
-      dead_letter: number;
-      cancelled: number;
     };
     QueueDocument: {
       /** @example default */
@@ -1781,7 +2100,7 @@ export interface operations {
     parameters: {
       query?: {
         /** @description Only jobs in this status. */
-        status?: 'pending' | 'processing' | 'completed' | 'failed' | 'dead_letter' | 'cancelled';
+        status?: 'waiting' | 'pending' | 'processing' | 'completed' | 'failed' | 'dead_letter' | 'cancelled';
         /** @description Only jobs of this queue. */
         queue?: string;
         /** @description Only jobs of this type. */
@@ -3322,6 +3641,609 @@ export interface operations {
        *
        *     Rate limit or namespace cap reached; see Retry-After.
        */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description The request headers are too large. */
+      431: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description An unexpected error (a bug); it is logged with the X-Request-Id of the answer. */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description The database is unavailable, or the instance is not ready; see Retry-After. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  WorkflowsController_list: {
+    parameters: {
+      query?: {
+        /** @description Page size, 1–100. */
+        limit?: number;
+        /** @description The previous page's nextCursor, for the next page (opaque). */
+        cursor?: string;
+      };
+      header?: {
+        /** @description The namespace to act in. Admin keys may name any; other keys only their own (the default). */
+        'Conveyor-Namespace'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WorkflowPageDocument'];
+        };
+      };
+      /** @description The request is malformed or a field is invalid; nothing was changed. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description No API key, or an unknown, revoked or expired one. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description The API key lacks the scope, or names a namespace it may not act in. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description The request did not arrive in time (CONVEYOR_REQUEST_TIMEOUT_MS, CONVEYOR_HEADERS_TIMEOUT_MS). */
+      408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description Rate limit or namespace cap reached; see Retry-After. */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description The request headers are too large. */
+      431: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description An unexpected error (a bug); it is logged with the X-Request-Id of the answer. */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description The database is unavailable, or the instance is not ready; see Retry-After. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  WorkflowsController_submit: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Deduplication key, 1–255 printable characters; the same as the body's idempotencyKey (send one, or both equal). */
+        'Idempotency-Key'?: string;
+        /** @description The namespace to act in. Admin keys may name any; other keys only their own (the default). */
+        'Conveyor-Namespace'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['SubmitWorkflowBody'];
+      };
+    };
+    responses: {
+      /** @description The key was already used for this same workflow: that workflow, as it is now. */
+      200: {
+        headers: {
+          /** @description Present, and `true`, on a replay. */
+          'Idempotent-Replayed'?: 'true';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WorkflowDocument'];
+        };
+      };
+      /** @description A new workflow, its nodes pending or waiting. */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WorkflowDocument'];
+        };
+      };
+      /** @description The request is malformed or a field is invalid; nothing was changed. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description No API key, or an unknown, revoked or expired one. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description The API key lacks the scope, or names a namespace it may not act in. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description The request did not arrive in time (CONVEYOR_REQUEST_TIMEOUT_MS, CONVEYOR_HEADERS_TIMEOUT_MS). */
+      408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description The body is larger than CONVEYOR_BODY_LIMIT_BYTES. */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description The body is not JSON (Content-Type must be application/json, in UTF-8). */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description The idempotency key was already used for a different job. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description Rate limit or namespace cap reached; see Retry-After. */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description The request headers are too large. */
+      431: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description An unexpected error (a bug); it is logged with the X-Request-Id of the answer. */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description The database is unavailable, or the instance is not ready; see Retry-After. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  WorkflowsController_get: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description The namespace to act in. Admin keys may name any; other keys only their own (the default). */
+        'Conveyor-Namespace'?: string;
+      };
+      path: {
+        /** @description The workflow id. */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WorkflowDocument'];
+        };
+      };
+      /** @description The request is malformed or a field is invalid; nothing was changed. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description No API key, or an unknown, revoked or expired one. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description The API key lacks the scope, or names a namespace it may not act in. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description Not found (in the namespace the request acts in). */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description The request did not arrive in time (CONVEYOR_REQUEST_TIMEOUT_MS, CONVEYOR_HEADERS_TIMEOUT_MS). */
+      408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description Rate limit or namespace cap reached; see Retry-After. */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description The request headers are too large. */
+      431: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description An unexpected error (a bug); it is logged with the X-Request-Id of the answer. */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description The database is unavailable, or the instance is not ready; see Retry-After. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  WorkflowsController_cancel: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description The namespace to act in. Admin keys may name any; other keys only their own (the default). */
+        'Conveyor-Namespace'?: string;
+      };
+      path: {
+        /** @description The workflow id. */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The workflow, as the cancel left it. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WorkflowDocument'];
+        };
+      };
+      /** @description The request is malformed or a field is invalid; nothing was changed. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description No API key, or an unknown, revoked or expired one. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description The API key lacks the scope, or names a namespace it may not act in. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description Not found (in the namespace the request acts in). */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description The request did not arrive in time (CONVEYOR_REQUEST_TIMEOUT_MS, CONVEYOR_HEADERS_TIMEOUT_MS). */
+      408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description The job is not in a state that allows this, or the lease was lost. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description The body is larger than CONVEYOR_BODY_LIMIT_BYTES. */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description The body is not JSON (Content-Type must be application/json, in UTF-8). */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description Rate limit or namespace cap reached; see Retry-After. */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description The request headers are too large. */
+      431: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description An unexpected error (a bug); it is logged with the X-Request-Id of the answer. */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description The database is unavailable, or the instance is not ready; see Retry-After. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+    };
+  };
+  WorkflowsController_retry: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description The namespace to act in. Admin keys may name any; other keys only their own (the default). */
+        'Conveyor-Namespace'?: string;
+      };
+      path: {
+        /** @description The workflow id. */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The workflow, as the retry left it. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WorkflowDocument'];
+        };
+      };
+      /** @description The request is malformed or a field is invalid; nothing was changed. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description No API key, or an unknown, revoked or expired one. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description The API key lacks the scope, or names a namespace it may not act in. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description Not found (in the namespace the request acts in). */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description The request did not arrive in time (CONVEYOR_REQUEST_TIMEOUT_MS, CONVEYOR_HEADERS_TIMEOUT_MS). */
+      408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description The body is larger than CONVEYOR_BODY_LIMIT_BYTES. */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description The body is not JSON (Content-Type must be application/json, in UTF-8). */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDocument'];
+        };
+      };
+      /** @description Rate limit or namespace cap reached; see Retry-After. */
       429: {
         headers: {
           [name: string]: unknown;
