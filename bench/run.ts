@@ -13,6 +13,7 @@ import type { LoadLatency } from './lib/load.js';
 import { cancelToAbort, keyFairness, pauseToLastClaim, waiters } from './lib/flow-workloads.js';
 import { dashboardLatency } from './lib/dashboard-workload.js';
 import { CheckFailed, type Checked } from './lib/harness.js';
+import { fanIn, workflowDrain, workflowSubmit } from './lib/workflow-workloads.js';
 import {
   drainInProcess,
   drainLimited,
@@ -37,7 +38,17 @@ const quick = values.quick;
 const runs = Number(values.runs ?? (quick ? 1 : 3));
 const soakSeconds = Number(values['soak-seconds'] ?? (quick ? 10 : 600));
 const size = quick
-  ? { seconds: 2, warmupSeconds: 0.5, drain: 5_000, restDrain: 5_000, stats: 20_000, latencySeconds: 3 }
+  ? {
+      seconds: 2,
+      warmupSeconds: 0.5,
+      drain: 5_000,
+      restDrain: 5_000,
+      stats: 20_000,
+      latencySeconds: 3,
+      fanInRounds: 3,
+      workflowWidth: 98,
+      workflowSubmits: 10,
+    }
   : {
       seconds: 10,
       warmupSeconds: 2,
@@ -45,7 +56,13 @@ const size = quick
       restDrain: 100_000,
       stats: 1_000_000,
       latencySeconds: 10,
+      fanInRounds: 20,
+      // 10 stages of 1 → 998 → 1: 10,000 nodes, the most one workflow may have.
+      workflowWidth: 998,
+      workflowSubmits: 50,
     };
+/** Stages of the drained workflow. */
+const WORKFLOW_STAGES = 10;
 
 /** A workload as written below: how to run it, how to read its figure, and the target it is held to. */
 interface WorkloadSpec<R extends Checked> {
@@ -214,6 +231,39 @@ const WORKLOADS: Workload[] = [
     value: (r) => r.slowest.p95,
     target: 'p95 ≤ 100 ms, every call',
     met: (r) => r.slowest.p95 <= 100,
+  }),
+  workload({
+    id: 'fan-in',
+    name: '1,000 parents completing on 2 instances → their one child (in-process no-op handlers)',
+    run: (server) => fanIn(server, { rounds: size.fanInRounds }),
+    figure: (r) =>
+      `child claimable p99 ${r.claimableMs.p99} ms, claimed p50 ${r.claimedMs.p50} ms, p99 ${r.claimedMs.p99} ms ` +
+      `after the last parent's commit; 1,000 parents in ${r.parentsMs.p50} ms, completing transactions ` +
+      `p99 ${r.completingMs.p99} ms (without the child: ${r.withoutChildMs.p50} ms, p99 ${r.completingWithoutChildMs.p99} ms)`,
+    value: (r) => r.claimableMs.p99,
+    target: 'child claimable ≤ 20 ms (p99) after the last parent completes',
+    met: (r) => r.claimableMs.p99 <= 20,
+  }),
+  workload({
+    id: 'workflow-drain',
+    name:
+      `a ${fmt(WORKFLOW_STAGES * (size.workflowWidth + 2))}-node workflow (1 → ${fmt(size.workflowWidth)} → 1, ` +
+      `${WORKFLOW_STAGES} stages), in-process no-op handlers, against the plain drain of as many jobs`,
+    run: (server) => workflowDrain(server, { stages: WORKFLOW_STAGES, width: size.workflowWidth }),
+    figure: (r) =>
+      `${fmt(r.jobsPerSecond)} jobs/s, ${Math.round((100 * r.jobsPerSecond) / r.plainJobsPerSecond)} % of ${fmt(r.plainJobsPerSecond)}`,
+    value: (r) => r.jobsPerSecond / r.plainJobsPerSecond,
+    target: '≥ 50 % of the plain in-process drain',
+    met: (r) => r.jobsPerSecond >= 0.5 * r.plainJobsPerSecond,
+  }),
+  workload({
+    id: 'workflow-submit',
+    name: `POST /v1/workflows, 1,000 nodes (1 → 998 → 1), ${size.workflowSubmits} one after another`,
+    run: (server) => workflowSubmit(server, { requests: size.workflowSubmits }),
+    figure: (r) => `p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms (${r.bodyKiB} KiB a body)`,
+    value: (r) => r.latencyMs.p99,
+    target: '≤ 100 ms (p99)',
+    met: (r) => r.latencyMs.p99 <= 100,
   }),
   workload({
     id: 'memory',

@@ -12,6 +12,7 @@ export interface ServerSettings {
   shared_buffers: string;
   max_connections: string;
   work_mem: string;
+  track_commit_timestamp: string;
 }
 
 export interface BenchServer {
@@ -39,7 +40,9 @@ export function oneRow<Row>(rows: Row[]): Row {
 }
 
 export async function openServer(): Promise<BenchServer> {
-  const server = await startScratchPostgres();
+  // Commit times let the fan-in workload read, by the database clock, when its child became
+  // claimable: the commit that made it pending (pg_xact_commit_timestamp).
+  const server = await startScratchPostgres({ settings: { track_commit_timestamp: 'on' } });
   const client = new pg.Client({ connectionString: server.url });
   await client.connect();
   // SHOW answers one row of one column.
@@ -53,6 +56,7 @@ export async function openServer(): Promise<BenchServer> {
     shared_buffers: await show('shared_buffers'),
     max_connections: await show('max_connections'),
     work_mem: await show('work_mem'),
+    track_commit_timestamp: await show('track_commit_timestamp'),
   };
   await client.end();
   let counter = 0;

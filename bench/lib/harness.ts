@@ -63,14 +63,17 @@ export async function drained(client: pg.Client): Promise<boolean> {
   return oneRow(rows).drained;
 }
 
-/** A POST with the bench key that must answer 200: its body. */
-export async function post(service: Service, path: string, body: unknown): Promise<unknown> {
+/**
+ * A POST with the bench key that must answer `expected` (200 unless told): its body. A string body
+ * is sent as it is (serialised once, outside a timing).
+ */
+export async function post(service: Service, path: string, body: unknown, expected = 200): Promise<unknown> {
   const response = await fetch(`${service.base}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${keyOf(service)}` },
-    body: JSON.stringify(body),
+    body: typeof body === 'string' ? body : JSON.stringify(body),
   });
-  if (response.status !== 200) {
+  if (response.status !== expected) {
     throw new CheckFailed(`POST ${path} answered ${response.status}: ${await response.text()}`);
   }
   return response.json();

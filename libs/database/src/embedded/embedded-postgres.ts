@@ -14,6 +14,8 @@ export interface EmbeddedPostgresOptions {
   /** false deletes the data directory on stop (tests). */
   persistent: boolean;
   maxConnections?: number;
+  /** More server settings (postgresql.conf names and values). */
+  settings?: Record<string, string>;
   /** Where the supervisor's news goes (that it restarted a server which died). */
   log?: (message: string) => void;
 }
@@ -88,6 +90,7 @@ export async function startEmbeddedPostgres(
     passwordFile,
     persistent: options.persistent,
     maxConnections: options.maxConnections ?? 200,
+    settings: options.settings ?? {},
   };
   const child = fork(
     fileURLToPath(new URL('./postgres-supervisor.js', import.meta.url)),

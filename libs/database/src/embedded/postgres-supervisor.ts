@@ -32,7 +32,13 @@ const server = new EmbeddedPostgres({
   // PostgreSQL refuses to run as root; the package then runs it as a `postgres` system user.
   createPostgresUser: true,
   initdbFlags: ['--encoding=UTF8'],
-  postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', `max_connections=${options.maxConnections}`],
+  postgresFlags: [
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    `max_connections=${options.maxConnections}`,
+    ...Object.entries(options.settings).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
+  ],
   onLog: remember,
   onError: remember,
 });

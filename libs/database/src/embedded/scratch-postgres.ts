@@ -9,13 +9,20 @@ export interface ScratchServer {
   stop(): Promise<void>;
 }
 
+export interface ScratchOptions {
+  databaseUrl?: string;
+  /** Settings of the embedded server (postgresql.conf names and values); not DATABASE_URL's. */
+  settings?: Record<string, string>;
+}
+
 /**
  * `DATABASE_URL`'s server when set (stop does nothing), otherwise a throwaway embedded PostgreSQL in
  * a temporary directory that stop() removes. For tests, the drift check and benchmarks.
  */
-export async function startScratchPostgres(
+export async function startScratchPostgres({
   databaseUrl = process.env['DATABASE_URL'],
-): Promise<ScratchServer> {
+  settings,
+}: ScratchOptions = {}): Promise<ScratchServer> {
   if (databaseUrl !== undefined && databaseUrl !== '') {
     return { url: databaseUrl, stop: () => Promise.resolve() };
   }
@@ -27,6 +34,7 @@ export async function startScratchPostgres(
     port: 0,
     persistent: false,
     maxConnections: 400,
+    settings,
   });
   return {
     url: server.url,

@@ -4,6 +4,8 @@ export interface SupervisorOptions {
   passwordFile: string;
   persistent: boolean;
   maxConnections: number;
+  /** Server settings, each passed to postgres as `-c name=value`. */
+  settings: Record<string, string>;
 }
 
 export type SupervisorMessage =
