@@ -25,6 +25,7 @@ import { WaitingKeys1765843200000 } from './migrations/1765843200000-waiting-key
 import { WakeWaitersOnFinish1765929600000 } from './migrations/1765929600000-wake-waiters-on-finish.js';
 import { ErrorTextSearch1766016000000 } from './migrations/1766016000000-error-text-search.js';
 import { Workflows1766102400000 } from './migrations/1766102400000-workflows.js';
+import { TransitionJoins1766188800000 } from './migrations/1766188800000-transition-joins.js';
 import { JobWaitEntity } from './entities/job-wait.entity.js';
 import { JobProgressEntity } from './entities/job-progress.entity.js';
 import { JobDependencyEntity } from './entities/job-dependency.entity.js';
@@ -66,6 +67,7 @@ export const JOBS_MIGRATIONS = [
   WakeWaitersOnFinish1765929600000,
   ErrorTextSearch1766016000000,
   Workflows1766102400000,
+  TransitionJoins1766188800000,
 ];
 
 /**

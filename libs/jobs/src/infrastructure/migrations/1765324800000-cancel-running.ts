@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { rewriteFunction } from './rewrite-function.js';
 
 const TRANSITIONS_BEFORE = `
           ('pending', 'processing'), ('pending', 'cancelled'),
@@ -11,23 +12,8 @@ const TRANSITIONS_BEFORE = `
 const LEASE_END_BEFORE = `WHEN 'pending' THEN 'released'`;
 const LEASE_END_AFTER = `WHEN 'pending' THEN 'released' WHEN 'cancelled' THEN 'cancelled'`;
 
-/**
- * Rewrites one clause of conveyor_jobs_guard() (migration GuardedJobs) in place, and fails unless
- * the clause is there exactly once: the rest of the guard is unchanged.
- */
-function rewriteGuard(from: string, to: string): string {
-  return `
-    DO $do$
-    DECLARE
-      definition text := pg_get_functiondef('conveyor_jobs_guard()'::regprocedure);
-    BEGIN
-      IF (length(definition) - length(replace(definition, $from$${from}$from$, ''))) / length($from$${from}$from$) <> 1 THEN
-        RAISE EXCEPTION 'conveyor_jobs_guard() is not the version this migration expects';
-      END IF;
-      EXECUTE replace(definition, $from$${from}$from$, $to$${to}$to$);
-    END
-    $do$`;
-}
+/** Rewrites one clause of conveyor_jobs_guard() (migration GuardedJobs); the rest is unchanged. */
+const rewriteGuard = (from: string, to: string): string => rewriteFunction('conveyor_jobs_guard()', from, to);
 
 /**
  * A running job can be cancelled (docs/queues.md): processing -> cancelled, its lease void at once

@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { rewriteFunction } from './rewrite-function.js';
 
 const TRANSITIONS_BEFORE = `
           ('pending', 'processing'), ('pending', 'cancelled'),
@@ -37,25 +38,6 @@ const GUARD_REWRITES: readonly (readonly [string, string])[] = [
         IF refusal IS NOT NULL THEN`,
   ],
 ];
-
-/**
- * Rewrites one clause of a trigger function in place (as migration CancelRunning does), and fails
- * unless the clause is there exactly once: the rest of the function, its owner and its attributes
- * (SECURITY DEFINER, search_path) are unchanged.
- */
-function rewriteFunction(signature: string, from: string, to: string): string {
-  return `
-    DO $do$
-    DECLARE
-      definition text := pg_get_functiondef('${signature}'::regprocedure);
-    BEGIN
-      IF (length(definition) - length(replace(definition, $from$${from}$from$, ''))) / length($from$${from}$from$) <> 1 THEN
-        RAISE EXCEPTION '${signature} is not the version this migration expects';
-      END IF;
-      EXECUTE replace(definition, $from$${from}$from$, $to$${to}$to$);
-    END
-    $do$`;
-}
 
 /**
  * A node born waiting gets no stored creation event, like a submitted pending job (migration
@@ -149,6 +131,9 @@ export class Workflows1766102400000 implements MigrationInterface {
       CREATE FUNCTION conveyor_jobs_follow_dependencies() RETURNS trigger LANGUAGE plpgsql
       SECURITY DEFINER SET search_path FROM CURRENT AS $$
       DECLARE
+        completed uuid[];
+        ended uuid[];
+        resumed uuid[];
         touched uuid[];
         contested uuid[];
         doomed_parents uuid[];
@@ -161,15 +146,27 @@ export class Workflows1766102400000 implements MigrationInterface {
           RETURN NULL;
         END IF;
 
+        -- The workflow nodes this statement moved: completed, dead-lettered or cancelled, and
+        -- brought back from either. Planned for this statement's rows (EXECUTE): transition tables
+        -- have no statistics, and a plan PL/pgSQL kept from a one-row statement joins them by a
+        -- nested loop, every new row against every old one (a million comparisons for a node that
+        -- releases a thousand children). The edges are then reached through these arrays.
+        EXECUTE $q$
+          SELECT array_agg(n.id) FILTER (WHERE n.status = 'completed'),
+                 array_agg(n.id) FILTER (WHERE n.status IN ('dead_letter', 'cancelled')),
+                 array_agg(n.id) FILTER (WHERE o.status IN ('dead_letter', 'cancelled')
+                                           AND n.status IN ('pending', 'waiting'))
+          FROM new_rows n JOIN old_rows o ON o.id = n.id
+          WHERE n.workflow_id IS NOT NULL AND n.status <> o.status$q$
+        INTO completed, ended, resumed;
+
         -- 1. Parents that finished here satisfy their waiting edges: all of them when completed,
         --    the 'continue' ones when dead-lettered or cancelled. Each parent updates only its own
         --    edges: a fan-in of 1,000 parents takes 1,000 different row locks, not one.
         WITH satisfied AS (
           UPDATE job_dependencies d SET state = 'satisfied'
-          FROM new_rows n JOIN old_rows o ON o.id = n.id
-          WHERE n.workflow_id IS NOT NULL AND n.status <> o.status AND d.parent_id = n.id
-            AND d.state = 'waiting'
-            AND (n.status = 'completed' OR (n.status IN ('dead_letter', 'cancelled') AND d.on_failure = 'continue'))
+          WHERE d.state = 'waiting'
+            AND (d.parent_id = ANY (completed) OR (d.parent_id = ANY (ended) AND d.on_failure = 'continue'))
           RETURNING d.child_id
         )
         SELECT array_agg(DISTINCT child_id) INTO touched FROM satisfied;
@@ -208,11 +205,8 @@ export class Workflows1766102400000 implements MigrationInterface {
         --    resumes exactly those children (step 4).
         WITH RECURSIVE doomed (parent_id, child_id) AS (
           SELECT d.parent_id, d.child_id
-          FROM new_rows n JOIN old_rows o ON o.id = n.id
-          JOIN job_dependencies d ON d.parent_id = n.id
-          JOIN jobs c ON c.id = d.child_id
-          WHERE n.workflow_id IS NOT NULL AND n.status <> o.status
-            AND n.status IN ('dead_letter', 'cancelled')
+          FROM job_dependencies d JOIN jobs c ON c.id = d.child_id
+          WHERE d.parent_id = ANY (ended)
             AND d.on_failure = 'cancel' AND d.state = 'waiting' AND c.status = 'waiting'
           UNION
           SELECT d.parent_id, d.child_id
@@ -240,10 +234,7 @@ export class Workflows1766102400000 implements MigrationInterface {
         --    resumes its own such children), level by level. Only for the statement that brought it
         --    back: the children it resumes change status too, but have nothing further to resume.
         IF pg_trigger_depth() = 1 THEN
-          SELECT array_agg(n.id) INTO frontier
-          FROM new_rows n JOIN old_rows o ON o.id = n.id
-          WHERE n.workflow_id IS NOT NULL AND o.status IN ('dead_letter', 'cancelled')
-            AND n.status IN ('pending', 'waiting');
+          frontier := resumed;
           WHILE frontier IS NOT NULL LOOP
             WITH reopened AS (
               UPDATE job_dependencies d SET state = 'waiting'
