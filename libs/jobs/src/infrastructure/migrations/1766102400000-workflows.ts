@@ -203,30 +203,34 @@ export class Workflows1766102400000 implements MigrationInterface {
         --    'cancel' edge, and theirs, transitively, in one statement (no trigger recursion down a
         --    long chain). The edges that did it are marked failed, so that retrying the parent
         --    resumes exactly those children (step 4).
-        WITH RECURSIVE doomed (parent_id, child_id) AS (
-          SELECT d.parent_id, d.child_id
-          FROM job_dependencies d JOIN jobs c ON c.id = d.child_id
-          WHERE d.parent_id = ANY (ended)
-            AND d.on_failure = 'cancel' AND d.state = 'waiting' AND c.status = 'waiting'
-          UNION
-          SELECT d.parent_id, d.child_id
-          FROM doomed x JOIN job_dependencies d ON d.parent_id = x.child_id
-          JOIN jobs c ON c.id = d.child_id
-          WHERE d.on_failure = 'cancel' AND d.state = 'waiting' AND c.status = 'waiting'
-        )
-        SELECT array_agg(parent_id), array_agg(child_id) INTO doomed_parents, doomed_children FROM doomed;
+        -- Only when something ended here: the walk's first step is a join over all of jobs when
+        -- tables have no statistics yet (7.6 ms a completion of 100 nodes, for nothing).
+        IF ended IS NOT NULL THEN
+          WITH RECURSIVE doomed (parent_id, child_id) AS (
+            SELECT d.parent_id, d.child_id
+            FROM job_dependencies d JOIN jobs c ON c.id = d.child_id
+            WHERE d.parent_id = ANY (ended)
+              AND d.on_failure = 'cancel' AND d.state = 'waiting' AND c.status = 'waiting'
+            UNION
+            SELECT d.parent_id, d.child_id
+            FROM doomed x JOIN job_dependencies d ON d.parent_id = x.child_id
+            JOIN jobs c ON c.id = d.child_id
+            WHERE d.on_failure = 'cancel' AND d.state = 'waiting' AND c.status = 'waiting'
+          )
+          SELECT array_agg(parent_id), array_agg(child_id) INTO doomed_parents, doomed_children FROM doomed;
 
-        IF doomed_children IS NOT NULL THEN
-          PERFORM 1 FROM jobs WHERE id = ANY (doomed_children) ORDER BY id FOR UPDATE;
-          UPDATE job_dependencies d SET state = 'failed'
-          FROM unnest(doomed_parents, doomed_children) AS x(parent_id, child_id)
-          WHERE d.parent_id = x.parent_id AND d.child_id = x.child_id AND d.state = 'waiting';
-          UPDATE jobs j SET status = 'cancelled', updated_at = now(),
-            last_error = 'cancelled: a job it depends on (' || p.workflow_ref || ') was dead-lettered or cancelled'
-          FROM (SELECT DISTINCT ON (x.child_id) x.child_id, x.parent_id
-                FROM unnest(doomed_parents, doomed_children) AS x(parent_id, child_id)) x
-          JOIN jobs p ON p.id = x.parent_id
-          WHERE j.id = x.child_id AND j.status = 'waiting';
+          IF doomed_children IS NOT NULL THEN
+            PERFORM 1 FROM jobs WHERE id = ANY (doomed_children) ORDER BY id FOR UPDATE;
+            UPDATE job_dependencies d SET state = 'failed'
+            FROM unnest(doomed_parents, doomed_children) AS x(parent_id, child_id)
+            WHERE d.parent_id = x.parent_id AND d.child_id = x.child_id AND d.state = 'waiting';
+            UPDATE jobs j SET status = 'cancelled', updated_at = now(),
+              last_error = 'cancelled: a job it depends on (' || p.workflow_ref || ') was dead-lettered or cancelled'
+            FROM (SELECT DISTINCT ON (x.child_id) x.child_id, x.parent_id
+                  FROM unnest(doomed_parents, doomed_children) AS x(parent_id, child_id)) x
+            JOIN jobs p ON p.id = x.parent_id
+            WHERE j.id = x.child_id AND j.status = 'waiting';
+          END IF;
         END IF;
 
         -- 4. A parent brought back (retry, redrive) resumes the children its failure cancelled:

@@ -108,11 +108,21 @@ ORDER BY w.created_at DESC, w.id DESC`;
 /**
  * parentsOf — the dependencies of claimed workflow nodes ($1 uuid[]), each with the reference,
  * status and result of the job depended on: what a node's handler aggregates.
+ *
+ * Node by node, through the edges' primary key (OFFSET 0 keeps the subquery a lookup per node).
+ * Joined as a whole, tables without statistics yet (a new deployment's first workflows, before
+ * autovacuum has analysed them) were read end to end at every claim: 20 ms for a claim of 100 nodes
+ * of the 10,000-node workflow in `npm run bench`, against 1.5 ms this way.
  */
 export const PARENTS_OF = `
-SELECT d.child_id, p.workflow_ref AS ref, p.id, p.status, p.result
-FROM job_dependencies d JOIN jobs p ON p.id = d.parent_id
-WHERE d.child_id = ANY ($1::uuid[])`;
+SELECT c.child_id, x.ref, x.id, x.status, x.result
+FROM unnest($1::uuid[]) AS c(child_id)
+CROSS JOIN LATERAL (
+  SELECT p.workflow_ref AS ref, p.id, p.status, p.result
+  FROM job_dependencies d JOIN jobs p ON p.id = d.parent_id
+  WHERE d.child_id = c.child_id
+  OFFSET 0
+) x`;
 
 /** notifyWorkflowCancel — tells the instances running a workflow's nodes ($1 id, $2 namespace) to stop them (NOTIFY_CANCEL). */
 export const NOTIFY_WORKFLOW_CANCEL = `
