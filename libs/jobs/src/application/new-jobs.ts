@@ -18,6 +18,12 @@ export function currentTraceparent(): string | null {
   return carrier['traceparent'] ?? null;
 }
 
+/** An error NewJobs.prepare throws for the input (answered 400), as opposed to a fault. */
+export const isSubmitInputError = (error: unknown): error is Error =>
+  error instanceof InvalidPayloadError ||
+  error instanceof UnknownJobTypeError ||
+  error instanceof InvalidJobFieldError;
+
 /**
  * Turns a submit into the row to insert: the type's rules (handler DTO, unknown types), then the
  * defaults of the type's handler, then the service's. Throws the input error, having written nothing.

@@ -3,7 +3,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EventBus } from '@nestjs/cqrs';
 import { CONVEYOR_CONFIG, type ConveyorConfig } from '#conveyor/config';
 import {
-  IdempotencyConflictError,
   JobRefusedError,
   NamespaceFullError,
   WorkflowBusyError,
@@ -28,7 +27,14 @@ import {
 } from '../ports/job-store.js';
 import { JobClaimed, JobSettled, JobSubmitted, LeaseExpired } from './lifecycle.events.js';
 import { SettleBatcher } from './settle-batcher.js';
-import { rowRefusal, SubmitGroupCommitter, type SubmitResult } from './submit-group-committer.js';
+import {
+  type KeyOutcome,
+  keyedResult,
+  keyOf,
+  rowRefusal,
+  SubmitGroupCommitter,
+  type SubmitResult,
+} from './submit-group-committer.js';
 import { attemptMs, TransitionLog } from './transition-log.js';
 
 /** What a workflow submit came to: a new workflow and its nodes, or the one that holds its key. */
@@ -42,9 +48,6 @@ export type WorkflowSubmitOutcome =
  */
 const WORKFLOW_CANCEL_WAIT_MS = 5000;
 const WORKFLOW_CANCEL_ROUND_MS = 50;
-
-const keyOf = (job: { namespace: string; idempotencyKey: string }): string =>
-  `${job.namespace}\u0000${job.idempotencyKey}`;
 
 /**
  * The door: every change of a job's state, from REST, the in-process worker, the reaper, retention,
@@ -89,29 +92,21 @@ export class JobLifecycle {
     const leaders = new Map<string, NewJob>();
     for (const job of jobs) if (!leaders.has(keyOf(job))) leaders.set(keyOf(job), job);
     const inserted = await this.store.insertJobs([...leaders.values()], transaction);
-    const lost = [...leaders.values()].filter((job) => !inserted.has(job.id));
-    const held = new Map(
-      (lost.length === 0 ? [] : await this.store.findByIdempotencyKeys(lost, transaction)).map((keyed) => [
-        keyOf(keyed.job),
-        keyed,
-      ]),
+    const outcomes = new Map<string, KeyOutcome>();
+    const lost: NewJob[] = [];
+    for (const [key, leader] of leaders) {
+      const job = inserted.get(leader.id);
+      if (job === undefined) lost.push(leader);
+      else outcomes.set(key, { job, keyFingerprint: leader.fingerprint, created: true });
+    }
+    if (lost.length > 0) {
+      for (const held of await this.store.findByIdempotencyKeys(lost, transaction)) {
+        outcomes.set(keyOf(held.job), { ...held, created: false });
+      }
+    }
+    const results = jobs.map((job) =>
+      keyedResult(job, outcomes.get(keyOf(job)), leaders.get(keyOf(job)) === job),
     );
-    const results = jobs.map((job): SubmitResult => {
-      const leader = leaders.get(keyOf(job)) ?? job;
-      const created = inserted.get(leader.id);
-      if (created !== undefined) return { ok: true, outcome: { created: job === leader, job: created } };
-      const existing = held.get(keyOf(job));
-      if (existing === undefined) {
-        return {
-          ok: false,
-          error: new Error(`submit with idempotency key "${job.idempotencyKey}" was not resolved`),
-        };
-      }
-      if (existing.keyFingerprint !== job.fingerprint) {
-        return { ok: false, error: new IdempotencyConflictError(job.idempotencyKey, existing.job.id) };
-      }
-      return { ok: true, outcome: { created: false, job: existing.job } };
-    });
     this.whenCommitted(transaction, () => {
       this.submitted(results);
     });

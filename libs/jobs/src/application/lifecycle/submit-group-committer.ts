@@ -45,10 +45,6 @@ interface Waiter {
   readonly index: number;
 }
 
-function succeed(waiter: Waiter, outcome: SubmitOutcome): void {
-  waiter.results.put(waiter.index, { ok: true, outcome });
-}
-
 function fail(waiter: Waiter, error: unknown): void {
   waiter.results.put(waiter.index, { ok: false, error });
 }
@@ -60,21 +56,33 @@ interface Group {
 }
 
 /** What happened to one idempotency key in one write. */
-interface KeyOutcome extends KeyedJob {
+export interface KeyOutcome extends KeyedJob {
   created: boolean;
 }
 
 /** A submit whose key vanished between the INSERT and the lookup (its job was deleted) goes again. */
 const MAX_KEY_ROUNDS = 3;
 
-function settle(waiter: Waiter, outcome: KeyOutcome | undefined, isLeader: boolean): void {
+/**
+ * What one submit comes to, from what happened to its key: created (only the submit that went to
+ * the database), a replay of the job that holds the key, or a conflict with a job of other content.
+ * Shared by the group commit and by submits in a handler's transaction (JobLifecycle).
+ */
+export function keyedResult(job: NewJob, outcome: KeyOutcome | undefined, isLeader: boolean): SubmitResult {
   if (outcome === undefined) {
-    fail(waiter, new Error(`submit with idempotency key "${waiter.job.idempotencyKey}" was not resolved`));
-  } else if (outcome.keyFingerprint !== waiter.job.fingerprint) {
-    fail(waiter, new IdempotencyConflictError(waiter.job.idempotencyKey, outcome.job.id));
-  } else {
-    succeed(waiter, { created: outcome.created && isLeader, job: outcome.job });
+    return {
+      ok: false,
+      error: new Error(`submit with idempotency key "${job.idempotencyKey}" was not resolved`),
+    };
   }
+  if (outcome.keyFingerprint !== job.fingerprint) {
+    return { ok: false, error: new IdempotencyConflictError(job.idempotencyKey, outcome.job.id) };
+  }
+  return { ok: true, outcome: { created: outcome.created && isLeader, job: outcome.job } };
+}
+
+function settle(waiter: Waiter, outcome: KeyOutcome | undefined, isLeader: boolean): void {
+  waiter.results.put(waiter.index, keyedResult(waiter.job, outcome, isLeader));
 }
 
 /**
@@ -87,7 +95,7 @@ export function rowRefusal(error: unknown): string | null {
   return code.startsWith('22') || code === '23502' || code === '23514' ? code : null;
 }
 
-const keyOf = (job: { namespace: string; idempotencyKey: string }): string =>
+export const keyOf = (job: { namespace: string; idempotencyKey: string }): string =>
   `${job.namespace}\u0000${job.idempotencyKey}`;
 
 /**

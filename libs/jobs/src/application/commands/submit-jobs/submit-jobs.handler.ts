@@ -2,21 +2,13 @@ import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import {
   IdempotencyConflictError,
   InvalidBatchError,
-  InvalidJobFieldError,
-  InvalidPayloadError,
   JobRefusedError,
   NamespaceFullError,
-  UnknownJobTypeError,
 } from '../../../domain/job.errors.js';
 import { JobLifecycle } from '../../lifecycle/job-lifecycle.js';
-import { currentTraceparent, NewJobs } from '../../new-jobs.js';
+import { currentTraceparent, isSubmitInputError, NewJobs } from '../../new-jobs.js';
 import type { NewJob } from '../../ports/job-store.js';
 import { type BatchItemOutcome, SubmitJobsCommand } from './submit-jobs.command.js';
-
-const isInputError = (error: unknown): error is Error =>
-  error instanceof InvalidPayloadError ||
-  error instanceof UnknownJobTypeError ||
-  error instanceof InvalidJobFieldError;
 
 @CommandHandler(SubmitJobsCommand)
 export class SubmitJobsHandler implements ICommandHandler<SubmitJobsCommand> {
@@ -33,7 +25,7 @@ export class SubmitJobsHandler implements ICommandHandler<SubmitJobsCommand> {
       try {
         prepared.push(this.newJobs.prepare(input, traceparent));
       } catch (error) {
-        if (!isInputError(error)) throw error;
+        if (!isSubmitInputError(error)) throw error;
         invalid.push({ index, error });
       }
     });

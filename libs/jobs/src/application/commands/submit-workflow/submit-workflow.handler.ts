@@ -1,25 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import {
-  InvalidBatchError,
-  InvalidJobFieldError,
-  InvalidPayloadError,
-  UnknownJobTypeError,
-  WorkflowNotFoundError,
-} from '../../../domain/job.errors.js';
+import { InvalidBatchError, WorkflowNotFoundError } from '../../../domain/job.errors.js';
 import { checkWorkflow, workflowFingerprint } from '../../../domain/workflow.js';
 import { JobLifecycle } from '../../lifecycle/job-lifecycle.js';
-import { currentTraceparent, NewJobs } from '../../new-jobs.js';
+import { currentTraceparent, isSubmitInputError, NewJobs } from '../../new-jobs.js';
 import type { NewWorkflowNode } from '../../ports/job-store.js';
 import { WORKFLOW_READS, type WorkflowReads } from '../../ports/workflow-reads.js';
 import { nodeView, workflowView } from '../../workflow-view.js';
 import { SubmitWorkflowCommand, type SubmitWorkflowResult } from './submit-workflow.command.js';
-
-const isInputError = (error: unknown): error is Error =>
-  error instanceof InvalidPayloadError ||
-  error instanceof UnknownJobTypeError ||
-  error instanceof InvalidJobFieldError;
 
 @CommandHandler(SubmitWorkflowCommand)
 export class SubmitWorkflowHandler implements ICommandHandler<SubmitWorkflowCommand> {
@@ -61,7 +50,7 @@ export class SubmitWorkflowHandler implements ICommandHandler<SubmitWorkflowComm
         );
         nodes.push({ ...job, ref: node.ref, dependsOn });
       } catch (error) {
-        if (!isInputError(error)) throw error;
+        if (!isSubmitInputError(error)) throw error;
         invalid.push({ index, error });
       }
     });
