@@ -7,6 +7,20 @@ describe('canonicalJson', () => {
     );
   });
 
+  it('orders keys by UTF-16 code units, few or many, numeric-looking or not', () => {
+    expect(canonicalJson({ z: 1, '10': 2, b: 3, '9': 4, B: 5, é: 6, '': 7 })).toBe(
+      '{"":7,"10":2,"9":4,"B":5,"b":3,"z":1,"é":6}',
+    );
+    const keys = Array.from({ length: 40 }, (_, i) => `k${(i * 7) % 40}`);
+    const many = Object.fromEntries(keys.map((key) => [key, 0]));
+    expect(canonicalJson(many)).toBe(
+      `{${[...keys]
+        .sort()
+        .map((key) => `"${key}":0`)
+        .join(',')}}`,
+    );
+  });
+
   it('keeps array order, because it is meaningful', () => {
     expect(canonicalJson([2, 1])).not.toBe(canonicalJson([1, 2]));
   });

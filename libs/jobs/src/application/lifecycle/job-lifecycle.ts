@@ -58,7 +58,7 @@ const WORKFLOW_CANCEL_ROUND_MS = 50;
  */
 @Injectable()
 export class JobLifecycle {
-  private readonly log = new TransitionLog();
+  private readonly log: TransitionLog;
   /**
    * What writes made in an in-process handler's transaction (context.submit) announce once it
    * commits with the job's completion; dropped with the transaction otherwise.
@@ -71,7 +71,9 @@ export class JobLifecycle {
     private readonly settler: SettleBatcher,
     private readonly events: EventBus,
     @Inject(CONVEYOR_CONFIG) private readonly config: ConveyorConfig,
-  ) {}
+  ) {
+    this.log = new TransitionLog(config.log.level);
+  }
 
   /** Group-committed submits: each job's result, in order. Never rejects. */
   async submit(jobs: readonly NewJob[]): Promise<SubmitResult[]> {
@@ -374,15 +376,19 @@ export class JobLifecycle {
   /** Publishes and logs what submits created or replayed. */
   private submitted(results: readonly SubmitResult[]): void {
     // One event per queue, type and outcome, not per job: a thousand events cost more than the insert.
-    const counts = new Map<string, JobSubmitted>();
+    const counts = new Map<string, { job: JobView; replayed: boolean; count: number }>();
     for (const result of results) {
       if (!result.ok) continue;
       const { created, job } = result.outcome;
       const key = `${job.queue}\u0000${job.type}\u0000${String(created)}`;
-      counts.set(key, new JobSubmitted(job.queue, job.type, !created, (counts.get(key)?.count ?? 0) + 1));
+      const counted = counts.get(key);
+      if (counted === undefined) counts.set(key, { job, replayed: !created, count: 1 });
+      else counted.count += 1;
       if (created) this.log.debug('job submitted', job, { runAt: job.runAt });
     }
-    for (const event of counts.values()) this.events.publish(event);
+    for (const { job, replayed, count } of counts.values()) {
+      this.events.publish(new JobSubmitted(job.queue, job.type, replayed, count));
+    }
   }
 
   /** Runs `publish` now, or once the handler's `transaction` has committed the writes it announces. */

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import type { LogLevel } from '#conveyor/config';
 import type { JobView } from '../job-view.js';
 
 /** The trace id of a W3C traceparent (00-<trace id>-<span id>-<flags>), or undefined. */
@@ -17,9 +18,15 @@ function traceIdOf(traceparent: string | null): string | undefined {
  */
 export class TransitionLog {
   private readonly logger = new Logger('Lifecycle');
+  /** Whether debug lines are written: when not, none is built (a workflow's submit is a thousand). */
+  private readonly debugging: boolean;
+
+  constructor(level: LogLevel) {
+    this.debugging = level === 'debug' || level === 'trace';
+  }
 
   debug(message: string, job: JobView, extra: Record<string, unknown> = {}): void {
-    this.logger.debug(this.line(message, job, extra));
+    if (this.debugging) this.logger.debug(this.line(message, job, extra));
   }
 
   warn(message: string, job: JobView, extra: Record<string, unknown> = {}): void {

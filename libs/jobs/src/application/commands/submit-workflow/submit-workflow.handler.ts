@@ -48,7 +48,7 @@ export class SubmitWorkflowHandler implements ICommandHandler<SubmitWorkflowComm
           },
           traceparent,
         );
-        nodes.push({ ...job, ref: node.ref, dependsOn });
+        nodes.push(Object.assign(job, { ref: node.ref, dependsOn }));
       } catch (error) {
         if (!isSubmitInputError(error)) throw error;
         invalid.push({ index, error });
