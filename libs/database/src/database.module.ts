@@ -2,7 +2,7 @@ import { type DynamicModule, Inject, Logger, Module, type OnModuleInit } from '@
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { type DataSourceInputs, dataSourceOptions } from './data-source-options.js';
-import { currentRole, grantRuntimePrivileges, type TableGrant } from './grants.js';
+import { currentRole, type TableGrant } from './grants.js';
 import { runMigrations } from './migrate.js';
 import { DatabaseOutage } from './outage.js';
 import { Sql, SQL_OPTIONS, type SqlOptions } from './sql.js';
@@ -62,12 +62,9 @@ export class DatabaseModule implements OnModuleInit {
     const owner = new DataSource(dataSourceOptions({ ...this.options, url: ownerUrl, poolSize: 2 }));
     await owner.initialize();
     try {
-      const applied = await runMigrations(owner);
+      const runtime = { role: await currentRole(this.dataSource), grants: this.options.runtimeGrants };
+      const applied = await runMigrations(owner, runtime);
       if (applied > 0) this.logger.log(`applied ${applied} migration(s)`);
-      const [runtimeRole, ownerRole] = await Promise.all([currentRole(this.dataSource), currentRole(owner)]);
-      if (runtimeRole !== ownerRole) {
-        await grantRuntimePrivileges(owner, runtimeRole, this.options.runtimeGrants);
-      }
     } finally {
       await owner.destroy();
     }

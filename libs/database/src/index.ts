@@ -13,5 +13,5 @@ export { openDatabase, type DatabaseServer, type OpenDatabaseOptions } from './o
 export { DatabaseModule, type DatabaseModuleOptions } from './database.module.js';
 export { Sql } from './sql.js';
 export { DatabaseOutage, isDatabaseUnavailable } from './outage.js';
-export { currentRole, grantRuntimePrivileges, type TableGrant } from './grants.js';
+export { currentRole, type TableGrant } from './grants.js';
 export { type DatabaseUrls, EMBEDDED_ROLES, provisionRoles, type RoleNames } from './roles.js';
