@@ -7,6 +7,7 @@ export {
   type EmbeddedPostgresOptions,
 } from './embedded/embedded-postgres.js';
 export { type ScratchServer, startScratchPostgres } from './embedded/scratch-postgres.js';
+export { type ScratchPgBouncer, startScratchPgBouncer } from './scratch-pgbouncer.js';
 export { type Postmaster, runningPostmaster } from './embedded/postmaster.js';
 export { runMigrations } from './migrate.js';
 export { openDatabase, type DatabaseServer, type OpenDatabaseOptions } from './open-database.js';
