@@ -1,0 +1,211 @@
+// `npm run bench:scale`: submit + complete throughput of 1, 2 and 4 Conveyor instances behind
+// PgBouncer in transaction pooling (Debian's 1.18: LISTEN and named prepared statements off),
+// against one instance straight on PostgreSQL, on a real PostgreSQL (a throwaway embedded one, or
+// DATABASE_URL's server). Medians of several runs; writes bench/results/scale-<time>.{json,md}.
+// docs/scaling.md reads it.
+//
+//   npm run bench:scale                   3 runs of each layout, 10 s of load each
+//   npm run bench:scale -- --quick        one short run each: checks correctness, not speed
+//   npm run bench:scale -- --only pooled-1,pooled-4 --runs 5
+import { execFileSync } from 'node:child_process';
+import { parseArgs } from 'node:util';
+import type { ConveyorRole } from '#conveyor/config';
+import { startScratchPgBouncer } from '#conveyor/database';
+import { type BenchDatabase, type BenchServer, oneRow, openServer } from './lib/database.js';
+import { CheckFailed, check, drained, keyOf, timeUntil } from './lib/harness.js';
+import { httpLoad, type HttpLoad } from './lib/load.js';
+import { machine, setupLine, writeResults } from './lib/results.js';
+import { type Service, startService } from './lib/service.js';
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    runs: { type: 'string' },
+    only: { type: 'string' },
+  },
+});
+const quick = values.quick;
+const runs = Number(values.runs ?? (quick ? 1 : 3));
+const size = quick ? { seconds: 2, warmupSeconds: 1 } : { seconds: 10, warmupSeconds: 3 };
+/** HTTP connections of the load, shared out among the instances that serve the API. */
+const CONNECTIONS = 32;
+
+interface Layout {
+  id: string;
+  name: string;
+  roles: ConveyorRole[];
+  /** Behind PgBouncer; otherwise straight to PostgreSQL with LISTEN and named statements on. */
+  pooled: boolean;
+}
+
+const LAYOUTS: Layout[] = [
+  { id: 'direct-1', name: '1 instance, straight to PostgreSQL', roles: ['all'], pooled: false },
+  { id: 'pooled-1', name: '1 instance', roles: ['all'], pooled: true },
+  { id: 'pooled-2', name: '2 instances', roles: ['all', 'all'], pooled: true },
+  { id: 'pooled-4', name: '4 instances', roles: ['all', 'all', 'all', 'all'], pooled: true },
+  { id: 'split-4', name: '2 api + 2 worker', roles: ['api', 'api', 'worker', 'worker'], pooled: true },
+];
+
+interface Run {
+  /** 201 answers per second of load. */
+  submitsPerSecond: number;
+  /** Jobs submitted during the load and completed, per second from its start to the last completion. */
+  jobsPerSecond: number;
+  /** How long the last of them took to complete after the load ended. */
+  tailSeconds: number;
+  /** The slowest instance's 99th percentile of submit latency. */
+  submitP99Ms: number;
+  jobs: number;
+}
+
+/** POST /v1/jobs of no-op jobs to every API instance at once, `seconds` long; keys start with `prefix`. */
+async function submitLoad(apis: readonly Service[], seconds: number, prefix: string): Promise<HttpLoad[]> {
+  return Promise.all(
+    apis.map((service, n) =>
+      httpLoad({
+        base: service.base,
+        key: keyOf(service),
+        path: '/v1/jobs',
+        connections: CONNECTIONS / apis.length,
+        seconds,
+        warmupSeconds: 0,
+        body: (i) =>
+          JSON.stringify({
+            type: 'noop',
+            queue: 'default',
+            payload: {},
+            idempotencyKey: `${prefix}-${n}-${i}`,
+          }),
+      }),
+    ),
+  );
+}
+
+/** Every answer was a 201, and every job of `prefix` completed in one attempt: how many there are. */
+async function checked(db: BenchDatabase, loads: readonly HttpLoad[], prefix: string): Promise<number> {
+  const created = loads.reduce((sum, load) => sum + (load.statuses[201] ?? 0), 0);
+  const sent = loads.reduce((sum, load) => sum + load.sent, 0);
+  for (const load of loads) {
+    check(
+      Object.keys(load.statuses).every((status) => status === '201'),
+      `statuses ${JSON.stringify(load.statuses)}`,
+    );
+    check(load.errors === 0, `${load.errors} connection errors`);
+  }
+  const { rows } = await db.client.query<{ jobs: number; other: number }>(
+    `SELECT count(*)::int AS jobs, count(*) FILTER (WHERE status <> 'completed' OR attempts <> 1)::int AS other
+     FROM jobs WHERE idempotency_key LIKE $1`,
+    [`${prefix}-%`],
+  );
+  const { jobs, other } = oneRow(rows);
+  check(other === 0, `${other} jobs not completed in one attempt`);
+  // Requests cut off when the clock ran out may still have been written: never more than were sent.
+  check(jobs >= created && jobs <= sent, `${jobs} jobs for ${created} answers 201 of ${sent} sent`);
+  return jobs;
+}
+
+async function measure(server: BenchServer, layout: Layout): Promise<Run> {
+  const db = await server.database();
+  const pgbouncer = layout.pooled ? await startScratchPgBouncer([db.url]) : undefined;
+  const services: Service[] = [];
+  try {
+    const env: Record<string, string> =
+      pgbouncer === undefined
+        ? { LOG_LEVEL: 'warn' }
+        : {
+            LOG_LEVEL: 'warn',
+            CONVEYOR_LISTEN: 'false',
+            CONVEYOR_DB_PREPARED_STATEMENTS: 'false',
+            // Migrations hold a session advisory lock: straight to PostgreSQL, never through the pooler.
+            CONVEYOR_MIGRATION_DATABASE_URL: db.url,
+          };
+    const url = pgbouncer?.through(db.url) ?? db.url;
+    services.push(
+      ...(await Promise.all(layout.roles.map((role) => startService(url, { ...env, CONVEYOR_ROLE: role })))),
+    );
+    const apis = services.filter((service) => service.key !== null);
+    await submitLoad(apis, size.warmupSeconds, 'warm');
+    await timeUntil(() => drained(db.client), 120);
+    const start = performance.now();
+    const loads = await submitLoad(apis, size.seconds, 'measured');
+    await timeUntil(() => drained(db.client), 120);
+    const elapsed = (performance.now() - start) / 1000;
+    const jobs = await checked(db, loads, 'measured');
+    return {
+      submitsPerSecond: loads.reduce((sum, load) => sum + (load.statuses[201] ?? 0), 0) / size.seconds,
+      jobsPerSecond: jobs / elapsed,
+      tailSeconds: Math.max(0, elapsed - size.seconds),
+      submitP99Ms: Math.max(...loads.map((load) => load.latencyMs.p99)),
+      jobs,
+    };
+  } finally {
+    await Promise.all(services.map((service) => service.stop()));
+    await pgbouncer?.stop();
+    await db.drop();
+  }
+}
+
+function fmt(n: number): string {
+  return Math.round(n).toLocaleString('en');
+}
+
+const selected = values.only === undefined ? null : new Set(values.only.split(','));
+const server = await openServer();
+const results: { layout: Layout; median: Run; samples: Run[] }[] = [];
+let failed = false;
+try {
+  for (const layout of LAYOUTS) {
+    if (selected !== null && !selected.has(layout.id)) continue;
+    const samples: Run[] = [];
+    for (let run = 0; run < runs; run += 1) {
+      process.stdout.write(`${layout.name}${layout.pooled ? ', PgBouncer' : ''} (run ${run + 1}) ... `);
+      try {
+        const result = await measure(server, layout);
+        samples.push(result);
+        console.log(
+          `${fmt(result.jobsPerSecond)} jobs/s submitted and completed; ${result.jobs} jobs checked`,
+        );
+      } catch (error) {
+        if (!(error instanceof CheckFailed)) throw error;
+        failed = true;
+        console.log(`CHECK FAILED: ${error.message}`);
+        break;
+      }
+    }
+    const median = [...samples].sort((a, b) => a.jobsPerSecond - b.jobsPerSecond)[
+      Math.floor(samples.length / 2)
+    ];
+    if (median !== undefined) results.push({ layout, median, samples });
+  }
+
+  const at = new Date().toISOString();
+  const pgbouncerVersion = execFileSync('pgbouncer', ['--version'], { encoding: 'utf8' }).split('\n')[0];
+  const report = {
+    at,
+    mode: quick ? 'quick (correctness only; figures not meaningful)' : 'full',
+    runsPerLayout: runs,
+    load: { ...size, connections: CONNECTIONS, job: 'noop, POST /v1/jobs, one per request' },
+    machine: machine(),
+    postgres: { embedded: server.embedded, ...server.settings },
+    pgbouncer: pgbouncerVersion,
+    results,
+  };
+  const lines = [
+    `Conveyor scale benchmark, ${at} (${report.mode}), median of ${runs} run(s)`,
+    `${setupLine(report.machine, server)}, ${String(pgbouncerVersion)}`,
+    `Load: ${CONNECTIONS} connections shared by the API instances, POST /v1/jobs of no-op jobs for ${size.seconds} s ` +
+      `(after ${size.warmupSeconds} s of warm-up); each instance's pool 10, PgBouncer's 20 per database and user.`,
+    '',
+    '| layout | through | submits/s | submitted and completed, jobs/s | last completion after the load | submit p99 |',
+    '|---|---|---|---|---|---|',
+    ...results.map(
+      ({ layout, median }) =>
+        `| ${layout.name} | ${layout.pooled ? 'PgBouncer' : 'PostgreSQL'} | ${fmt(median.submitsPerSecond)} | ` +
+        `${fmt(median.jobsPerSecond)} | ${median.tailSeconds.toFixed(1)} s | ${median.submitP99Ms} ms |`,
+    ),
+  ];
+  writeResults(`scale-${at.replace(/[:.]/g, '-')}`, report, `${lines.join('\n')}\n`);
+} finally {
+  await server.stop();
+}
+if (failed) process.exit(1);
