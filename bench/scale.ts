@@ -8,11 +8,12 @@
 //   npm run bench:scale -- --quick        one short run each: checks correctness, not speed
 //   npm run bench:scale -- --only pooled-1,pooled-4 --runs 5
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { ConveyorRole } from '#conveyor/config';
 import { startScratchPgBouncer } from '#conveyor/database';
 import { type BenchDatabase, type BenchServer, oneRow, openServer } from './lib/database.js';
-import { CheckFailed, check, drained, keyOf, timeUntil } from './lib/harness.js';
+import { CheckFailed, check, drained, keyOf, sleep, timeUntil } from './lib/harness.js';
 import { httpLoad, type HttpLoad } from './lib/load.js';
 import { machine, setupLine, writeResults } from './lib/results.js';
 import { type Service, startService } from './lib/service.js';
@@ -56,6 +57,32 @@ interface Run {
   /** The slowest instance's 99th percentile of submit latency. */
   submitP99Ms: number;
   jobs: number;
+  /** CPU time per job, in µs: of the Conveyor processes together, and of PgBouncer (null: none). */
+  serviceCpuUs: number;
+  pgbouncerCpuUs: number | null;
+  /** What PostgreSQL wrote and committed per job: WAL bytes, and transactions of the database. */
+  walBytes: number;
+  commits: number;
+}
+
+const CLOCK_TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
+
+/** CPU seconds (user and system) a process has used so far, from /proc (Linux). */
+function cpuSeconds(pid: number | undefined): number {
+  const stat = readFileSync(`/proc/${String(pid)}/stat`, 'utf8');
+  // After the command's name, in parentheses (which may hold spaces): utime and stime are the
+  // 12th and 13th fields.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+}
+
+/** The database's counters a job adds to: WAL written (by the whole server) and commits. */
+async function databaseCounters(db: BenchDatabase): Promise<{ walBytes: number; commits: number }> {
+  const { rows } = await db.client.query<{ walBytes: number; commits: number }>(
+    `SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::float8 AS "walBytes", xact_commit::float8 AS commits
+     FROM pg_stat_database WHERE datname = current_database()`,
+  );
+  return oneRow(rows);
 }
 
 /** POST /v1/jobs of no-op jobs to every API instance at once, `seconds` long; keys start with `prefix`. */
@@ -126,17 +153,29 @@ async function measure(server: BenchServer, layout: Layout): Promise<Run> {
     const apis = services.filter((service) => service.key !== null);
     await submitLoad(apis, size.warmupSeconds, 'warm');
     await timeUntil(() => drained(db.client), 120);
+    const serviceCpu = () => services.reduce((sum, service) => sum + cpuSeconds(service.pid), 0);
+    const pgbouncerCpu = () => (pgbouncer === undefined ? 0 : cpuSeconds(pgbouncer.pid));
+    const before = { ...(await databaseCounters(db)), service: serviceCpu(), pgbouncer: pgbouncerCpu() };
     const start = performance.now();
     const loads = await submitLoad(apis, size.seconds, 'measured');
     await timeUntil(() => drained(db.client), 120);
     const elapsed = (performance.now() - start) / 1000;
+    const after = { service: serviceCpu(), pgbouncer: pgbouncerCpu() };
+    // Backends report their commits to the statistics at most once a second.
+    await sleep(1500);
+    const counters = await databaseCounters(db);
     const jobs = await checked(db, loads, 'measured');
+    const perJob = (total: number) => total / jobs;
     return {
       submitsPerSecond: loads.reduce((sum, load) => sum + (load.statuses[201] ?? 0), 0) / size.seconds,
       jobsPerSecond: jobs / elapsed,
       tailSeconds: Math.max(0, elapsed - size.seconds),
       submitP99Ms: Math.max(...loads.map((load) => load.latencyMs.p99)),
       jobs,
+      serviceCpuUs: perJob((after.service - before.service) * 1e6),
+      pgbouncerCpuUs: pgbouncer === undefined ? null : perJob((after.pgbouncer - before.pgbouncer) * 1e6),
+      walBytes: perJob(counters.walBytes - before.walBytes),
+      commits: perJob(counters.commits - before.commits),
     };
   } finally {
     await Promise.all(services.map((service) => service.stop()));
@@ -196,12 +235,14 @@ try {
     `Load: ${CONNECTIONS} connections shared by the API instances, POST /v1/jobs of no-op jobs for ${size.seconds} s ` +
       `(after ${size.warmupSeconds} s of warm-up); each instance's pool 10, PgBouncer's 20 per database and user.`,
     '',
-    '| layout | through | submits/s | submitted and completed, jobs/s | last completion after the load | submit p99 |',
-    '|---|---|---|---|---|---|',
+    '| layout | through | submits/s | submitted and completed, jobs/s | last completion after the load | submit p99 | per job: Conveyor CPU, PgBouncer CPU, WAL, commits |',
+    '|---|---|---|---|---|---|---|',
     ...results.map(
       ({ layout, median }) =>
         `| ${layout.name} | ${layout.pooled ? 'PgBouncer' : 'PostgreSQL'} | ${fmt(median.submitsPerSecond)} | ` +
-        `${fmt(median.jobsPerSecond)} | ${median.tailSeconds.toFixed(1)} s | ${median.submitP99Ms} ms |`,
+        `${fmt(median.jobsPerSecond)} | ${median.tailSeconds.toFixed(1)} s | ${median.submitP99Ms} ms | ` +
+        `${fmt(median.serviceCpuUs)} µs, ${median.pgbouncerCpuUs === null ? '–' : `${fmt(median.pgbouncerCpuUs)} µs`}, ` +
+        `${fmt(median.walBytes)} B, ${median.commits.toFixed(2)} |`,
     ),
   ];
   writeResults(`scale-${at.replace(/[:.]/g, '-')}`, report, `${lines.join('\n')}\n`);

@@ -16,6 +16,8 @@ export interface ScratchPgBouncerOptions {
 }
 
 export interface ScratchPgBouncer {
+  /** PgBouncer's process (one process, one thread: what it costs in CPU is read from it). */
+  readonly pid: number | undefined;
   /** `url` with PgBouncer's address in place of PostgreSQL's: the same user, password and database. */
   through(url: string): string;
   /** PgBouncer's last lines of log, for a failure message. */
@@ -128,6 +130,7 @@ export async function startScratchPgBouncer(
     if (await accepts(port)) break;
   }
   return {
+    pid: child.pid,
     through(url) {
       const parsed = new URL(url);
       parsed.hostname = '127.0.0.1';
