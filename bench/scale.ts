@@ -1,12 +1,12 @@
 // `npm run bench:scale`: submit + complete throughput of 1, 2 and 4 Conveyor instances behind
 // PgBouncer in transaction pooling (Debian's 1.18: LISTEN and named prepared statements off),
-// against one instance straight on PostgreSQL, on a real PostgreSQL (a throwaway embedded one, or
-// DATABASE_URL's server). Medians of several runs; writes bench/results/scale-<time>.{json,md}.
-// docs/scaling.md reads it.
+// against one instance straight on PostgreSQL with and without those two settings, on a real
+// PostgreSQL (a throwaway embedded one, or DATABASE_URL's server). Medians of several runs; writes
+// bench/results/scale-<time>.{json,md}. docs/scaling.md reads it.
 //
 //   npm run bench:scale                   3 runs of each layout, 10 s of load each
 //   npm run bench:scale -- --quick        one short run each: checks correctness, not speed
-//   npm run bench:scale -- --only pooled-1,pooled-4 --runs 5
+//   npm run bench:scale -- --only pgbouncer-1,pgbouncer-4 --runs 5
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -35,17 +35,37 @@ interface Layout {
   id: string;
   name: string;
   roles: ConveyorRole[];
-  /** Behind PgBouncer; otherwise straight to PostgreSQL with LISTEN and named statements on. */
-  pooled: boolean;
+  /** Through PgBouncer; otherwise straight to PostgreSQL. */
+  pgbouncer: boolean;
+  /** LISTEN and named prepared statements on (only straight to PostgreSQL). */
+  listen: boolean;
 }
 
 const LAYOUTS: Layout[] = [
-  { id: 'direct-1', name: '1 instance, straight to PostgreSQL', roles: ['all'], pooled: false },
-  { id: 'pooled-1', name: '1 instance', roles: ['all'], pooled: true },
-  { id: 'pooled-2', name: '2 instances', roles: ['all', 'all'], pooled: true },
-  { id: 'pooled-4', name: '4 instances', roles: ['all', 'all', 'all', 'all'], pooled: true },
-  { id: 'split-4', name: '2 api + 2 worker', roles: ['api', 'api', 'worker', 'worker'], pooled: true },
+  { id: 'direct-1', name: '1 instance', roles: ['all'], pgbouncer: false, listen: true },
+  { id: 'direct-1-polling', name: '1 instance', roles: ['all'], pgbouncer: false, listen: false },
+  { id: 'pgbouncer-1', name: '1 instance', roles: ['all'], pgbouncer: true, listen: false },
+  { id: 'pgbouncer-2', name: '2 instances', roles: ['all', 'all'], pgbouncer: true, listen: false },
+  {
+    id: 'pgbouncer-4',
+    name: '4 instances',
+    roles: ['all', 'all', 'all', 'all'],
+    pgbouncer: true,
+    listen: false,
+  },
+  {
+    id: 'pgbouncer-split-4',
+    name: '2 api + 2 worker',
+    roles: ['api', 'api', 'worker', 'worker'],
+    pgbouncer: true,
+    listen: false,
+  },
 ];
+
+/** How a layout reaches PostgreSQL, in words. */
+function route(layout: Layout): string {
+  return `${layout.pgbouncer ? 'PgBouncer' : 'PostgreSQL'}, ${layout.listen ? 'LISTEN, named statements' : 'polling, unnamed statements'}`;
+}
 
 interface Run {
   /** 201 answers per second of load. */
@@ -133,19 +153,16 @@ async function checked(db: BenchDatabase, loads: readonly HttpLoad[], prefix: st
 
 async function measure(server: BenchServer, layout: Layout): Promise<Run> {
   const db = await server.database();
-  const pgbouncer = layout.pooled ? await startScratchPgBouncer([db.url]) : undefined;
+  const pgbouncer = layout.pgbouncer ? await startScratchPgBouncer([db.url]) : undefined;
   const services: Service[] = [];
   try {
-    const env: Record<string, string> =
-      pgbouncer === undefined
-        ? { LOG_LEVEL: 'warn' }
-        : {
-            LOG_LEVEL: 'warn',
-            CONVEYOR_LISTEN: 'false',
-            CONVEYOR_DB_PREPARED_STATEMENTS: 'false',
-            // Migrations hold a session advisory lock: straight to PostgreSQL, never through the pooler.
-            CONVEYOR_MIGRATION_DATABASE_URL: db.url,
-          };
+    const env: Record<string, string> = {
+      LOG_LEVEL: 'warn',
+      CONVEYOR_LISTEN: String(layout.listen),
+      CONVEYOR_DB_PREPARED_STATEMENTS: String(layout.listen),
+      // Migrations hold a session advisory lock: straight to PostgreSQL, never through the pooler.
+      ...(pgbouncer === undefined ? {} : { CONVEYOR_MIGRATION_DATABASE_URL: db.url }),
+    };
     const url = pgbouncer?.through(db.url) ?? db.url;
     services.push(
       ...(await Promise.all(layout.roles.map((role) => startService(url, { ...env, CONVEYOR_ROLE: role })))),
@@ -197,7 +214,7 @@ try {
     if (selected !== null && !selected.has(layout.id)) continue;
     const samples: Run[] = [];
     for (let run = 0; run < runs; run += 1) {
-      process.stdout.write(`${layout.name}${layout.pooled ? ', PgBouncer' : ''} (run ${run + 1}) ... `);
+      process.stdout.write(`${layout.name}, ${route(layout)} (run ${run + 1}) ... `);
       try {
         const result = await measure(server, layout);
         samples.push(result);
@@ -235,11 +252,11 @@ try {
     `Load: ${CONNECTIONS} connections shared by the API instances, POST /v1/jobs of no-op jobs for ${size.seconds} s ` +
       `(after ${size.warmupSeconds} s of warm-up); each instance's pool 10, PgBouncer's 20 per database and user.`,
     '',
-    '| layout | through | submits/s | submitted and completed, jobs/s | last completion after the load | submit p99 | per job: Conveyor CPU, PgBouncer CPU, WAL, commits |',
+    '| layout | connection | submits/s | submitted and completed, jobs/s | last completion after the load | submit p99 | per job: Conveyor CPU, PgBouncer CPU, WAL, commits |',
     '|---|---|---|---|---|---|---|',
     ...results.map(
       ({ layout, median }) =>
-        `| ${layout.name} | ${layout.pooled ? 'PgBouncer' : 'PostgreSQL'} | ${fmt(median.submitsPerSecond)} | ` +
+        `| ${layout.name} | ${route(layout)} | ${fmt(median.submitsPerSecond)} | ` +
         `${fmt(median.jobsPerSecond)} | ${median.tailSeconds.toFixed(1)} s | ${median.submitP99Ms} ms | ` +
         `${fmt(median.serviceCpuUs)} µs, ${median.pgbouncerCpuUs === null ? '–' : `${fmt(median.pgbouncerCpuUs)} µs`}, ` +
         `${fmt(median.walBytes)} B, ${median.commits.toFixed(2)} |`,
