@@ -8,10 +8,10 @@
 //   npm run bench:scale -- --quick        one short run each: checks correctness, not speed
 //   npm run bench:scale -- --only pgbouncer-1,pgbouncer-4 --runs 5
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { ConveyorRole } from '#conveyor/config';
 import { startScratchPgBouncer } from '#conveyor/database';
+import { cpuBetween, cpuOf, descendantsNamed } from './lib/cpu.js';
 import { type BenchDatabase, type BenchServer, oneRow, openServer } from './lib/database.js';
 import { CheckFailed, check, drained, keyOf, sleep, timeUntil } from './lib/harness.js';
 import { httpLoad, type HttpLoad } from './lib/load.js';
@@ -27,7 +27,9 @@ const { values } = parseArgs({
 });
 const quick = values.quick;
 const runs = Number(values.runs ?? (quick ? 1 : 3));
-const size = quick ? { seconds: 2, warmupSeconds: 1 } : { seconds: 10, warmupSeconds: 3 };
+const size = quick
+  ? { seconds: 2, warmupSeconds: 1, idleSeconds: 1 }
+  : { seconds: 10, warmupSeconds: 3, idleSeconds: 5 };
 /** HTTP connections of the load, shared out among the instances that serve the API. */
 const CONNECTIONS = 32;
 
@@ -77,23 +79,18 @@ interface Run {
   /** The slowest instance's 99th percentile of submit latency. */
   submitP99Ms: number;
   jobs: number;
-  /** CPU time per job, in µs: of the Conveyor processes together, and of PgBouncer (null: none). */
+  /**
+   * CPU time per job, in µs: of the Conveyor processes together, of PgBouncer (null: none), of the
+   * embedded PostgreSQL (null: DATABASE_URL's server, which runs elsewhere).
+   */
   serviceCpuUs: number;
   pgbouncerCpuUs: number | null;
+  postgresCpuUs: number | null;
+  /** CPU an idle instance uses (claim polls, heartbeats, the stats compactor), ms per second. */
+  idleCpuMsPerSecond: number;
   /** What PostgreSQL wrote and committed per job: WAL bytes, and transactions of the database. */
   walBytes: number;
   commits: number;
-}
-
-const CLOCK_TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
-
-/** CPU seconds (user and system) a process has used so far, from /proc (Linux). */
-function cpuSeconds(pid: number | undefined): number {
-  const stat = readFileSync(`/proc/${String(pid)}/stat`, 'utf8');
-  // After the command's name, in parentheses (which may hold spaces): utime and stime are the
-  // 12th and 13th fields.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
 }
 
 /** The database's counters a job adds to: WAL written (by the whole server) and commits. */
@@ -168,16 +165,24 @@ async function measure(server: BenchServer, layout: Layout): Promise<Run> {
       ...(await Promise.all(layout.roles.map((role) => startService(url, { ...env, CONVEYOR_ROLE: role })))),
     );
     const apis = services.filter((service) => service.key !== null);
+    const cpu = () => ({
+      service: cpuOf(services.map((service) => service.pid)),
+      pgbouncer: cpuOf([pgbouncer?.pid]),
+      postgres: cpuOf(server.embedded ? descendantsNamed('postgres') : []),
+    });
     await submitLoad(apis, size.warmupSeconds, 'warm');
     await timeUntil(() => drained(db.client), 120);
-    const serviceCpu = () => services.reduce((sum, service) => sum + cpuSeconds(service.pid), 0);
-    const pgbouncerCpu = () => (pgbouncer === undefined ? 0 : cpuSeconds(pgbouncer.pid));
-    const before = { ...(await databaseCounters(db)), service: serviceCpu(), pgbouncer: pgbouncerCpu() };
+    // Warm, and with nothing to do: what an instance costs by itself.
+    const idle = cpu();
+    await sleep(size.idleSeconds * 1000);
+    const idleCpuMsPerSecond =
+      (1000 * cpuBetween(idle.service, cpu().service)) / size.idleSeconds / services.length;
+    const before = { ...(await databaseCounters(db)), ...cpu() };
     const start = performance.now();
     const loads = await submitLoad(apis, size.seconds, 'measured');
     await timeUntil(() => drained(db.client), 120);
     const elapsed = (performance.now() - start) / 1000;
-    const after = { service: serviceCpu(), pgbouncer: pgbouncerCpu() };
+    const after = cpu();
     // Backends report their commits to the statistics at most once a second.
     await sleep(1500);
     const counters = await databaseCounters(db);
@@ -189,8 +194,11 @@ async function measure(server: BenchServer, layout: Layout): Promise<Run> {
       tailSeconds: Math.max(0, elapsed - size.seconds),
       submitP99Ms: Math.max(...loads.map((load) => load.latencyMs.p99)),
       jobs,
-      serviceCpuUs: perJob((after.service - before.service) * 1e6),
-      pgbouncerCpuUs: pgbouncer === undefined ? null : perJob((after.pgbouncer - before.pgbouncer) * 1e6),
+      serviceCpuUs: perJob(cpuBetween(before.service, after.service) * 1e6),
+      pgbouncerCpuUs:
+        pgbouncer === undefined ? null : perJob(cpuBetween(before.pgbouncer, after.pgbouncer) * 1e6),
+      postgresCpuUs: server.embedded ? perJob(cpuBetween(before.postgres, after.postgres) * 1e6) : null,
+      idleCpuMsPerSecond,
       walBytes: perJob(counters.walBytes - before.walBytes),
       commits: perJob(counters.commits - before.commits),
     };
@@ -203,6 +211,10 @@ async function measure(server: BenchServer, layout: Layout): Promise<Run> {
 
 function fmt(n: number): string {
   return Math.round(n).toLocaleString('en');
+}
+
+function micros(n: number | null): string {
+  return n === null ? '–' : `${fmt(n)} µs`;
 }
 
 const selected = values.only === undefined ? null : new Set(values.only.split(','));
@@ -252,14 +264,23 @@ try {
     `Load: ${CONNECTIONS} connections shared by the API instances, POST /v1/jobs of no-op jobs for ${size.seconds} s ` +
       `(after ${size.warmupSeconds} s of warm-up); each instance's pool 10, PgBouncer's 20 per database and user.`,
     '',
-    '| layout | connection | submits/s | submitted and completed, jobs/s | last completion after the load | submit p99 | per job: Conveyor CPU, PgBouncer CPU, WAL, commits |',
-    '|---|---|---|---|---|---|---|',
+    '| layout | connection | submits/s | submitted and completed, jobs/s | last completion after the load | submit p99 |',
+    '|---|---|---|---|---|---|',
     ...results.map(
       ({ layout, median }) =>
-        `| ${layout.name} | ${route(layout)} | ${fmt(median.submitsPerSecond)} | ` +
-        `${fmt(median.jobsPerSecond)} | ${median.tailSeconds.toFixed(1)} s | ${median.submitP99Ms} ms | ` +
-        `${fmt(median.serviceCpuUs)} µs, ${median.pgbouncerCpuUs === null ? '–' : `${fmt(median.pgbouncerCpuUs)} µs`}, ` +
-        `${fmt(median.walBytes)} B, ${median.commits.toFixed(2)} |`,
+        `| ${layout.name} | ${route(layout)} | ${fmt(median.submitsPerSecond)} | ${fmt(median.jobsPerSecond)} | ` +
+        `${median.tailSeconds.toFixed(1)} s | ${median.submitP99Ms} ms |`,
+    ),
+    '',
+    'What a job cost, in the same runs:',
+    '',
+    '| layout | connection | Conveyor CPU | PgBouncer CPU | PostgreSQL CPU | WAL | commits | an idle instance |',
+    '|---|---|---|---|---|---|---|---|',
+    ...results.map(
+      ({ layout, median }) =>
+        `| ${layout.name} | ${route(layout)} | ${fmt(median.serviceCpuUs)} µs | ${micros(median.pgbouncerCpuUs)} | ` +
+        `${micros(median.postgresCpuUs)} | ${fmt(median.walBytes)} B | ${median.commits.toFixed(2)} | ` +
+        `${median.idleCpuMsPerSecond.toFixed(1)} ms CPU/s |`,
     ),
   ];
   writeResults(`scale-${at.replace(/[:.]/g, '-')}`, report, `${lines.join('\n')}\n`);
