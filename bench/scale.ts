@@ -219,17 +219,18 @@ function micros(n: number | null): string {
 
 const selected = values.only === undefined ? null : new Set(values.only.split(','));
 const server = await openServer();
-const results: { layout: Layout; median: Run; samples: Run[] }[] = [];
+const layouts = LAYOUTS.filter((layout) => selected === null || selected.has(layout.id));
+const samples = new Map<Layout, Run[]>(layouts.map((layout) => [layout, []]));
 let failed = false;
 try {
-  for (const layout of LAYOUTS) {
-    if (selected !== null && !selected.has(layout.id)) continue;
-    const samples: Run[] = [];
-    for (let run = 0; run < runs; run += 1) {
+  // Round by round, every layout once a round: on a shared machine a slow minute then costs
+  // every layout alike, instead of the one measured during it.
+  for (let run = 0; run < runs && !failed; run += 1) {
+    for (const layout of layouts) {
       process.stdout.write(`${layout.name}, ${route(layout)} (run ${run + 1}) ... `);
       try {
         const result = await measure(server, layout);
-        samples.push(result);
+        samples.get(layout)?.push(result);
         console.log(
           `${fmt(result.jobsPerSecond)} jobs/s submitted and completed; ${result.jobs} jobs checked`,
         );
@@ -240,11 +241,15 @@ try {
         break;
       }
     }
-    const median = [...samples].sort((a, b) => a.jobsPerSecond - b.jobsPerSecond)[
-      Math.floor(samples.length / 2)
-    ];
-    if (median !== undefined) results.push({ layout, median, samples });
   }
+  // The median run by throughput stands for the layout; the runs stay in the order they ran.
+  const results = layouts.flatMap((layout) => {
+    const runsOf = samples.get(layout) ?? [];
+    const median = [...runsOf].sort((a, b) => a.jobsPerSecond - b.jobsPerSecond)[
+      Math.floor(runsOf.length / 2)
+    ];
+    return median === undefined ? [] : [{ layout, median, samples: runsOf }];
+  });
 
   const at = new Date().toISOString();
   const pgbouncerVersion = execFileSync('pgbouncer', ['--version'], { encoding: 'utf8' }).split('\n')[0];
