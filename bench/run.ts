@@ -5,14 +5,13 @@
 //   npm run bench                      full run (about 20 minutes, 10 of them the memory soak)
 //   npm run bench -- --quick           CI: small sizes, one run each, checks correctness, not speed
 //   npm run bench -- --only submit,drain --runs 5 --soak-seconds 60
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { type BenchServer, openServer } from './lib/database.js';
 import type { LoadLatency } from './lib/load.js';
 import { cancelToAbort, keyFairness, pauseToLastClaim, waiters } from './lib/flow-workloads.js';
 import { dashboardLatency } from './lib/dashboard-workload.js';
 import { CheckFailed, type Checked } from './lib/harness.js';
+import { machine, setupLine, writeResults } from './lib/results.js';
 import { fanIn, workflowDrain, workflowSubmit } from './lib/workflow-workloads.js';
 import {
   drainInProcess,
@@ -356,26 +355,14 @@ try {
     at,
     mode: quick ? 'quick (correctness only; figures not meaningful)' : 'full',
     runsPerWorkload: runs,
-    machine: {
-      cores: cpus().length,
-      cpu: cpus()[0]?.model,
-      memoryGiB: Math.round(totalmem() / 2 ** 30),
-      node: process.version,
-    },
+    machine: machine(),
     postgres: { embedded: server.embedded, ...server.settings },
     results,
     sweep,
   };
-  const stamp = at.replace(/[:.]/g, '-');
-  // This file runs compiled, as dist/bench/run.js; the results stay beside the sources, in the
-  // repository's bench/results/.
-  const resultsDir = new URL('../../bench/results/', import.meta.url);
-  mkdirSync(resultsDir, { recursive: true });
-  writeFileSync(new URL(`${stamp}.json`, resultsDir), `${JSON.stringify(report, null, 2)}\n`);
   const lines = [
     `Conveyor benchmark, ${at} (${report.mode}), median of ${runs} run(s)`,
-    `${report.machine.cores} cores (${String(report.machine.cpu)}), ${report.machine.memoryGiB} GiB, Node ${report.machine.node}, ` +
-      `PostgreSQL ${server.settings.server_version} (${server.embedded ? 'embedded' : 'DATABASE_URL'}), ` +
+    `${setupLine(report.machine, server)}, ` +
       `synchronous_commit=${server.settings.synchronous_commit}, shared_buffers=${server.settings.shared_buffers}`,
     '',
     '| workload | result | target | met |',
@@ -395,10 +382,7 @@ try {
       lines.push(`| ${pool} | ${cells.join(' | ')} |`);
     }
   }
-  const table = `${lines.join('\n')}\n`;
-  writeFileSync(new URL(`${stamp}.md`, resultsDir), table);
-  console.log(`\n${table}`);
-  console.log(`written: bench/results/${stamp}.json and .md`);
+  writeResults(at.replace(/[:.]/g, '-'), report, `${lines.join('\n')}\n`);
 } finally {
   await server.stop();
 }

@@ -4,7 +4,6 @@ import { DataSource } from 'typeorm';
 import {
   dataSourceOptions,
   dropDatabase,
-  grantRuntimePrivileges,
   provisionRoles,
   type RoleNames,
   runMigrations,
@@ -47,23 +46,41 @@ function serverUrl(): string {
  * nothing more. On the suite's server, or on `server` (a superuser URL) when given.
  */
 export async function createTestDatabase(server: string = serverUrl()): Promise<TestDatabase> {
-  const name = `conveyor_test_${randomBytes(6).toString('hex')}`;
-  const urls = await provisionRoles(server, name, TEST_ROLES, TEST_ROLE_PASSWORD);
-  const migrator = new DataSource(
+  const db = await createEmptyDatabase(server);
+  const migrator = ownerDataSource(db);
+  try {
+    await migrator.initialize();
+    try {
+      await runMigrations(migrator, { role: TEST_ROLES.runtime, grants: CONVEYOR_RUNTIME_GRANTS });
+    } finally {
+      await migrator.destroy();
+    }
+  } catch (error) {
+    await db.drop();
+    throw error;
+  }
+  return db;
+}
+
+/** A DataSource (not initialized) as `db`'s owner, with the two connections a migration needs. */
+export function ownerDataSource(db: TestDatabase): DataSource {
+  return new DataSource(
     dataSourceOptions({
-      url: urls.owner,
+      url: db.ownerUrl,
       poolSize: 2,
       entities: CONVEYOR_ENTITIES,
       migrations: CONVEYOR_MIGRATIONS,
     }),
   );
-  await migrator.initialize();
-  try {
-    await runMigrations(migrator);
-    await grantRuntimePrivileges(migrator, TEST_ROLES.runtime, CONVEYOR_RUNTIME_GRANTS);
-  } finally {
-    await migrator.destroy();
-  }
+}
+
+/**
+ * The same database with the roles but no schema yet, as a first deploy finds it: the service's
+ * boot migrates it (as the owner) and grants the runtime role.
+ */
+export async function createEmptyDatabase(server: string = serverUrl()): Promise<TestDatabase> {
+  const name = `conveyor_test_${randomBytes(6).toString('hex')}`;
+  const urls = await provisionRoles(server, name, TEST_ROLES, TEST_ROLE_PASSWORD);
   const client = new pg.Client({ connectionString: urls.owner });
   await client.connect();
   return {
@@ -91,4 +108,12 @@ export async function createTestDatabase(server: string = serverUrl()): Promise<
       await dropDatabase(server, name);
     },
   };
+}
+
+/** How many times each migration is recorded as applied in `db`, by name. */
+export async function appliedMigrations(db: TestDatabase): Promise<Map<string, number>> {
+  const { rows } = await db.client.query<{ name: string; n: number }>(
+    'SELECT name, count(*)::int AS n FROM conveyor_migrations GROUP BY name',
+  );
+  return new Map(rows.map((row) => [row.name, row.n]));
 }

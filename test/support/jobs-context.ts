@@ -27,6 +27,7 @@ export async function createJobsContext(url: string, env: Record<string, string>
       DatabaseModule.forRoot({
         url,
         poolSize: config.dbPoolSize,
+        preparedStatements: config.dbPreparedStatements,
         entities: CONVEYOR_ENTITIES,
         migrations: CONVEYOR_MIGRATIONS,
         migrationsRun: false,

@@ -104,7 +104,9 @@ async function main(argv: string[]): Promise<void> {
   try {
     await dataSource.initialize();
     await runMigrations(dataSource);
-    const repository = new ApiKeyRepository(new Sql(dataSource));
+    const repository = new ApiKeyRepository(
+      new Sql(dataSource, { namedStatements: config.dbPreparedStatements }),
+    );
     switch (command) {
       case 'create':
         await create(repository, args);

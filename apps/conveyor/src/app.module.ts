@@ -43,6 +43,7 @@ export class AppModule {
         DatabaseModule.forRoot({
           url: databaseUrl,
           poolSize: config.dbPoolSize,
+          preparedStatements: config.dbPreparedStatements,
           entities: CONVEYOR_ENTITIES,
           migrations: CONVEYOR_MIGRATIONS,
           migrationsRun: config.migrationsRun,

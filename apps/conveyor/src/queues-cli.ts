@@ -80,6 +80,7 @@ async function main(argv: string[]): Promise<void> {
         DatabaseModule.forRoot({
           url: database.url,
           poolSize: 2,
+          preparedStatements: config.dbPreparedStatements,
           entities: CONVEYOR_ENTITIES,
           migrations: CONVEYOR_MIGRATIONS,
           migrationsRun: true,

@@ -6,6 +6,7 @@ describe('loadConfig', () => {
     expect(config.port).toBe(3000);
     expect(config.databaseUrl).toBeUndefined();
     expect(config.dbPoolSize).toBe(10);
+    expect(config.dbPreparedStatements).toBe(true);
     expect(config.jobs.dedupeWindowSeconds).toBe(86400);
     expect(config.jobs.submitConcurrency).toBe(5);
     expect(config.bodyLimitBytes).toBe(1048576);

@@ -12,6 +12,11 @@ export interface ConveyorConfig {
   /** 0 picks a free port at every start. */
   readonly embeddedPostgresPort: number;
   readonly dbPoolSize: number;
+  /**
+   * Send the hot statements (submit, claim, settle) as named prepared statements. Off behind a
+   * transaction pooler that cannot carry them between server connections (PgBouncer before 1.21).
+   */
+  readonly dbPreparedStatements: boolean;
   readonly migrationsRun: boolean;
   readonly bodyLimitBytes: number;
   readonly http: {
@@ -227,6 +232,7 @@ export function loadConfig(env: Env = process.env): ConveyorConfig {
     dataDir: env['CONVEYOR_DATA_DIR']?.trim() || '.data',
     embeddedPostgresPort: integer(env, 'CONVEYOR_EMBEDDED_PG_PORT', 0, 0, 65535),
     dbPoolSize,
+    dbPreparedStatements: boolean(env, 'CONVEYOR_DB_PREPARED_STATEMENTS', true),
     migrationsRun: boolean(env, 'CONVEYOR_MIGRATIONS_RUN', true),
     bodyLimitBytes: integer(env, 'CONVEYOR_BODY_LIMIT_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
     http: { corsOrigins: corsOrigins(env), ...timeouts(env) },

@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import type { PostgresDataSourceOptions } from 'typeorm/driver/postgres/PostgresDataSourceOptions.js';
 
 export interface DataSourceInputs {
@@ -29,8 +30,11 @@ export function dataSourceOptions(inputs: DataSourceInputs): PostgresDataSourceO
     extra: {
       // Fail fast when the pool is exhausted instead of queueing requests forever.
       connectionTimeoutMillis: 10_000,
-      // Every lease and schedule decision uses now(); timestamps come back as UTC either way.
-      options: '-c TimeZone=UTC',
+      // Every lease and schedule decision uses now(); timestamps come back as UTC either way, and
+      // what the database turns into text itself (a callback's finishedAt) is in UTC. A SET, not
+      // `-c TimeZone=UTC` in the startup packet, which PgBouncer before 1.20 refuses: PgBouncer
+      // tracks TimeZone per client and sets it on each server connection it lends the client.
+      onConnect: (client: pg.ClientBase) => client.query("SET TimeZone TO 'UTC'"),
     },
   };
 }

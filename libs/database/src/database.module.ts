@@ -2,10 +2,10 @@ import { type DynamicModule, Inject, Logger, Module, type OnModuleInit } from '@
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { type DataSourceInputs, dataSourceOptions } from './data-source-options.js';
-import { currentRole, grantRuntimePrivileges, type TableGrant } from './grants.js';
+import { currentRole, type TableGrant } from './grants.js';
 import { runMigrations } from './migrate.js';
 import { DatabaseOutage } from './outage.js';
-import { Sql } from './sql.js';
+import { Sql, SQL_OPTIONS, type SqlOptions } from './sql.js';
 
 export interface DatabaseModuleOptions extends DataSourceInputs {
   /** Apply pending migrations during boot (before the app listens). */
@@ -17,6 +17,8 @@ export interface DatabaseModuleOptions extends DataSourceInputs {
   ownerUrl?: string | undefined;
   /** What the runtime role (the role of `url`) is granted after the migrations, when it is not the owner. */
   runtimeGrants: readonly TableGrant[];
+  /** Named prepared statements for the hot statements (CONVEYOR_DB_PREPARED_STATEMENTS). */
+  preparedStatements: boolean;
 }
 
 const DATABASE_MODULE_OPTIONS = Symbol('DATABASE_MODULE_OPTIONS');
@@ -35,7 +37,15 @@ export class DatabaseModule implements OnModuleInit {
       module: DatabaseModule,
       global: true,
       imports: [TypeOrmModule.forRoot(dataSourceOptions(options))],
-      providers: [{ provide: DATABASE_MODULE_OPTIONS, useValue: options }, Sql, DatabaseOutage],
+      providers: [
+        { provide: DATABASE_MODULE_OPTIONS, useValue: options },
+        {
+          provide: SQL_OPTIONS,
+          useValue: { namedStatements: options.preparedStatements } satisfies SqlOptions,
+        },
+        Sql,
+        DatabaseOutage,
+      ],
       exports: [Sql, DatabaseOutage],
     };
   }
@@ -52,12 +62,9 @@ export class DatabaseModule implements OnModuleInit {
     const owner = new DataSource(dataSourceOptions({ ...this.options, url: ownerUrl, poolSize: 2 }));
     await owner.initialize();
     try {
-      const applied = await runMigrations(owner);
+      const runtime = { role: await currentRole(this.dataSource), grants: this.options.runtimeGrants };
+      const applied = await runMigrations(owner, runtime);
       if (applied > 0) this.logger.log(`applied ${applied} migration(s)`);
-      const [runtimeRole, ownerRole] = await Promise.all([currentRole(this.dataSource), currentRole(owner)]);
-      if (runtimeRole !== ownerRole) {
-        await grantRuntimePrivileges(owner, runtimeRole, this.options.runtimeGrants);
-      }
     } finally {
       await owner.destroy();
     }

@@ -21,8 +21,10 @@ export async function grantRuntimePrivileges(
   grants: readonly TableGrant[],
 ): Promise<void> {
   const role = quote(runtimeRole);
+  // Read before the transaction takes a connection: the migration lock may hold the pool's other one.
+  const schema = quote(await currentSchema(owner));
   await owner.transaction(async (manager) => {
-    await manager.query(`GRANT USAGE ON SCHEMA ${quote(await currentSchema(owner))} TO ${role}`);
+    await manager.query(`GRANT USAGE ON SCHEMA ${schema} TO ${role}`);
     for (const { table, privileges, update } of grants) {
       await manager.query(`REVOKE ALL ON TABLE ${quote(table)} FROM ${role}`);
       if (privileges.length > 0) {

@@ -1,6 +1,17 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type pg from 'pg';
 import { DataSource } from 'typeorm';
+
+/** How Sql sends statements; DatabaseModule provides it from the configuration. */
+export interface SqlOptions {
+  /**
+   * `prepared()` names its statements. False sends them unnamed (parsed at every call), for a
+   * transaction pooler that cannot carry a name from one server connection to the next.
+   */
+  readonly namedStatements: boolean;
+}
+
+export const SQL_OPTIONS = Symbol('SQL_OPTIONS');
 
 /**
  * Runs hand-written SQL on TypeORM's own connection pool (one pool, one size setting).
@@ -11,7 +22,10 @@ import { DataSource } from 'typeorm';
 export class Sql {
   readonly pool: pg.Pool;
 
-  constructor(dataSource: DataSource) {
+  constructor(
+    dataSource: DataSource,
+    @Inject(SQL_OPTIONS) private readonly options: SqlOptions,
+  ) {
     // TypeORM types its driver pool as `any`; for PostgreSQL it is a pg.Pool.
     this.pool = (dataSource.driver as unknown as { master: pg.Pool }).master;
     // A connection the server ends as it is handed out (its FATAL in the same packet as its first
@@ -59,13 +73,15 @@ export class Sql {
    * The same, as a named prepared statement: each connection parses `text` once, then only binds
    * and runs it. For the hot statements (submit, claim, settle). `name` must always go with the
    * same text. Behind PgBouncer in transaction mode this needs its prepared-statement support
-   * (1.21+, `max_prepared_statements`).
+   * (1.21+, `max_prepared_statements`); without it (options.namedStatements off) the statement
+   * goes unnamed, as rows() sends it.
    */
   async prepared<T extends pg.QueryResultRow>(
     name: string,
     text: string,
     values: readonly unknown[],
   ): Promise<T[]> {
+    if (!this.options.namedStatements) return this.rows<T>(text, values);
     const result = await this.pool.query<T>({ name, text, values: values as unknown[] });
     return result.rows;
   }

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { sendUntilAnswered } from './http.js';
 
 /** One job as the client submits it: the key is the client's, and how it knows the job again. */
@@ -92,13 +93,15 @@ export class ChaosClient {
 
   /**
    * Keeps submitting jobs made by `make` (the n-th job) until `until` settles or `max` jobs have
-   * been acknowledged: load for the length of a fault.
+   * been acknowledged: load for the length of a fault. Each of the `concurrency` lanes waits
+   * `pauseMs` after each of its requests.
    */
   async submitWhile(
     until: Promise<unknown>,
     make: (n: number) => JobSpec,
     concurrency: number,
     max: number,
+    pauseMs = 0,
   ): Promise<void> {
     let done = false;
     void until.finally(() => {
@@ -114,6 +117,7 @@ export class ChaosClient {
           next += 4;
           await this.submitBatch(Array.from({ length: 5 }, (_, k) => make(n + k)));
         }
+        if (pauseMs > 0) await delay(pauseMs);
       }
     };
     await Promise.all(Array.from({ length: concurrency }, lane));

@@ -3,6 +3,8 @@ import { canTransition, type JobStatus } from '#conveyor/jobs';
 import { CHAOS_QUEUE, REST_QUEUE } from './chaos-handlers.js';
 
 const TERMINAL: readonly JobStatus[] = ['completed', 'dead_letter'];
+/** The queues of the chaos handlers and the REST workers: whose jobs a scenario checks by default. */
+const CHAOS_QUEUES = [CHAOS_QUEUE, REST_QUEUE];
 
 export interface Outcome {
   /** Every broken promise, described; empty when the run kept them all. */
@@ -30,12 +32,15 @@ interface JobRow {
  * - every acknowledged key names exactly one job, the one acknowledged, and there is no other job;
  * - every job ended in exactly one terminal state, and its history is a chain of legal moves
  *   (claims minus hand-backs equal its attempts, which stay within its limit);
- * - a job run in-process has exactly one effect (written through its transaction) if it completed,
- *   none otherwise; a job run over REST has the effect of the lease that completed it.
+ * - a job of a chaos handler has exactly one effect (written through its transaction) if it
+ *   completed, none otherwise; a job run over REST has the effect of the lease that completed it;
+ *   a job of the shipped handlers (sleep, noop), which write nothing, is held to its history.
+ * Only the jobs of `queues` are checked.
  */
 export async function checkInvariants(
   ownerUrl: string,
   acknowledged: ReadonlyMap<string, string>,
+  queues: readonly string[] = CHAOS_QUEUES,
 ): Promise<Outcome> {
   const db = new pg.Client({ connectionString: ownerUrl });
   await db.connect();
@@ -44,7 +49,7 @@ export async function checkInvariants(
       `SELECT j.id, j.type, j.status, j.attempts, j.max_attempts, j.last_lease_token, k.idempotency_key
        FROM jobs j LEFT JOIN job_idempotency_keys k ON k.job_id = j.id AND k.namespace = j.namespace
        WHERE j.queue = ANY ($1)`,
-      [[CHAOS_QUEUE, REST_QUEUE]],
+      [queues],
     );
     const { rows: events } = await db.query<{
       job_id: string;
@@ -124,7 +129,7 @@ export async function checkInvariants(
         ) {
           violations.push(`${where} completed without the effect of the lease that completed it`);
         }
-      } else {
+      } else if (job.type.startsWith('chaos.')) {
         const expected = job.status === 'completed' ? 1 : 0;
         const actual = effectCount.get(job.id) ?? 0;
         if (actual !== expected) violations.push(`${where} is ${job.status} with ${actual} effects`);
@@ -143,10 +148,15 @@ export async function checkInvariants(
 }
 
 /**
- * Waits until every job of the scenario's queues has settled (completed or dead-lettered), or
- * throws after `timeoutMs` with what is still open.
+ * Waits until every job of `queues` has settled (completed or dead-lettered), or throws after
+ * `timeoutMs` with what is still open.
  */
-export async function waitUntilSettled(ownerUrl: string, expected: number, timeoutMs: number): Promise<void> {
+export async function waitUntilSettled(
+  ownerUrl: string,
+  expected: number,
+  timeoutMs: number,
+  queues: readonly string[] = CHAOS_QUEUES,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const db = new pg.Client({ connectionString: ownerUrl });
@@ -156,7 +166,7 @@ export async function waitUntilSettled(ownerUrl: string, expected: number, timeo
       await db.connect();
       const { rows } = await db.query<{ status: string; n: number }>(
         `SELECT status, count(*)::int AS n FROM jobs WHERE queue = ANY ($1) GROUP BY status`,
-        [[CHAOS_QUEUE, REST_QUEUE]],
+        [queues],
       );
       total = rows.reduce((sum, row) => sum + row.n, 0);
       open = rows.filter((row) => !TERMINAL.includes(row.status as JobStatus));

@@ -7,10 +7,11 @@ import { checkInvariants, type Outcome, waitUntilSettled } from './invariants.js
 import { report } from './report.js';
 
 /**
- * How big a run is: CONVEYOR_CHAOS=long (`npm run test:chaos`) or short (CI, and the default),
- * which runs every scenario with fewer jobs and faults.
+ * How big a run of the chaos or scale suite is: CONVEYOR_SUITE=long (`npm run test:chaos`,
+ * `npm run test:scale`) or short (CI, and the default), which runs every scenario with fewer jobs
+ * and faults.
  */
-export const LONG = process.env['CONVEYOR_CHAOS'] === 'long';
+export const LONG = process.env['CONVEYOR_SUITE'] === 'long';
 
 export function scaled(short: number, long: number): number {
   return LONG ? long : short;
@@ -71,7 +72,8 @@ export async function repeatedly(
 /**
  * The end of every scenario: waits until `total` jobs have settled, checks the invariants against
  * the client's record of what was acknowledged, prints the report, and fails on any violation the
- * database or the client saw. The outcome is for the scenario's own expectations.
+ * database or the client saw. The outcome is for the scenario's own expectations. The jobs are
+ * those of the chaos queues, or of `queues`.
  */
 export async function settledAndChecked(
   name: string,
@@ -79,9 +81,10 @@ export async function settledAndChecked(
   client: ChaosClient,
   total: number,
   timeoutMs: number,
+  queues?: readonly string[],
 ): Promise<Outcome> {
-  await waitUntilSettled(db.ownerUrl, total, timeoutMs);
-  const outcome = await checkInvariants(db.ownerUrl, client.acknowledged);
+  await waitUntilSettled(db.ownerUrl, total, timeoutMs, queues);
+  const outcome = await checkInvariants(db.ownerUrl, client.acknowledged, queues);
   report(name, outcome, client);
   expect(outcome.violations).toEqual([]);
   expect(client.violations).toEqual([]);
