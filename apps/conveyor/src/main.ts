@@ -20,7 +20,7 @@ async function main(): Promise<void> {
         logger.warn(message);
       },
     });
-    if (database.embedded) logger.log(`embedded PostgreSQL running, data in ${config.dataDir}/postgres`);
+    if (database.embedded) logger.log(`embedded PostgreSQL running, data in ${database.clusterDir}`);
     const app = await createApp(config, database.url, {
       ownerDatabaseUrl: database.ownerUrl ?? config.migrationDatabaseUrl,
     });

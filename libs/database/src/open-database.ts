@@ -1,18 +1,25 @@
-import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { startEmbeddedPostgres } from './embedded/embedded-postgres.js';
+import { clusterDirFor } from './embedded/postgres-installation.js';
+import { postgresRunAs } from './embedded/postgres-user.js';
 import { runningPostmaster } from './embedded/postmaster.js';
 import { EMBEDDED_ROLES, provisionRoles } from './roles.js';
 
-export interface DatabaseServer {
+export type DatabaseServer = {
   /** Where the service connects (for the embedded server: as its least-privilege runtime role). */
   readonly url: string;
   /** Where migrations run (the schema's owner); undefined when that is not known here. */
   readonly ownerUrl: string | undefined;
-  /** True when this process started the server (and so must stop it, last). */
-  readonly embedded: boolean;
   stop(): Promise<void>;
-}
+} & (
+  | {
+      /** This process started the server (and so must stop it, last), on the files in `clusterDir`. */
+      readonly embedded: true;
+      readonly clusterDir: string;
+    }
+  | { readonly embedded: false }
+);
 
 export interface OpenDatabaseOptions {
   databaseUrl: string | undefined;
@@ -28,15 +35,17 @@ export interface OpenDatabaseOptions {
 }
 
 /**
- * `DATABASE_URL` when set; otherwise an embedded PostgreSQL kept in `<dataDir>/postgres`, with a
- * database `conveyor` owned by the role `conveyor_owner` (which runs the migrations) and used by the
- * role `conveyor_app` (the service: least privilege), both made here with the cluster's password.
+ * `DATABASE_URL` when set; otherwise an embedded PostgreSQL kept in `<dataDir>/postgres` (as root,
+ * elsewhere when the `postgres` user cannot reach it: clusterDirFor), with a database `conveyor`
+ * owned by the role `conveyor_owner` (which runs the migrations) and used by the role `conveyor_app`
+ * (the service: least privilege), both made here with the cluster's password.
  */
 export async function openDatabase(options: OpenDatabaseOptions): Promise<DatabaseServer> {
   if (options.databaseUrl !== undefined) {
     return { url: options.databaseUrl, ownerUrl: undefined, embedded: false, stop: () => Promise.resolve() };
   }
-  const clusterDir = join(options.dataDir, 'postgres');
+  mkdirSync(options.dataDir, { recursive: true });
+  const clusterDir = clusterDirFor(options.dataDir, postgresRunAs());
   const password = (): string => readFileSync(`${resolve(clusterDir)}.password`, 'utf8').trim();
   const port = options.shareRunning === true ? runningPostmaster(clusterDir)?.port : undefined;
   if (port !== undefined) {
@@ -52,7 +61,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   });
   try {
     const urls = await provisionRoles(server.url, 'conveyor', EMBEDDED_ROLES, password());
-    return { url: urls.runtime, ownerUrl: urls.owner, embedded: true, stop: () => server.stop() };
+    return { url: urls.runtime, ownerUrl: urls.owner, embedded: true, clusterDir, stop: () => server.stop() };
   } catch (error) {
     await server.stop();
     throw error;

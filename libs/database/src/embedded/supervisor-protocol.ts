@@ -1,4 +1,10 @@
+import type { SystemUser } from './postgres-user.js';
+
 export interface SupervisorOptions {
+  /** The PostgreSQL installation to run (bin/, lib/, share/). */
+  installation: string;
+  /** Who runs PostgreSQL; undefined: the supervisor's own user. */
+  runAs: SystemUser | undefined;
   dataDir: string;
   port: number;
   passwordFile: string;
