@@ -172,7 +172,9 @@ async function measure(server: BenchServer, layout: Layout): Promise<Run> {
     });
     await submitLoad(apis, size.warmupSeconds, 'warm');
     await timeUntil(() => drained(db.client), 120);
-    // Warm, and with nothing to do: what an instance costs by itself.
+    // Warm, and once the work the warm-up left behind (the statistics' compaction) is done: what an
+    // instance costs with nothing to do.
+    await sleep(size.idleSeconds * 1000);
     const idle = cpu();
     await sleep(size.idleSeconds * 1000);
     const idleCpuMsPerSecond =
@@ -182,9 +184,10 @@ async function measure(server: BenchServer, layout: Layout): Promise<Run> {
     const loads = await submitLoad(apis, size.seconds, 'measured');
     await timeUntil(() => drained(db.client), 120);
     const elapsed = (performance.now() - start) / 1000;
+    // Backends report their commits to the statistics at most once a second, and the compaction of
+    // the load's statistics runs every second: both belong to the jobs.
+    await sleep(2000);
     const after = cpu();
-    // Backends report their commits to the statistics at most once a second.
-    await sleep(1500);
     const counters = await databaseCounters(db);
     const jobs = await checked(db, loads, 'measured');
     const perJob = (total: number) => total / jobs;
