@@ -1,6 +1,6 @@
 // What keeps a table of millions of jobs as fast as an empty one (docs/scaling.md, "Ten million
-// jobs"), held on real PostgreSQL: ids that sort by creation time. The figures themselves come
-// from `npm run bench:10m`.
+// jobs"), held on real PostgreSQL: ids that sort by creation time, and autovacuum set to come by
+// at 2 % dead rows. The figures themselves come from `npm run bench:10m`.
 import { SubmitJobCommand } from '#conveyor/jobs';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { createJobsContext, type JobsContext } from '../support/jobs-context.js';
@@ -43,5 +43,16 @@ describe('a jobs table built to hold millions of jobs', () => {
       `SELECT (payload->>'n')::int AS n FROM jobs WHERE queue = 'scale' ORDER BY id`,
     );
     expect(rows.map((row) => row.n)).toEqual(Array.from({ length: 20 }, (_, n) => n));
+  });
+
+  it('has autovacuum visit jobs and their history at 2 % dead rows, not 20 %', async () => {
+    const { rows } = await db.client.query<{ relname: string; reloptions: string[] | null }>(
+      `SELECT relname, reloptions FROM pg_class
+       WHERE relname IN ('jobs', 'job_events') AND relnamespace = 'public'::regnamespace ORDER BY relname`,
+    );
+    expect(rows).toEqual([
+      { relname: 'job_events', reloptions: ['autovacuum_vacuum_scale_factor=0.02'] },
+      { relname: 'jobs', reloptions: ['autovacuum_vacuum_scale_factor=0.02'] },
+    ]);
   });
 });
