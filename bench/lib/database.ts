@@ -93,9 +93,19 @@ export async function openServer(): Promise<BenchServer> {
 }
 
 /**
+ * SQL for the id the service gives a job created at `at` (a timestamptz expression, evaluated
+ * twice: not clock_timestamp()): a UUIDv7 as newJobId (libs/jobs) makes it, the Unix milliseconds
+ * in front of a random UUID's bits after its version digit.
+ */
+export function jobIdAt(at: string): string {
+  const hex = `lpad(to_hex(floor(extract(epoch FROM ${at}) * 1000)::bigint), 12, '0')`;
+  return `(substr(${hex}, 1, 8) || '-' || substr(${hex}, 9, 4) || '-7' || substr(gen_random_uuid()::text, 16))::uuid`;
+}
+
+/**
  * Inserts `count` jobs at once, as one statement, the way a backlog looks after an outage: all
- * pending and due, in `queue`, of `type`, each with `payload` (default `{n: i}`). The insert
- * triggers wake the workers (NOTIFY).
+ * pending and due, in `queue`, of `type`, each with `payload` (default `{n: i}`), with ids as the
+ * service makes them. The insert triggers wake the workers (NOTIFY).
  */
 export async function insertBacklog(
   client: pg.Client,
@@ -103,7 +113,7 @@ export async function insertBacklog(
 ): Promise<void> {
   await client.query(
     `INSERT INTO jobs (id, namespace, queue, type, payload, status, max_attempts, backoff, idempotency_key)
-     SELECT gen_random_uuid(), 'default', $2, $3, coalesce($4::jsonb, jsonb_build_object('n', i)), 'pending', 5,
+     SELECT ${jobIdAt('now()')}, 'default', $2, $3, coalesce($4::jsonb, jsonb_build_object('n', i)), 'pending', 5,
             '{"type":"exponential","delayMs":1000,"maxDelayMs":300000}', 'backlog-' || i
      FROM generate_series(1, $1) AS i`,
     [count, queue, type, payload === undefined ? null : JSON.stringify(payload)],

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { context, propagation } from '@opentelemetry/api';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { CONVEYOR_CONFIG, type ConveyorConfig } from '#conveyor/config';
@@ -6,6 +5,7 @@ import { type BackoffPolicy, DEFAULT_BACKOFF } from '../domain/backoff.js';
 import { isAllowedTarget } from '../domain/allowed-hosts.js';
 import { DEFAULT_QUEUE } from '../domain/defaults.js';
 import { jobFingerprint } from '../domain/fingerprint.js';
+import { newJobId } from '../domain/job-id.js';
 import { InvalidJobFieldError, InvalidPayloadError, UnknownJobTypeError } from '../domain/job.errors.js';
 import type { NewJob } from './ports/job-store.js';
 import type { SubmitJobInput } from './commands/submit-job/submit-job.command.js';
@@ -55,7 +55,7 @@ export class NewJobs {
     }
     const fingerprint = jobFingerprint(input.type, queue, input.payload);
     return {
-      id: randomUUID(),
+      id: newJobId(),
       namespace: input.namespace,
       queue,
       type: input.type,

@@ -26,6 +26,7 @@ import { WakeWaitersOnFinish1765929600000 } from './migrations/1765929600000-wak
 import { ErrorTextSearch1766016000000 } from './migrations/1766016000000-error-text-search.js';
 import { Workflows1766102400000 } from './migrations/1766102400000-workflows.js';
 import { TransitionJoins1766188800000 } from './migrations/1766188800000-transition-joins.js';
+import { VacuumAtScale1766275200000 } from './migrations/1766275200000-vacuum-at-scale.js';
 import { JobWaitEntity } from './entities/job-wait.entity.js';
 import { JobProgressEntity } from './entities/job-progress.entity.js';
 import { JobDependencyEntity } from './entities/job-dependency.entity.js';
@@ -68,6 +69,7 @@ export const JOBS_MIGRATIONS = [
   ErrorTextSearch1766016000000,
   Workflows1766102400000,
   TransitionJoins1766188800000,
+  VacuumAtScale1766275200000,
 ];
 
 /**

@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { newJobId } from '../../../domain/job-id.js';
 import { InvalidBatchError, WorkflowNotFoundError } from '../../../domain/job.errors.js';
 import { checkWorkflow, workflowFingerprint } from '../../../domain/workflow.js';
 import { JobLifecycle } from '../../lifecycle/job-lifecycle.js';
@@ -32,7 +32,7 @@ export class SubmitWorkflowHandler implements ICommandHandler<SubmitWorkflowComm
       dependsOn: planned.map((entry) => entry.dependsOn),
     });
 
-    const id = randomUUID();
+    const id = newJobId();
     const traceparent = currentTraceparent();
     const nodes: NewWorkflowNode[] = [];
     const invalid: { index: number; error: Error }[] = [];
