@@ -84,6 +84,8 @@ interface Run {
    * embedded PostgreSQL (null: DATABASE_URL's server, which runs elsewhere).
    */
   serviceCpuUs: number;
+  /** The same, by role: where the split layout spends it. */
+  serviceCpuUsByRole: Partial<Record<ConveyorRole, number>>;
   pgbouncerCpuUs: number | null;
   postgresCpuUs: number | null;
   /** CPU an idle instance uses (claim polls, heartbeats, the stats compactor), ms per second. */
@@ -165,6 +167,9 @@ async function measure(server: BenchServer, layout: Layout): Promise<Run> {
       ...(await Promise.all(layout.roles.map((role) => startService(url, { ...env, CONVEYOR_ROLE: role })))),
     );
     const apis = services.filter((service) => service.key !== null);
+    const roles = [...new Set(layout.roles)];
+    const pidsOf = (role: ConveyorRole) =>
+      services.filter((_, n) => layout.roles[n] === role).map((service) => service.pid);
     const cpu = () => ({
       service: cpuOf(services.map((service) => service.pid)),
       pgbouncer: cpuOf([pgbouncer?.pid]),
@@ -198,6 +203,9 @@ async function measure(server: BenchServer, layout: Layout): Promise<Run> {
       submitP99Ms: Math.max(...loads.map((load) => load.latencyMs.p99)),
       jobs,
       serviceCpuUs: perJob(cpuBetween(before.service, after.service) * 1e6),
+      serviceCpuUsByRole: Object.fromEntries(
+        roles.map((role) => [role, perJob(cpuBetween(before.service, after.service, pidsOf(role)) * 1e6)]),
+      ),
       pgbouncerCpuUs:
         pgbouncer === undefined ? null : perJob(cpuBetween(before.pgbouncer, after.pgbouncer) * 1e6),
       postgresCpuUs: server.embedded ? perJob(cpuBetween(before.postgres, after.postgres) * 1e6) : null,
@@ -218,6 +226,12 @@ function fmt(n: number): string {
 
 function micros(n: number | null): string {
   return n === null ? '–' : `${fmt(n)} µs`;
+}
+
+/** How a split layout's CPU per job divides among its roles; nothing for a layout of one role. */
+function byRole(run: Run): string {
+  const entries = Object.entries(run.serviceCpuUsByRole);
+  return entries.length < 2 ? '' : ` (${entries.map(([role, us]) => `${role} ${fmt(us)}`).join(', ')})`;
 }
 
 const selected = values.only === undefined ? null : new Set(values.only.split(','));
@@ -286,7 +300,7 @@ try {
     '|---|---|---|---|---|---|---|---|',
     ...results.map(
       ({ layout, median }) =>
-        `| ${layout.name} | ${route(layout)} | ${fmt(median.serviceCpuUs)} µs | ${micros(median.pgbouncerCpuUs)} | ` +
+        `| ${layout.name} | ${route(layout)} | ${fmt(median.serviceCpuUs)} µs${byRole(median)} | ${micros(median.pgbouncerCpuUs)} | ` +
         `${micros(median.postgresCpuUs)} | ${fmt(median.walBytes)} B | ${median.commits.toFixed(2)} | ` +
         `${median.idleCpuMsPerSecond.toFixed(1)} ms CPU/s |`,
     ),

@@ -40,12 +40,18 @@ export function cpuOf(pids: readonly (number | undefined)[]): Map<number, number
 }
 
 /**
- * CPU seconds used between two readings of cpuOf(), over the processes of `after` (one born since
- * `before` counts from zero; one gone since is not counted).
+ * CPU seconds used between two readings of cpuOf(), over the processes of `after`, or those of
+ * them in `only` (one born since `before` counts from zero; one gone since is not counted).
  */
-export function cpuBetween(before: ReadonlyMap<number, number>, after: ReadonlyMap<number, number>): number {
+export function cpuBetween(
+  before: ReadonlyMap<number, number>,
+  after: ReadonlyMap<number, number>,
+  only?: readonly (number | undefined)[],
+): number {
   let seconds = 0;
-  for (const [pid, used] of after) seconds += used - (before.get(pid) ?? 0);
+  for (const [pid, used] of after) {
+    if (only === undefined || only.includes(pid)) seconds += used - (before.get(pid) ?? 0);
+  }
   return seconds;
 }
 
