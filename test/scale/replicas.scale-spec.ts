@@ -172,25 +172,29 @@ it('moves the jobs of a killed worker to the other worker', () =>
       expect((await db.client.query(held, [victimId])).rowCount).toBeGreaterThan(0);
     }, 30_000);
     victim.kill(false);
-    await eventually(() => {
-      expect(victim.pid).toBeUndefined();
-    });
-    // What it held when it died: it can finish nothing now, and its leases have not run out yet.
-    const orphans = (await db.client.query<{ id: string }>(held, [victimId])).rows.map((row) => row.id);
-    expect(orphans.length).toBeGreaterThan(0);
-    await everyJobCompletedOnce('worker killed', deployment);
-    // Each was completed by the other worker, in a second attempt, once its lease ran out.
-    const { rows } = await db.client.query<{ attempts: number; worker_id: string }>(
-      `SELECT j.attempts, e.worker_id FROM jobs j JOIN job_events e ON e.job_id = j.id
-       WHERE j.id = ANY ($1) AND e.to_status = 'completed'`,
-      [orphans],
-    );
-    expect(rows).toHaveLength(orphans.length);
-    for (const row of rows) {
-      expect(row.worker_id).toContain(`:${String(survivor.pid)}:`);
-      expect(row.attempts).toBe(2);
+    // Back afterwards, whatever happens here: the next test wants both workers.
+    try {
+      await eventually(() => {
+        expect(victim.pid).toBeUndefined();
+      });
+      // What it held when it died: it can finish nothing now, and its leases have not run out yet.
+      const orphans = (await db.client.query<{ id: string }>(held, [victimId])).rows.map((row) => row.id);
+      expect(orphans.length).toBeGreaterThan(0);
+      await everyJobCompletedOnce('worker killed', deployment);
+      // Each was completed by the other worker, in a second attempt, once its lease ran out.
+      const { rows } = await db.client.query<{ attempts: number; worker_id: string }>(
+        `SELECT j.attempts, e.worker_id FROM jobs j JOIN job_events e ON e.job_id = j.id
+         WHERE j.id = ANY ($1) AND e.to_status = 'completed'`,
+        [orphans],
+      );
+      expect(rows).toHaveLength(orphans.length);
+      for (const row of rows) {
+        expect(row.worker_id).toContain(`:${String(survivor.pid)}:`);
+        expect(row.attempts).toBe(2);
+      }
+    } finally {
+      await victim.start();
     }
-    await victim.start();
   }));
 
 /** Jobs handed back by a draining worker so far: moves from processing back to pending. */
