@@ -109,10 +109,11 @@ async function deadLetters(queue: string, n: number, error: string): Promise<Job
   return Promise.all(claimed.map(({ id }) => admin.getJob(id)));
 }
 
+/** How the dashboard names a job on screen (shortId in apps/dashboard/src/format.ts). */
+const shortId = (id: string): string => id.slice(-8);
+
 function rowOf(page: Page, job: Job) {
-  return page
-    .getByRole('row')
-    .filter({ has: page.getByRole('link', { name: new RegExp(job.id.slice(0, 8)) }) });
+  return page.getByRole('row').filter({ has: page.getByRole('link', { name: new RegExp(shortId(job.id)) }) });
 }
 
 /** A diamond of nodes in `queue` that no handler runs: fetch, then left and right, then join. */
@@ -441,7 +442,7 @@ describe('the dashboard', () => {
     expect((await admin.queues()).find(({ queue }) => queue === 'ops')?.concurrencyLimit).toBe(3);
 
     const runningNow = page.getByRole('region', { name: 'Running jobs, newest first' });
-    await runningNow.getByRole('checkbox', { name: new RegExp(running!.id.slice(0, 8)) }).check();
+    await runningNow.getByRole('checkbox', { name: new RegExp(shortId(running!.id)) }).check();
     await inspect(page, 'queues-wide');
     await page.getByRole('button', { name: 'Cancel 1 selected' }).click();
     await page

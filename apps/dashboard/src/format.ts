@@ -47,9 +47,12 @@ export function seconds(value: number): string {
   return value < 10 ? `${value.toFixed(1)} s` : age(value);
 }
 
-/** The first block of a uuid, enough to tell jobs apart on a screen. */
+/**
+ * The last 8 hex digits of a uuid, enough to tell jobs apart on a screen. Not the first: job ids are
+ * UUIDv7, whose first 8 digits are the time, alike for every job submitted in the same minute.
+ */
 export function shortId(id: string): string {
-  return id.slice(0, 8);
+  return id.slice(-8);
 }
 
 /** The trace id of a W3C traceparent (`00-<trace id>-<span id>-<flags>`), or null. */
