@@ -11,7 +11,7 @@ import type { LoadLatency } from './lib/load.js';
 import { cancelToAbort, keyFairness, pauseToLastClaim, waiters } from './lib/flow-workloads.js';
 import { dashboardLatency } from './lib/dashboard-workload.js';
 import { CheckFailed, type Checked } from './lib/harness.js';
-import { machine, setupLine, writeResults } from './lib/results.js';
+import { fmt, machine, setupLine, writeResults } from './lib/results.js';
 import { fanIn, workflowDrain, workflowSubmit } from './lib/workflow-workloads.js';
 import {
   drainInProcess,
@@ -276,10 +276,6 @@ const WORKLOADS: Workload[] = [
     runs: 1,
   }),
 ];
-
-function fmt(n: number): string {
-  return Math.round(n).toLocaleString('en');
-}
 
 /** A workload's entry in the results: its median run, or, when its first run failed a check, none. */
 type WorkloadResult = { id: string; name: string; target: string; samples: Checked[] } & (

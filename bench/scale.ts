@@ -15,7 +15,7 @@ import { cpuBetween, cpuOf, descendantsNamed } from './lib/cpu.js';
 import { type BenchDatabase, type BenchServer, oneRow, openServer } from './lib/database.js';
 import { CheckFailed, check, drained, keyOf, sleep, timeUntil } from './lib/harness.js';
 import { httpLoad, type HttpLoad } from './lib/load.js';
-import { machine, setupLine, writeResults } from './lib/results.js';
+import { fmt, machine, setupLine, writeResults } from './lib/results.js';
 import { type Service, startService } from './lib/service.js';
 
 const { values } = parseArgs({
@@ -218,10 +218,6 @@ async function measure(server: BenchServer, layout: Layout): Promise<Run> {
     await pgbouncer?.stop();
     await db.drop();
   }
-}
-
-function fmt(n: number): string {
-  return Math.round(n).toLocaleString('en');
 }
 
 function micros(n: number | null): string {

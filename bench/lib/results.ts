@@ -20,6 +20,11 @@ export function machine(): Machine {
   };
 }
 
+/** A figure for a results table: rounded, with thousands separated ("12,155"). */
+export function fmt(n: number): string {
+  return Math.round(n).toLocaleString('en');
+}
+
 /** One line for a table's heading: the machine, and the PostgreSQL of `server`. */
 export function setupLine(on: Machine, server: BenchServer): string {
   return (
