@@ -71,6 +71,8 @@ export class WorkerService implements OnApplicationBootstrap, BeforeApplicationS
   private readonly inFlight = new Map<string, number>();
   /** Handlers whose claim loop waits for running jobs to finish (not for new work). */
   private readonly starved = new Set<string>();
+  /** Jobs of each handler finished so far: a claim loop sees whether one finished during its claim. */
+  private readonly finished = new Map<string, number>();
   /** Handlers told of new work (NOTIFY) since their last claim. */
   private readonly announced = new Set<string>();
   private readonly wakers = new Map<string, Wakeable>();
@@ -210,6 +212,7 @@ export class WorkerService implements OnApplicationBootstrap, BeforeApplicationS
       }
       const free = this.freeSlots(handler);
       const expectingWork = this.announced.delete(handler.key);
+      const finishedBefore = this.finished.get(handler.key) ?? 0;
       try {
         const jobs = await this.commandBus.execute(
           new ClaimJobCommand({
@@ -231,6 +234,10 @@ export class WorkerService implements OnApplicationBootstrap, BeforeApplicationS
         // the loop look again when one of its own jobs finishes. Announced work that was taken is
         // looked at again soon (RECHECK_MS), in case a limit left some of it behind.
         const limitBound = expectingWork ? jobs.length === 0 : jobs.length > 0;
+        // A job of its own that finished while the claim ran freed its slot of the limit after the
+        // statement counted it, and woke nothing (the loop was not waiting yet): look again now
+        // instead of waiting for a finish that has already happened.
+        if (limitBound && (this.finished.get(handler.key) ?? 0) !== finishedBefore) continue;
         if (limitBound) {
           this.starved.add(handler.key);
           await waker.wait(this.config.worker.pollIntervalMs);
@@ -271,6 +278,7 @@ export class WorkerService implements OnApplicationBootstrap, BeforeApplicationS
     void running.done.finally(() => {
       this.running.delete(job.id);
       this.inFlight.set(handler.key, (this.inFlight.get(handler.key) ?? 1) - 1);
+      this.finished.set(handler.key, (this.finished.get(handler.key) ?? 0) + 1);
       // Only a loop waiting for a free slot needs to hear of it; an idle one waits for new work.
       if (this.starved.has(handler.key)) this.wakers.get(handler.key)?.wake();
     });
