@@ -1,12 +1,14 @@
 // `npm run bench:10m`: what a jobs table that has held ten million jobs costs, against the same
-// service on an empty one (issue #17, docs/scaling.md "Ten million jobs"). On a real PostgreSQL (a
+// service on a small one (issue #17, docs/scaling.md "Ten million jobs"). On a real PostgreSQL (a
 // throwaway embedded one, or DATABASE_URL's server), one run:
 //
-//   1. empty: a live backlog, then submit throughput, claim latency, stats and list latency;
-//   2. full: ten days of finished jobs (ten million by default) added, the same figures again;
+//   1. small: a fresh database with a few finished jobs and a live backlog, then submit throughput,
+//      claim latency, stats and list latency; measured before the fill and again after it, so
+//      that the machine's drift between the two shows;
+//   2. full: ten days of finished jobs (ten million by default), the same figures again;
 //   3. retention of the oldest day by the service itself (a worker instance), timed, with its
 //      longest statement and any lock waits sampled, and the API's latency while it runs;
-//   4. growth: after autovacuum has come by, a new day of jobs, and the table's size against
+//   4. growth: once autovacuum has caught up, a new day of jobs, and the table's size against
 //      before retention (the space of the deleted day should be used again, not added to).
 //
 // Writes bench/results/ten-million-<time>.{json,md}.
@@ -44,14 +46,14 @@ const DAY_SECONDS = 86_400;
 const BACKLOG = quick ? 60_000 : 300_000;
 const LOAD = quick ? { seconds: 3, warmupSeconds: 1 } : { seconds: 10, warmupSeconds: 3 };
 const READS = quick ? 20 : 100;
-/** Finished jobs in the "empty" table, as in one just put in service. */
+/** Finished jobs in the small table, as in one just put in service. */
 const SEED = 2_000;
 /** Rows per fill statement: progress to print, and memory bounded. */
 const FILL_CHUNK = 500_000;
 /** How long retention, and then autovacuum, may take before the run reports that they did not end. */
 const RETENTION_LIMIT_MS = 40 * 60_000;
 const AUTOVACUUM_LIMIT_MS = (quick ? 3 : 20) * 60_000;
-/** A figure on the full table within this share of the empty table's. */
+/** A figure on the full table within this share of the small table's (the mean of its two runs). */
 const WITHIN = 0.1;
 
 const log = (line: string): void => {
@@ -391,7 +393,7 @@ async function main(): Promise<void> {
     // over minutes) shows as the difference between them, and does not pass for the table's cost.
     // It has the same queues and a full sample of recent completions for GET /v1/stats (it reads
     // the last 1,000): what differs from the full table is its size.
-    const empty = await smallTable(server, 'small-before');
+    const smallBefore = await smallTable(server, 'small-before');
 
     log(`filling ${fmt(TOTAL)} finished jobs over ${DAYS} days`);
     const fillSeconds = await fill(db.client, {
@@ -413,7 +415,7 @@ async function main(): Promise<void> {
     const baseline = watch(watcher);
     const full = await measure(api, db, 'full');
     const withoutRetention = await baseline.stop();
-    const control = await smallTable(server, 'small-after');
+    const smallAfter = await smallTable(server, 'small-after');
 
     const before = await sizes(db.client);
     log(`retention of the oldest day (${DAYS - 1} days kept)`);
@@ -451,7 +453,7 @@ async function main(): Promise<void> {
       unit: string,
       higherIsBetter: boolean,
     ) => {
-      const [b, f, a] = [pick(empty), pick(full), pick(control)];
+      const [b, f, a] = [pick(smallBefore), pick(full), pick(smallAfter)];
       const r = f / ((b + a) / 2);
       const shown = (n: number) => (unit === '/s' ? `${fmt(n)}/s` : `${n} ms`);
       rows.push([name, shown(b), shown(a), shown(f), r, higherIsBetter ? r >= 1 - WITHIN : r <= 1 + WITHIN]);
@@ -500,8 +502,8 @@ async function main(): Promise<void> {
         backlog: BACKLOG,
         fillSeconds,
         filled,
-        smallBefore: empty,
-        smallAfter: control,
+        smallBefore,
+        smallAfter,
         full,
         retention: retained,
         withoutRetention,
