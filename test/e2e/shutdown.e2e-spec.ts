@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '#conveyor/database';
 import { TEST_ADMIN_KEY } from '../support/app.js';
@@ -18,7 +19,8 @@ afterAll(async () => {
   await db.drop();
 });
 
-it('drains on SIGTERM and exits 0', async () => {
+/** The service on its own port, ready. */
+async function boot() {
   const port = await freePort();
   const service = spawn(process.execPath, [MAIN], {
     env: {
@@ -40,17 +42,22 @@ it('drains on SIGTERM and exits 0', async () => {
     20_000,
     200,
   );
+  return { service, exited, base, port };
+}
 
-  const submit = async (ms: number): Promise<string> => {
-    const response = await fetch(`${base}/v1/jobs`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${TEST_ADMIN_KEY}` },
-      body: JSON.stringify({ type: 'sleep', payload: { ms } }),
-    });
-    return ((await response.json()) as { id: string }).id;
-  };
-  const short = await submit(500);
-  const long = await submit(60_000);
+async function submit(base: string, type: string, payload: object): Promise<string> {
+  const response = await fetch(`${base}/v1/jobs`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${TEST_ADMIN_KEY}` },
+    body: JSON.stringify({ type, payload }),
+  });
+  return ((await response.json()) as { id: string }).id;
+}
+
+it('drains on SIGTERM and exits 0', async () => {
+  const { service, exited, base } = await boot();
+  const short = await submit(base, 'sleep', { ms: 500 });
+  const long = await submit(base, 'sleep', { ms: 60_000 });
   const status = async (id: string) =>
     (
       await db.client.query<{ status: string; attempts: number }>(
@@ -75,4 +82,44 @@ it('drains on SIGTERM and exits 0', async () => {
   expect(await exited).toBe(0);
   expect(await status(short)).toEqual({ status: 'completed', attempts: 1 });
   expect(await status(long)).toEqual({ status: 'pending', attempts: 0 });
+});
+
+it('answers a request that reaches it on an open connection while it closes, never with a bare 503', async () => {
+  const { service, exited, base, port } = await boot();
+  // No handler takes this type: a long poll on it holds its connection open through the close.
+  const id = await submit(base, 'nobody.handles.this', {});
+  const request = (path: string) =>
+    `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${TEST_ADMIN_KEY}\r\n\r\n`;
+  const socket = connect(port, '127.0.0.1');
+  let received = '';
+  socket.setEncoding('utf8').on('data', (chunk: string) => (received += chunk));
+  const ended = new Promise<void>((resolve) =>
+    socket.once('close', () => {
+      resolve();
+    }),
+  );
+  await new Promise<void>((resolve) => socket.once('connect', resolve));
+  socket.write(request(`/v1/jobs/${id}?wait=4`));
+
+  service.kill('SIGTERM');
+  // The listener closes (new connections are refused) once the drain has handed the server over
+  // to its close; the long poll is still open.
+  await eventually(
+    async () => {
+      await expect(fetch(`${base}/health/live`)).rejects.toThrow();
+    },
+    5000,
+    50,
+  );
+  // A second request on the open connection, pipelined behind the long poll.
+  socket.write(request('/v1/stats'));
+  await ended;
+  expect(await exited).toBe(0);
+
+  const statuses = [...received.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((match) => match[1]);
+  expect(statuses).toEqual(['200', '200']);
+  const second = received.slice(received.lastIndexOf('HTTP/1.1 '));
+  expect(second).toMatch(/^connection: close\r$/im);
+  expect(second).toMatch(/^x-request-id: /im);
+  expect(second).toContain('"queues"');
 });

@@ -49,6 +49,10 @@ export async function createApp(
   const adapter = new FastifyAdapter({
     // Larger bodies are a 413 before anything reads them.
     bodyLimit: config.bodyLimitBytes,
+    // A request that reaches a closing server on a connection still open is served, with
+    // `Connection: close`: the database is still there until the server has closed. Fastify's own
+    // answer would be a bare 503, without Retry-After, X-Request-Id or a problem document.
+    return503OnClosing: false,
     // A client that sends its request slowly (or never finishes it) gets a 408 and is closed.
     serverFactory: (handler: (request: IncomingMessage, response: ServerResponse) => void) =>
       createServer(
