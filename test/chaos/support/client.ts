@@ -1,5 +1,8 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { sendUntilAnswered } from './http.js';
+import { type Answer, sendUntilAnswered } from './http.js';
+
+const isProblem = (headers: Headers): boolean =>
+  headers.get('content-type')?.startsWith('application/problem+json') === true;
 
 /** One job as the client submits it: the key is the client's, and how it knows the job again. */
 export interface JobSpec {
@@ -35,8 +38,13 @@ export class ChaosClient {
 
   constructor(private readonly urls: readonly string[]) {}
 
-  private count = (status: number): void => {
+  private count = ({ status, headers }: Answer): void => {
     this.answers.set(status, (this.answers.get(status) ?? 0) + 1);
+    // An outage is a problem document that says when to come back.
+    if (status === 503 && (headers.get('retry-after') === null || !isProblem(headers)))
+      this.violations.push(
+        `a 503 without Retry-After or a problem document (${String(headers.get('content-type'))})`,
+      );
   };
 
   private acknowledge(key: string, id: string): void {

@@ -48,14 +48,14 @@ export async function sendUntilAnswered(
   method: string,
   path: string,
   body: unknown,
-  seen: (status: number) => void,
+  seen: (answer: Answer) => void,
   deadlineMs = 120_000,
 ): Promise<Answer> {
   const deadline = Date.now() + deadlineMs;
   for (let attempt = 0; ; attempt += 1) {
     const url = urls[Math.floor(Math.random() * urls.length)]!;
     const answer = await send(url, method, path, body);
-    seen(answer.status);
+    seen(answer);
     if (!isTransient(answer.status)) return answer;
     if (Date.now() > deadline)
       throw new Error(`${method} ${path}: no answer but ${answer.status} for ${deadlineMs} ms`);
