@@ -26,7 +26,7 @@ import {
   oneRow,
   openServer,
 } from './lib/database.js';
-import { type CallLatency, check, keyOf, latencyOf, sleep } from './lib/harness.js';
+import { type CallLatency, check, get, keyOf, latencyOf, sleep } from './lib/harness.js';
 import { httpLoad, type HttpLoad } from './lib/load.js';
 import { fmt, machine, setupLine, writeResults } from './lib/results.js';
 import { type Service, startService } from './lib/service.js';
@@ -203,13 +203,12 @@ async function measure(
   allAnswered(claim, 200, `${phase} claims`);
   const left = await db.count(`queue = $1 AND status = 'pending'`, [queue]);
   check(left > 0, `${phase}: the claims ran out of backlog (${BACKLOG} jobs); every claim must find 10`);
-  const get = (path: string) => async () => {
-    const response = await fetch(`${api.base}${path}`, { headers: { authorization: `Bearer ${key}` } });
-    await response.arrayBuffer();
-    check(response.status === 200, `GET ${path} answered ${response.status}`);
-  };
-  const stats = await latencyOf(READS, get('/v1/stats'));
-  const list = await latencyOf(READS, get('/v1/jobs?limit=50'));
+  const stats = await latencyOf(READS, async () => {
+    await get(api, '/v1/stats');
+  });
+  const list = await latencyOf(READS, async () => {
+    await get(api, '/v1/jobs?limit=50');
+  });
   log(
     `  ${phase}: submit ${fmt(submit.requestsPerSecond)}/s p99 ${submit.latencyMs.p99} ms; claim p50 ` +
       `${claim.latencyMs.p50} p99 ${claim.latencyMs.p99} ms (${fmt(claim.requestsPerSecond)}/s); stats p50 ` +

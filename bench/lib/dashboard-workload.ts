@@ -6,9 +6,9 @@ import { type BenchServer, oneRow } from './database.js';
 import {
   type CallLatency,
   check,
+  get,
   CheckFailed,
   type Checked,
-  keyOf,
   latencyOf,
   withService,
 } from './harness.js';
@@ -92,13 +92,6 @@ export async function dashboardLatency(
     await fillHistory(db.client);
     await db.client.query('VACUUM ANALYZE');
 
-    const get = async (path: string): Promise<unknown> => {
-      const response = await fetch(`${service.base}${path}`, {
-        headers: { authorization: `Bearer ${keyOf(service)}` },
-      });
-      check(response.status === 200, `GET ${path} answered ${response.status}`);
-      return response.json();
-    };
     const rare = oneRow(
       (
         await db.client.query<{ n: number }>('SELECT count(*)::int AS n FROM jobs WHERE last_error = $1', [
@@ -107,7 +100,7 @@ export async function dashboardLatency(
       ).rows,
     ).n;
     check(rare > 0 && rare < 50, `${rare} jobs with the rare error`);
-    const first = (await get('/v1/jobs?limit=50')) as Page;
+    const first = (await get(service, '/v1/jobs?limit=50')) as Page;
     const cursor = first.nextCursor;
     if (cursor === null) throw new CheckFailed('the first page of jobs is the last');
     const firstIds = new Set(first.items.map((job) => job.id));
@@ -214,7 +207,7 @@ export async function dashboardLatency(
     const latencyMs: Record<string, CallLatency> = {};
     for (const call of calls) {
       latencyMs[call.name] = await latencyOf(requests, async () => {
-        call.check(await get(call.path()));
+        call.check(await get(service, call.path()));
       });
     }
     const [call, latency] = Object.entries(latencyMs).reduce((a, b) => (b[1].p95 > a[1].p95 ? b : a));

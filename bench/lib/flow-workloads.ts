@@ -5,6 +5,7 @@ import type pg from 'pg';
 import { type BenchServer, insertBacklog, oneRow } from './database.js';
 import {
   check,
+  get,
   type Checked,
   keyOf,
   type Percentiles,
@@ -266,15 +267,7 @@ export async function waiters(
     // Warm: as many reads without wait, 100 at a time, so that the baseline is that of an instance
     // that has served this traffic (its heap grown to it), and the growth is what the waits hold.
     for (let n = 0; n < count; n += 100) {
-      await Promise.all(
-        ids.slice(n, n + 100).map(async (id) => {
-          const response = await fetch(`${service.base}/v1/jobs/${id}`, {
-            headers: { authorization: `Bearer ${keyOf(service)}` },
-          });
-          check(response.status === 200, `a read answered ${response.status}`);
-          await response.arrayBuffer();
-        }),
-      );
+      await Promise.all(ids.slice(n, n + 100).map((id) => get(service, `/v1/jobs/${id}`)));
     }
     const baseline = service.rssMiB() ?? 0;
     let peak = baseline;

@@ -79,6 +79,17 @@ export async function post(service: Service, path: string, body: unknown, expect
   return response.json();
 }
 
+/** GET `path` with the instance's admin key; its parsed answer, which must have status `expected`. */
+export async function get(service: Service, path: string, expected = 200): Promise<unknown> {
+  const response = await fetch(`${service.base}${path}`, {
+    headers: { authorization: `Bearer ${keyOf(service)}` },
+  });
+  if (response.status !== expected) {
+    throw new CheckFailed(`GET ${path} answered ${response.status}: ${await response.text()}`);
+  }
+  return response.json();
+}
+
 /** The value at quantile `q` of ascending `sorted` (not empty), to 0.01. */
 export function quantile(sorted: number[], q: number): number {
   const value = sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];

@@ -7,6 +7,7 @@ import { type BenchServer, insertBacklog, oneRow } from './database.js';
 import {
   type CallLatency,
   check,
+  get,
   type Checked,
   drained,
   keyOf,
@@ -435,11 +436,7 @@ export async function statsLatency(
     await db.client.query('VACUUM ANALYZE jobs');
     let counted = 0;
     const latencyMs = await latencyOf(requests, async () => {
-      const response = await fetch(`${service.base}/v1/stats`, {
-        headers: { authorization: `Bearer ${keyOf(service)}` },
-      });
-      const body = (await response.json()) as { queues: { counts: Record<string, number> }[] };
-      check(response.status === 200, `GET /v1/stats answered ${response.status}`);
+      const body = (await get(service, '/v1/stats')) as { queues: { counts: Record<string, number> }[] };
       counted = body.queues.reduce(
         (sum, queue) => sum + Object.values(queue.counts).reduce((a, b) => a + b, 0),
         0,
