@@ -342,9 +342,7 @@ describe('claim, heartbeat, complete, fail', () => {
 
   it('refuses a stale lease after expiry and re-claim (409)', async () => {
     const job = await submitAndClaim('stale');
-    await t.db.client.query(`UPDATE jobs SET lease_expires_at = now() - interval '1 second' WHERE id = $1`, [
-      job.id,
-    ]);
+    await t.db.expireLeases([job.id]);
     const reclaimed = await api().post('/v1/jobs/claim').send({ queue: 'stale' }).expect(200);
     expect((reclaimed.body as { jobs: ClaimedJob[] }).jobs[0]).toMatchObject({ id: job.id, attempts: 2 });
     expectProblem(

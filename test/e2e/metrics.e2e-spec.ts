@@ -91,9 +91,7 @@ it('moves with submits, completions, failures and expired leases', async () => {
     .post(`/v1/jobs/${dead!.id}/fail`)
     .send({ leaseToken: dead!.leaseToken, error: 'no', retryable: false })
     .expect(200);
-  await t.db.client.query(`UPDATE jobs SET lease_expires_at = now() - interval '1 second' WHERE id = $1`, [
-    abandoned!.id,
-  ]);
+  await t.db.expireLeases([abandoned!.id]);
   await eventually(async () => {
     const text = await scrape();
     expect(value(text, 'conveyor_jobs_dead_lettered_total{queue="m",type="external"}')).toBe(1);

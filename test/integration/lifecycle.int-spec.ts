@@ -60,7 +60,7 @@ async function insertPending(queue: string, count: number): Promise<void> {
 
 /** Moves time forward for one job's lease, by the database's own clock. */
 async function expireLease(id: string): Promise<void> {
-  await db.client.query(`UPDATE jobs SET lease_expires_at = now() - interval '1 second' WHERE id = $1`, [id]);
+  await db.expireLeases([id]);
 }
 
 describe('idempotent submit', () => {
@@ -279,6 +279,16 @@ describe('leases and fencing', () => {
     );
     expect(rows[0]!.seconds).toBeGreaterThan(590);
     expect(leaseExpiresAt.getTime()).toBeGreaterThan(job!.leaseExpiresAt.getTime());
+  });
+
+  it('a heartbeat for less than the lease has left keeps the lease as it is', async () => {
+    const queue = freshQueue();
+    await bus.execute(submission(queue));
+    const [job] = await bus.execute(claim(queue, 1, 600));
+    const { leaseExpiresAt } = await bus.execute(
+      new HeartbeatJobCommand('default', job!.id, job!.leaseToken, 5),
+    );
+    expect(leaseExpiresAt).toEqual(job!.leaseExpiresAt);
   });
 });
 

@@ -34,7 +34,7 @@ afterAll(async () => {
 /** A job in `status`, made through legal moves; processing ones hold a live lease. */
 async function jobIn(
   status: JobStatus,
-  spec: { attempts?: number; maxAttempts?: number; waitingOnParent?: boolean } = {},
+  spec: { attempts?: number; maxAttempts?: number; waitingOnParent?: boolean; leaseExpired?: boolean } = {},
 ): Promise<string> {
   const [id] = await insertJobRows(db.client, { status, ...spec });
   return id!;
@@ -54,9 +54,10 @@ const LEGAL_MOVES: Record<string, string | string[]> = {
     last_lease_end = 'failed', lease_token = NULL, lease_expires_at = NULL WHERE id = $1`,
   'processing->dead_letter': `UPDATE jobs SET status = 'dead_letter', last_error = 'x', last_lease_token = lease_token,
     last_lease_end = 'failed', lease_token = NULL, lease_expires_at = NULL WHERE id = $1`,
-  // A re-claim: only once the lease has run out, as a new attempt.
-  'processing->processing': `WITH expired AS (UPDATE jobs SET lease_expires_at = now() - interval '1 second' WHERE id = $1)
-    SELECT 1`,
+  // A re-claim: only once the lease has run out (the test's job holds one that has), as a new attempt.
+  'processing->processing': `UPDATE jobs SET attempts = attempts + 1, lease_token = gen_random_uuid(),
+    lease_expires_at = now() + interval '1 minute', last_lease_token = lease_token, last_lease_end = 'expired'
+    WHERE id = $1`,
   'processing->pending': `UPDATE jobs SET status = 'pending', attempts = attempts - 1, last_lease_token = lease_token,
     last_lease_end = 'released', lease_token = NULL, lease_expires_at = NULL WHERE id = $1`,
   'processing->cancelled': `UPDATE jobs SET status = 'cancelled', last_lease_token = lease_token,
@@ -78,9 +79,6 @@ const LEGAL_MOVES: Record<string, string | string[]> = {
   'waiting->cancelled': `UPDATE jobs SET status = 'cancelled' WHERE id = $1`,
   'cancelled->waiting': `UPDATE jobs SET status = 'waiting', attempts = 0 WHERE id = $1`,
 };
-const RECLAIM = `UPDATE jobs SET attempts = attempts + 1, lease_token = gen_random_uuid(),
-  lease_expires_at = now() + interval '1 minute', last_lease_token = lease_token, last_lease_end = 'expired'
-  WHERE id = $1`;
 
 const changes = JOB_STATUSES.flatMap((from) =>
   JOB_STATUSES.filter((to) => to !== from || from === 'processing').map((to): [JobStatus, JobStatus] => [
@@ -100,11 +98,13 @@ describe('the status table, pair by pair', () => {
   });
 
   it.each(changes)('%s -> %s agrees with the domain table', async (from, to) => {
-    const id = await jobIn(from, { attempts: from === 'pending' || from === 'cancelled' ? 0 : 1 });
+    const id = await jobIn(from, {
+      attempts: from === 'pending' || from === 'cancelled' ? 0 : 1,
+      leaseExpired: from === 'processing' && to === 'processing',
+    });
     const legal = LEGAL_MOVES[`${from}->${to}`];
     if (legal !== undefined) {
       for (const statement of [legal].flat()) await run(statement, id);
-      if (from === 'processing' && to === 'processing') await run(RECLAIM, id);
       expect((await jobRowState(db.client, id)).status).toBe(to);
     } else {
       await expect(
@@ -189,6 +189,19 @@ describe('what the database refuses besides the status table', () => {
       `UPDATE jobs SET lease_expires_at = now() + interval '1 hour',
        worker_id = 'someone else' WHERE id = $1`,
       /changes only the end of its lease/,
+    ],
+    // Else a job could be taken from its worker in two steps: its lease ended now, then a re-claim.
+    [
+      'a live lease ended before its time',
+      'processing',
+      `UPDATE jobs SET lease_expires_at = now() - interval '1 second' WHERE id = $1`,
+      /never shortens/,
+    ],
+    [
+      'a live lease shortened',
+      'processing',
+      `UPDATE jobs SET lease_expires_at = lease_expires_at - interval '1 minute' WHERE id = $1`,
+      /never shortens/,
     ],
     [
       'a waiting node made pending before its dependency completed',

@@ -35,9 +35,13 @@ export interface JobRowSpec {
   waitingOnParent?: boolean;
 }
 
-/** The lifecycle's own moves, as raw SQL on the rows with ids $1 (uuid[]). */
-const CLAIM = `UPDATE jobs SET status = 'processing', attempts = attempts + 1, lease_token = gen_random_uuid(),
-  lease_expires_at = now() + interval '1 hour', claimed_at = now(), worker_id = 'fixture', updated_at = now()
+/**
+ * The lifecycle's own moves, as raw SQL on the rows with ids $1 (uuid[]). A claim's lease runs an
+ * hour, or has run out already: no writer may end a live lease (a heartbeat only extends one).
+ */
+const CLAIM = (leaseEnd = "now() + interval '1 hour'"): string => `
+  UPDATE jobs SET status = 'processing', attempts = attempts + 1, lease_token = gen_random_uuid(),
+    lease_expires_at = ${leaseEnd}, claimed_at = now(), worker_id = 'fixture', updated_at = now()
   WHERE id = ANY ($1)`;
 const LEAVE = (status: JobStatus, end: string, extra = ''): string => `
   UPDATE jobs SET status = '${status}', last_lease_token = lease_token, last_lease_end = '${end}',
@@ -84,8 +88,9 @@ export async function insertJobRows(client: pg.Client, spec: JobRowSpec): Promis
   const error = spec.error ?? 'fixture failure';
   const lastEnd = spec.lastLeaseEnd ?? 'failed';
   for (let attempt = 1; attempt <= attempts; attempt += 1) {
-    await client.query(CLAIM, [ids]);
     const last = attempt === attempts;
+    const expired = last && status === 'processing' && spec.leaseExpired === true;
+    await client.query(CLAIM(expired ? "now() - interval '1 second'" : undefined), [ids]);
     if (!last || status === 'cancelled') await client.query(FAIL, [ids, error]);
     else if (status === 'failed')
       await client.query(LEAVE('failed', lastEnd, ', last_error = $2, run_at = now()'), [ids, error]);
@@ -93,19 +98,12 @@ export async function insertJobRows(client: pg.Client, spec: JobRowSpec): Promis
   switch (status) {
     case 'pending':
       if (spec.handedBack === true) {
-        await client.query(CLAIM, [ids]);
+        await client.query(CLAIM(), [ids]);
         await client.query(LEAVE('pending', 'released', ', attempts = attempts - 1, run_at = now()'), [ids]);
       }
       break;
     case 'failed':
-      break;
     case 'processing':
-      if (spec.leaseExpired === true) {
-        await client.query(
-          `UPDATE jobs SET lease_expires_at = now() - interval '1 second' WHERE id = ANY ($1)`,
-          [ids],
-        );
-      }
       break;
     case 'completed':
       await client.query(LEAVE('completed', 'completed', ', result = $2'), [

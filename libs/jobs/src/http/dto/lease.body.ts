@@ -54,8 +54,8 @@ export class HeartbeatJobBody extends LeaseProofBody {
     type: 'integer',
     minimum: 1,
     description:
-      'The lease runs until now + leaseSeconds, at most CONVEYOR_MAX_LEASE_SECONDS (3600 by default). ' +
-      'Default: CONVEYOR_LEASE_SECONDS (30).',
+      'The lease runs until now + leaseSeconds (at most CONVEYOR_MAX_LEASE_SECONDS, 3600 by default), ' +
+      'or longer if it already did: a heartbeat never shortens a lease. Default: CONVEYOR_LEASE_SECONDS (30).',
     example: 30,
   })
   @IsOmittable()

@@ -2,11 +2,14 @@ import { JOB_COLUMNS } from './job-columns.js';
 import { heldUnder } from './rules.sql.js';
 
 /**
- * extendLeases — heartbeat: pushes the lease to now() + $2 seconds, fenced like completion.
- * $1: [{ id, lease_token }], $2: lease seconds, $3: namespace.
+ * extendLeases — heartbeat: the lease runs until now() + $2 seconds, or longer if it already did:
+ * a heartbeat never shortens a lease (the guard refuses that to every writer, migration
+ * HeartbeatsExtend), so a live lease ends only by running out or under its own token.
+ * Fenced like completion. $1: [{ id, lease_token }], $2: lease seconds, $3: namespace.
  */
 export const EXTEND_LEASES = `
-UPDATE jobs j SET lease_expires_at = now() + make_interval(secs => $2), updated_at = now()
+UPDATE jobs j SET lease_expires_at = greatest(j.lease_expires_at, now() + make_interval(secs => $2)),
+  updated_at = now()
 FROM jsonb_to_recordset($1::jsonb) AS h(id uuid, lease_token uuid)
 WHERE j.id = h.id AND j.namespace = $3 AND ${heldUnder('j', 'h.lease_token')}
 RETURNING j.id, j.lease_expires_at`;
