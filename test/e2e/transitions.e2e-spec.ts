@@ -121,6 +121,52 @@ it('logs what the reaper does to a job under the job\u2019s trace, not the reape
   expect(reaped.record['trace_id']).toBe(traceId);
 });
 
+it('logs the workflow nodes the database moved with their dependency, under each node\u2019s trace', async () => {
+  const node = (ref: string, dependsOn: string[] = []) => ({
+    ref,
+    type: 'external',
+    queue: 'dag',
+    payload: {},
+    maxAttempts: 1,
+    dependsOn,
+  });
+  const { result, traceId } = await asRequest('POST /v1/workflows', () =>
+    http()
+      .post('/v1/workflows')
+      .send({ nodes: [node('a'), node('b', ['a']), node('c', ['b'])] })
+      .expect(201),
+  );
+  const nodes = (result.body as { nodes: { jobId: string; ref: string }[] }).nodes;
+  const idOf = (ref: string) => nodes.find((candidate) => candidate.ref === ref)!.jobId;
+  // a completes: b is released; b fails for good: c is cancelled with it.
+  for (const [ref, settle] of [
+    ['a', 'complete'],
+    ['b', 'fail'],
+  ] as const) {
+    const claimed = await eventually(async () => {
+      const response = await http().post('/v1/jobs/claim').send({ queue: 'dag' }).expect(200);
+      const [job] = (response.body as { jobs: { id: string; leaseToken: string }[] }).jobs;
+      expect(job?.id).toBe(idOf(ref));
+      return job!;
+    });
+    await http()
+      .post(`/v1/jobs/${claimed.id}/${settle}`)
+      .send({ leaseToken: claimed.leaseToken, ...(settle === 'fail' ? { error: 'no' } : {}) })
+      .expect(200);
+  }
+  const moved = (ref: string, msg: string) =>
+    eventually(() => {
+      const line = lifeOf(idOf(ref)).find((candidate) => candidate.msg === msg);
+      expect(line).toBeDefined();
+      return line!;
+    });
+  const released = await moved('b', 'workflow node released: the jobs it depends on are done');
+  const cancelled = await moved('c', 'workflow node cancelled: a job it depends on failed or was cancelled');
+  expect(released.record).toMatchObject({ status: 'pending', fromStatus: 'waiting', trace_id: traceId });
+  expect(cancelled.record).toMatchObject({ status: 'cancelled', fromStatus: 'waiting', trace_id: traceId });
+  for (const line of [released, cancelled]) expect(line.level).toBe(DEBUG);
+});
+
 it('gives every write a span, the worker\u2019s and the reaper\u2019s included', async () => {
   await eventually(() => {
     const names = new Set(tracing.exporter.getFinishedSpans().map((span) => span.name));

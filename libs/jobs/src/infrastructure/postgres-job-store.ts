@@ -37,6 +37,7 @@ import { COUNT_WAITING, FIND_JOBS_BY_IDEMPOTENCY_KEYS, INSERT_JOBS } from './sql
 import {
   CANCEL_WORKFLOW,
   COUNT_WORKFLOW_NODES,
+  DEPENDENTS_MOVED,
   DELETE_EMPTY_WORKFLOWS,
   FIND_WORKFLOW_BY_KEY,
   INSERT_WORKFLOW,
@@ -226,6 +227,17 @@ export class PostgresJobStore implements JobStore {
 
   async retryWorkflow(namespace: string, id: string, from: readonly JobStatus[]): Promise<JobView[]> {
     return (await this.sql.rows<JobRow>(RETRY_WORKFLOW, [id, namespace, from])).map(toJobView);
+  }
+
+  async dependentsMoved(
+    moved: readonly { id: string; at: Date }[],
+  ): Promise<{ job: JobView; from: JobStatus | null; to: JobStatus }[]> {
+    type Moved = JobRow & { from_status: JobStatus | null; to_status: JobStatus };
+    const rows = await this.sql.rows<Moved>(DEPENDENTS_MOVED, [
+      moved.map((job) => job.id),
+      moved.map((job) => job.at),
+    ]);
+    return rows.map((row) => ({ job: toJobView(row), from: row.from_status, to: row.to_status }));
   }
 
   async workflowExists(namespace: string, id: string): Promise<boolean> {

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EventBus } from '@nestjs/cqrs';
 import { CONVEYOR_CONFIG, type ConveyorConfig } from '#conveyor/config';
 import {
@@ -10,6 +10,7 @@ import {
   WorkflowNotFoundError,
 } from '../../domain/job.errors.js';
 import { OPERATOR_MOVES } from '../../domain/operator-moves.js';
+import type { JobStatus } from '../../domain/job-status.js';
 import type { ClaimedJobView, JobView } from '../job-view.js';
 import {
   type ClaimRequest,
@@ -59,6 +60,7 @@ const WORKFLOW_CANCEL_ROUND_MS = 50;
 @Injectable()
 export class JobLifecycle {
   private readonly log: TransitionLog;
+  private readonly logger = new Logger('Lifecycle');
   /**
    * What writes made in an in-process handler's transaction (context.submit) announce once it
    * commits with the job's completion; dropped with the transaction otherwise.
@@ -163,6 +165,7 @@ export class JobLifecycle {
     for (;;) {
       const moved = await this.store.cancelWorkflow(namespace, id, from);
       for (const job of moved) this.log.debug('job cancelled', job, { workflowId: id });
+      this.followDependents(moved);
       cancelled += moved.length;
       const left = await this.store.countWorkflowNodes(namespace, id, from);
       if (left === 0) return cancelled;
@@ -179,6 +182,7 @@ export class JobLifecycle {
     if (!(await this.store.workflowExists(namespace, id))) throw new WorkflowNotFoundError(id);
     const moved = await this.store.retryWorkflow(namespace, id, OPERATOR_MOVES.retry.from);
     for (const job of moved) this.log.debug('job retried', job, { workflowId: id });
+    this.followDependents(moved);
     return moved.length;
   }
 
@@ -203,6 +207,7 @@ export class JobLifecycle {
       this.events.publish(new JobSettled(job.queue, job.type, 'dead_letter', null));
       this.log.warn('lease expired on the last attempt; job dead-lettered', job);
     }
+    this.followDependents(deadLettered);
     return claimed;
   }
 
@@ -322,18 +327,25 @@ export class JobLifecycle {
         { workerId: job.workerId, retryAt: job.runAt },
       );
     }
+    this.followDependents(reaped);
     return reaped;
   }
 
   async cancel(namespace: string, id: string): Promise<GuardedMove | null> {
     const outcome = await this.store.cancel(namespace, id, OPERATOR_MOVES.cancel.from);
-    if (outcome?.job) this.log.debug('job cancelled', outcome.job);
+    if (outcome?.job) {
+      this.log.debug('job cancelled', outcome.job);
+      this.followDependents([outcome.job]);
+    }
     return outcome;
   }
 
   async retry(namespace: string, id: string): Promise<GuardedMove | null> {
     const outcome = await this.store.retry(namespace, id, OPERATOR_MOVES.retry.from);
-    if (outcome?.job) this.log.debug('job retried', outcome.job);
+    if (outcome?.job) {
+      this.log.debug('job retried', outcome.job);
+      this.followDependents([outcome.job]);
+    }
     return outcome;
   }
 
@@ -341,6 +353,7 @@ export class JobLifecycle {
   async redrive(filter: RedriveFilter, limit: number): Promise<number> {
     const moved = await this.store.redriveDeadLetters(filter, limit);
     for (const job of moved) this.log.debug('dead letter redriven', job);
+    this.followDependents(moved);
     return moved.length;
   }
 
@@ -418,5 +431,50 @@ export class JobLifecycle {
     else if (job.status === 'failed')
       this.log.warn('attempt failed; retry scheduled', job, { durationMs, error, retryAt: job.runAt });
     else this.log.warn('job dead-lettered', job, { durationMs, error });
+    this.followDependents([job]);
+  }
+
+  /**
+   * Logs what the database's dependency trigger did to the dependents of those of `jobs` that are
+   * workflow nodes: it moves them inside the door's own statements, so the door names those moves
+   * too. They are routine (debug), so they are looked up only when debug lines are written, after
+   * the caller has its answer.
+   */
+  private followDependents(jobs: readonly JobView[]): void {
+    if (!this.log.debugging) return;
+    const nodes = jobs
+      .filter((job) => job.workflowId !== null)
+      .map((job) => ({ id: job.id, at: job.updatedAt }));
+    if (nodes.length === 0) return;
+    void this.store.dependentsMoved(nodes).then(
+      (moves) => {
+        for (const { job, from, to } of moves) {
+          this.log.debug(dependentMove(to), job, { fromStatus: from, workflowId: job.workflowId });
+        }
+      },
+      (error: unknown) => {
+        this.logger.warn(
+          `could not read the moves of ${nodes.length} workflow nodes' dependents for the log: ${String(error)}`,
+        );
+      },
+    );
+  }
+}
+
+/** The line for a workflow node the dependency trigger moved to `to`. */
+function dependentMove(to: JobStatus): string {
+  switch (to) {
+    case 'pending':
+      return 'workflow node released: the jobs it depends on are done';
+    case 'cancelled':
+      return 'workflow node cancelled: a job it depends on failed or was cancelled';
+    case 'waiting':
+      return 'workflow node waiting again: a job it depends on was started again';
+    case 'processing':
+    case 'completed':
+    case 'failed':
+    case 'dead_letter':
+      // Moves the trigger does not make; named plainly should it ever make one.
+      return `workflow node moved to ${to} by its dependencies`;
   }
 }

@@ -18,8 +18,11 @@ function traceIdOf(traceparent: string | null): string | undefined {
  */
 export class TransitionLog {
   private readonly logger = new Logger('Lifecycle');
-  /** Whether debug lines are written: when not, none is built (a workflow's submit is a thousand). */
-  private readonly debugging: boolean;
+  /**
+   * Whether debug lines are written: when not, none is built (a workflow's submit is a thousand),
+   * and a caller skips gathering what only they would show.
+   */
+  readonly debugging: boolean;
 
   constructor(level: LogLevel) {
     this.debugging = level === 'debug' || level === 'trace';

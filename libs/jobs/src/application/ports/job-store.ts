@@ -158,6 +158,14 @@ export interface JobStore {
   countWorkflowNodes(namespace: string, id: string, from: readonly JobStatus[]): Promise<number>;
   /** The workflow's nodes in the statuses `from`, started again (pending, or waiting): the nodes moved. */
   retryWorkflow(namespace: string, id: string, from: readonly JobStatus[]): Promise<JobView[]>;
+  /**
+   * What the database's dependency trigger did to the dependents of workflow nodes `moved` in the
+   * transactions that moved them (`at`: each one's updatedAt): released, cancelled or resumed nodes,
+   * as far down the graph as it went.
+   */
+  dependentsMoved(
+    moved: readonly { id: string; at: Date }[],
+  ): Promise<{ job: JobView; from: JobStatus | null; to: JobStatus }[]>;
   /** Whether the namespace has a workflow with this id. */
   workflowExists(namespace: string, id: string): Promise<boolean>;
   /** One batch of workflows past retention with no node left; how many went. */

@@ -178,3 +178,30 @@ WITH doomed AS (
   LIMIT $2
 )
 DELETE FROM workflows w USING doomed WHERE w.id = doomed.id`;
+
+/**
+ * dependentsMoved — what the trigger jobs_follow_dependencies did to the dependents of jobs $1 in
+ * the transactions that moved those jobs ($2: each one's updated_at, that transaction's now(), to
+ * the millisecond a JavaScript Date keeps): nodes made pending, cancelled with a failed dependency,
+ * or resumed, down the graph as far as the trigger went. Each dependent once per move, in the
+ * order of its history. For the lifecycle's transition log, which asks only when it writes debug
+ * lines.
+ */
+export const DEPENDENTS_MOVED = `
+WITH RECURSIVE moved(id, at) AS (
+  SELECT d.child_id, m.at
+  FROM unnest($1::uuid[], $2::timestamptz[]) AS m(id, at)
+  JOIN job_dependencies d ON d.parent_id = m.id
+  UNION
+  SELECT d.child_id, moved.at
+  FROM moved JOIN job_dependencies d ON d.parent_id = moved.id
+  WHERE EXISTS (SELECT 1 FROM job_events e
+                WHERE e.job_id = moved.id AND e.occurred_at >= moved.at
+                  AND e.occurred_at < moved.at + interval '1 millisecond')
+)
+SELECT ${JOB_COLUMNS}, e.from_status, e.to_status
+FROM moved
+JOIN jobs j ON j.id = moved.id
+JOIN job_events e ON e.job_id = moved.id AND e.occurred_at >= moved.at
+                 AND e.occurred_at < moved.at + interval '1 millisecond'
+ORDER BY e.id`;
