@@ -284,7 +284,11 @@ async function snapshot(): Promise<string> {
       (SELECT count(*) || ':' || coalesce(sum(hashtextextended(j::text, 0)), 0) FROM jobs j),
       (SELECT count(*) || ':' || coalesce(sum(hashtextextended(e::text, 0)), 0) FROM job_events e),
       (SELECT count(*) || ':' || coalesce(sum(hashtextextended(k::text, 0)), 0) FROM job_idempotency_keys k),
-      (SELECT count(*) || ':' || coalesce(sum(hashtextextended(a::text, 0)), 0) FROM api_keys a)) AS state`);
+      (SELECT count(*) || ':' || coalesce(sum(hashtextextended(a::text, 0)), 0) FROM api_keys a),
+      (SELECT count(*) || ':' || coalesce(sum(hashtextextended(w::text, 0)), 0) FROM workflows w),
+      (SELECT count(*) || ':' || coalesce(sum(hashtextextended(d::text, 0)), 0) FROM job_dependencies d),
+      (SELECT count(*) || ':' || coalesce(sum(hashtextextended(q::text, 0)), 0) FROM queue_controls q),
+      (SELECT count(*) || ':' || coalesce(sum(hashtextextended(p::text, 0)), 0) FROM job_progress p)) AS state`);
   return rows[0]!.state;
 }
 

@@ -9,7 +9,7 @@ const STATUSES: Record<string, number> = {
 
 const DETAILS: Record<number, string> = {
   400: 'The request is not well-formed HTTP.',
-  408: 'The request (headers and body) did not arrive in time (CONVEYOR_REQUEST_TIMEOUT_MS).',
+  408: 'The request did not arrive in time: its headers within CONVEYOR_HEADERS_TIMEOUT_MS, or the whole of it within CONVEYOR_REQUEST_TIMEOUT_MS.',
   431: 'The request headers are larger than this service accepts.',
 };
 
