@@ -51,13 +51,15 @@ const PROBE_INTERVAL_MS = 1000;
  * Requests refused because the database is unavailable are answered 503 with Retry-After (see the
  * http library's filter), and logged here as one outage: a line when it starts, a line with the
  * count when a probe finds the database back. Not one stack per request: an outage under load
- * made thousands.
+ * made thousands. Background tasks (claim loops, the reaper, the stats compactor, LISTEN) that fail
+ * for the same reason are counted with it, not logged a line per run.
  */
 @Injectable()
 export class DatabaseOutage implements OnApplicationShutdown {
   private readonly logger = new Logger('Database');
   private startedAt: number | null = null;
   private refusals = 0;
+  private backgroundFailures = 0;
   private probe: NodeJS.Timeout | undefined;
   private probing = false;
 
@@ -73,6 +75,23 @@ export class DatabaseOutage implements OnApplicationShutdown {
   /** A request was answered 503 because of `error`, which isDatabaseUnavailable accepted. */
   refused(error: unknown): void {
     this.refusals += 1;
+    this.begin(error);
+  }
+
+  /**
+   * A background task failed with `error`. If the database is unavailable, that is part of the
+   * outage: counted, and said in its two lines. Otherwise `log` says what failed.
+   */
+  backgroundFailed(error: unknown, log: () => void): void {
+    if (!isDatabaseUnavailable(error)) {
+      log();
+      return;
+    }
+    this.backgroundFailures += 1;
+    this.begin(error);
+  }
+
+  private begin(error: unknown): void {
     if (this.startedAt !== null) return;
     this.startedAt = Date.now();
     const reason = error instanceof Error ? error.message : String(error);
@@ -93,7 +112,8 @@ export class DatabaseOutage implements OnApplicationShutdown {
     }
     const seconds = ((Date.now() - this.startedAt) / 1000).toFixed(1);
     this.logger.log(
-      `database available again after ${seconds} s; ${this.refusals} request(s) were answered 503 meanwhile`,
+      `database available again after ${seconds} s; ${this.refusals} request(s) were answered 503 ` +
+        `and ${this.backgroundFailures} background run(s) failed meanwhile`,
     );
     this.end();
   }
@@ -103,6 +123,7 @@ export class DatabaseOutage implements OnApplicationShutdown {
     this.probe = undefined;
     this.startedAt = null;
     this.refusals = 0;
+    this.backgroundFailures = 0;
   }
 
   onApplicationShutdown(): void {

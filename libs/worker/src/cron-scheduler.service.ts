@@ -8,6 +8,7 @@ import {
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { CronExpressionParser } from 'cron-parser';
 import { CONVEYOR_CONFIG, type ConveyorConfig } from '#conveyor/config';
+import { DatabaseOutage } from '#conveyor/database';
 import { GetDatabaseTimeQuery, SubmitJobCommand } from '#conveyor/jobs';
 import { HandlerRegistrationError, HandlerRegistry, type RegisteredHandler } from './handler-registry.js';
 import type { CronSchedule } from './job-handler.decorator.js';
@@ -42,6 +43,7 @@ export class CronSchedulerService implements OnApplicationBootstrap, OnApplicati
     private readonly commandBus: CommandBus,
     private readonly queryBus: QueryBus,
     @Inject(CONVEYOR_CONFIG) private readonly config: ConveyorConfig,
+    private readonly outage: DatabaseOutage,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -64,7 +66,9 @@ export class CronSchedulerService implements OnApplicationBootstrap, OnApplicati
         await this.tick();
       },
       (error) => {
-        this.logger.warn(`tick failed: ${errorMessage(error)}`);
+        this.outage.backgroundFailed(error, () => {
+          this.logger.warn(`tick failed: ${errorMessage(error)}`);
+        });
       },
     );
   }

@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { CONVEYOR_CONFIG, type ConveyorConfig } from '#conveyor/config';
+import { DatabaseOutage } from '#conveyor/database';
 import { ApplyRetentionCommand, ReapExpiredLeasesCommand, type RetentionResult } from '#conveyor/jobs';
 import { errorMessage } from './error-message.js';
 import { repeat } from './timing.js';
@@ -30,12 +31,15 @@ export class HousekeepingService implements OnApplicationBootstrap, OnApplicatio
   constructor(
     private readonly commandBus: CommandBus,
     @Inject(CONVEYOR_CONFIG) private readonly config: ConveyorConfig,
+    private readonly outage: DatabaseOutage,
   ) {}
 
   onApplicationBootstrap(): void {
     if (this.config.worker.role === 'api') return;
     const warn = (what: string) => (error: unknown) => {
-      this.logger.warn(`${what} failed: ${errorMessage(error)}`);
+      this.outage.backgroundFailed(error, () => {
+        this.logger.warn(`${what} failed: ${errorMessage(error)}`);
+      });
     };
     this.stops = [
       repeat(

@@ -1,5 +1,6 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
+import { DatabaseOutage } from '#conveyor/database';
 import { CompactJobStatsCommand } from '#conveyor/jobs';
 import { errorMessage } from './error-message.js';
 import { repeat } from './timing.js';
@@ -19,14 +20,19 @@ export class StatsCompactor implements OnApplicationBootstrap, OnApplicationShut
   private stop: (() => Promise<void>) | undefined;
   private lastPrune = 0;
 
-  constructor(private readonly commandBus: CommandBus) {}
+  constructor(
+    private readonly commandBus: CommandBus,
+    private readonly outage: DatabaseOutage,
+  ) {}
 
   onApplicationBootstrap(): void {
     this.stop = repeat(
       COMPACT_EVERY_MS,
       () => this.compact(),
       (error) => {
-        this.logger.warn(`compaction failed: ${errorMessage(error)}`);
+        this.outage.backgroundFailed(error, () => {
+          this.logger.warn(`compaction failed: ${errorMessage(error)}`);
+        });
       },
     );
   }

@@ -24,6 +24,8 @@ export class WakeupListener {
     private readonly connection: pg.ClientConfig,
     private readonly onWake: (queue: string, type: string | undefined) => void,
     private readonly onCancel: (jobId: string) => void,
+    /** Told when LISTEN cannot be had; `log` says so unless that is part of a database outage. */
+    private readonly onFailure: (error: unknown, log: () => void) => void,
   ) {}
 
   start(): void {
@@ -60,7 +62,9 @@ export class WakeupListener {
       await client.query(`LISTEN ${JOBS_CHANNEL}; LISTEN ${CANCEL_CHANNEL}`);
       this.retryMs = 250;
     } catch (error) {
-      this.logger.warn(`LISTEN failed, polling meanwhile: ${errorMessage(error)}`);
+      this.onFailure(error, () => {
+        this.logger.warn(`LISTEN failed, polling meanwhile: ${errorMessage(error)}`);
+      });
       this.reconnect(client);
     }
   }

@@ -10,7 +10,7 @@ import {
 import { CommandBus } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
 import { CONVEYOR_CONFIG, type ConveyorConfig } from '#conveyor/config';
-import { Sql } from '#conveyor/database';
+import { DatabaseOutage, Sql } from '#conveyor/database';
 import {
   ClaimJobCommand,
   ExtendLeasesCommand,
@@ -90,6 +90,7 @@ export class WorkerService implements OnApplicationBootstrap, BeforeApplicationS
     private readonly dataSource: DataSource,
     private readonly sql: Sql,
     @Inject(CONVEYOR_CONFIG) private readonly config: ConveyorConfig,
+    private readonly outage: DatabaseOutage,
   ) {
     this.transactionPermits = new Permits(Math.max(1, config.dbPoolSize - RESERVED_CONNECTIONS));
   }
@@ -132,7 +133,9 @@ export class WorkerService implements OnApplicationBootstrap, BeforeApplicationS
       (this.leaseSeconds * 1000) / 3,
       () => this.renewLeases(),
       (error) => {
-        this.logger.warn(`heartbeat failed: ${errorMessage(error)}`);
+        this.outage.backgroundFailed(error, () => {
+          this.logger.warn(`heartbeat failed: ${errorMessage(error)}`);
+        });
       },
     );
     if (this.config.worker.listen) {
@@ -143,6 +146,9 @@ export class WorkerService implements OnApplicationBootstrap, BeforeApplicationS
         },
         (jobId) => {
           this.running.get(jobId)?.controller.abort(new JobCancelledError(jobId));
+        },
+        (error, log) => {
+          this.outage.backgroundFailed(error, log);
         },
       );
       this.listener.start();
@@ -251,9 +257,11 @@ export class WorkerService implements OnApplicationBootstrap, BeforeApplicationS
       } catch (error) {
         // Database down or restarting: back off and resume by ourselves; nothing was claimed.
         retryMs = Math.min(Math.max(retryMs * 2, 250), 10_000);
-        this.logger.warn(
-          `claim failed for ${handler.key}, retrying in ${retryMs} ms: ${errorMessage(error)}`,
-        );
+        this.outage.backgroundFailed(error, () => {
+          this.logger.warn(
+            `claim failed for ${handler.key}, retrying in ${retryMs} ms: ${errorMessage(error)}`,
+          );
+        });
         await waker.wait(retryMs);
         continue;
       }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import pg from 'pg';
 import { CONVEYOR_CONFIG, type ConveyorConfig } from '#conveyor/config';
-import { Sql } from '#conveyor/database';
+import { DatabaseOutage, Sql } from '#conveyor/database';
 import type { JobWaits } from '../application/ports/job-waits.js';
 import { TooManyWaitersError } from '../domain/job.errors.js';
 import { END_WAITS, REGISTER_WAIT } from './sql/waits.sql.js';
@@ -34,6 +34,7 @@ export class PostgresJobWaits implements JobWaits, OnApplicationShutdown {
   constructor(
     private readonly sql: Sql,
     @Inject(CONVEYOR_CONFIG) private readonly config: ConveyorConfig,
+    private readonly outage: DatabaseOutage,
   ) {}
 
   async waitFor(id: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
@@ -96,7 +97,9 @@ export class PostgresJobWaits implements JobWaits, OnApplicationShutdown {
         .rows(END_WAITS, [ended.map((wait) => wait.jobId), ended.map((wait) => wait.waiter)])
         .catch((error: unknown) => {
           // Left behind, they expire (REGISTER_WAIT clears expired waits).
-          this.logger.warn(`clearing ${ended.length} ended wait(s) failed: ${(error as Error).message}`);
+          this.outage.backgroundFailed(error, () => {
+            this.logger.warn(`clearing ${ended.length} ended wait(s) failed: ${(error as Error).message}`);
+          });
         });
     }
     this.clearing = undefined;
@@ -110,7 +113,9 @@ export class PostgresJobWaits implements JobWaits, OnApplicationShutdown {
         for (const wake of this.wakers.get(message.payload ?? '') ?? []) wake();
       });
       client.on('error', (error) => {
-        this.logger.warn(`LISTEN connection lost: ${error.message}`);
+        this.outage.backgroundFailed(error, () => {
+          this.logger.warn(`LISTEN connection lost: ${error.message}`);
+        });
         this.listener = undefined; // the next wait opens a new one
         // Waiters of the lost connection are woken to read again; they wait on the new one.
         for (const wakers of this.wakers.values()) for (const wake of wakers) wake();
@@ -120,7 +125,9 @@ export class PostgresJobWaits implements JobWaits, OnApplicationShutdown {
         await client.query(`LISTEN ${CHANGED_CHANNEL}`);
         return client;
       } catch (error) {
-        this.logger.warn(`LISTEN failed: ${(error as Error).message}`);
+        this.outage.backgroundFailed(error, () => {
+          this.logger.warn(`LISTEN failed: ${(error as Error).message}`);
+        });
         this.listener = undefined;
         await client.end().catch(() => undefined);
         return undefined;
