@@ -117,6 +117,8 @@ it('is served on its own port, not on the API', async () => {
   const put = await fetch(`http://127.0.0.1:${t.app.get(MetricsServer).port}/metrics`, { method: 'PUT' });
   expect(put.status).toBe(405);
   expect(put.headers.get('content-type')).toBe('application/problem+json');
+  expect(put.headers.get('x-content-type-options')).toBe('nosniff');
+  expect(put.headers.get('cache-control')).toBe('no-store');
 });
 
 it('is open by default, and needs a metrics:read (or admin) key with CONVEYOR_METRICS_AUTH=true', async () => {

@@ -12,6 +12,9 @@ import { isDatabaseUnavailable } from '#conveyor/database';
 import { plainProblem, type Problem, ProblemException } from '#conveyor/http';
 import { JobMetrics } from './job-metrics.js';
 
+/** What every answer of the metrics port carries, its problems included: never cached, never sniffed. */
+const PLAIN_HEADERS = { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' };
+
 /**
  * `GET /metrics` on a port of its own (CONVEYOR_METRICS_PORT), not on the API's: the metrics name
  * every namespace's queues and types, so the scrape port stays off the public Service, reachable by
@@ -76,9 +79,8 @@ export class MetricsServer implements OnApplicationBootstrap, OnApplicationShutd
       }
       const text = await this.metrics.registry.metrics();
       response.writeHead(200, {
+        ...PLAIN_HEADERS,
         'Content-Type': 'text/plain; version=0.0.4; charset=utf-8',
-        'Cache-Control': 'no-store',
-        'X-Content-Type-Options': 'nosniff',
       });
       response.end(request.method === 'HEAD' ? undefined : text);
     } catch (error) {
@@ -97,7 +99,11 @@ export class MetricsServer implements OnApplicationBootstrap, OnApplicationShutd
         this.logger.error(error instanceof Error ? error.stack : String(error));
         problem = plainProblem(500);
       }
-      response.writeHead(problem.status, { ...headers, 'Content-Type': 'application/problem+json' });
+      response.writeHead(problem.status, {
+        ...PLAIN_HEADERS,
+        ...headers,
+        'Content-Type': 'application/problem+json',
+      });
       response.end(JSON.stringify(problem));
     }
   }
