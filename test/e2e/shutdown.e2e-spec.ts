@@ -19,8 +19,8 @@ afterAll(async () => {
   await db.drop();
 });
 
-/** The service on its own port, ready. */
-async function boot() {
+/** The service on its own port, started: `exited` is its exit code, or the signal that ended it. */
+async function spawnService() {
   const port = await freePort();
   const service = spawn(process.execPath, [MAIN], {
     env: {
@@ -33,16 +33,25 @@ async function boot() {
     },
     stdio: 'ignore',
   });
-  const exited = new Promise<number | null>((resolve) => service.once('exit', resolve));
-  const base = `http://127.0.0.1:${port}`;
+  const exited = new Promise<number | NodeJS.Signals | null>((resolve) =>
+    service.once('exit', (code, signal) => {
+      resolve(code ?? signal);
+    }),
+  );
+  return { service, exited, port, base: `http://127.0.0.1:${port}` };
+}
+
+/** The service on its own port, ready. */
+async function boot() {
+  const started = await spawnService();
   await eventually(
     async () => {
-      expect((await fetch(`${base}/health/ready`)).status).toBe(200);
+      expect((await fetch(`${started.base}/health/ready`)).status).toBe(200);
     },
     20_000,
     200,
   );
-  return { service, exited, base, port };
+  return started;
 }
 
 async function submit(base: string, type: string, payload: object): Promise<string> {
@@ -122,4 +131,23 @@ it('answers a request that reaches it on an open connection while it closes, nev
   expect(second).toMatch(/^connection: close\r$/im);
   expect(second).toMatch(/^x-request-id: /im);
   expect(second).toContain('"queues"');
+});
+
+it('takes a SIGTERM that arrives while it boots, and exits 0 once booted', async () => {
+  const { service, exited } = await spawnService();
+  // Boot has reached the database: the service's role is connected, and the service is not up yet.
+  await eventually(
+    async () => {
+      const { rows } = await db.client.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND usename = $1`,
+        [db.runtimeRole],
+      );
+      expect(rows[0]!.n).toBeGreaterThan(0);
+    },
+    20_000,
+    20,
+  );
+  service.kill('SIGTERM');
+  // Not killed by the signal (nor, in a container, by Docker ten seconds later).
+  expect(await exited).toBe(0);
 });

@@ -11,6 +11,23 @@ const logger = new Logger('Conveyor');
 async function main(): Promise<void> {
   const config = loadConfig();
   let database: DatabaseServer | undefined;
+  // The signal handlers come first: a SIGTERM during boot (`docker stop` two seconds after start) is
+  // taken once there is something to stop, not lost. Without a handler Node dies at once, and as a
+  // container's PID 1 it ignores the signal, so Docker kills it ten seconds later (exit 137).
+  let signalled: string | undefined;
+  let stop: ((signal: string) => void) | undefined;
+  const onSignal = (signal: string): void => {
+    if (signalled !== undefined) return;
+    signalled = signal;
+    if (stop === undefined) logger.log(`${signal} received while booting; shutting down once booted`);
+    else stop(signal);
+  };
+  process.once('SIGTERM', () => {
+    onSignal('SIGTERM');
+  });
+  process.once('SIGINT', () => {
+    onSignal('SIGINT');
+  });
   try {
     database = await openDatabase({
       databaseUrl: config.databaseUrl,
@@ -28,10 +45,7 @@ async function main(): Promise<void> {
     // We own the shutdown order: stop taking requests and finish those in flight, close the
     // pool, and only then stop an embedded PostgreSQL.
     const server = database;
-    let closing = false;
-    const shutdown = (signal: string): void => {
-      if (closing) return;
-      closing = true;
+    stop = (signal) => {
       logger.log(`${signal} received, shutting down`);
       app.get(ShutdownSignal).startDraining();
       app
@@ -44,12 +58,10 @@ async function main(): Promise<void> {
           process.exit(1);
         });
     };
-    process.once('SIGTERM', () => {
-      shutdown('SIGTERM');
-    });
-    process.once('SIGINT', () => {
-      shutdown('SIGINT');
-    });
+    if (signalled !== undefined) {
+      stop(signalled);
+      return;
+    }
 
     // Every interface: in a container, probes and peers do not come from localhost.
     await app.listen(config.port, '0.0.0.0');
