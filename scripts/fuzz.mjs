@@ -4,12 +4,20 @@
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 
-const { values } = parseArgs({
-  options: {
-    runs: { type: 'string', default: '20000' },
-    seed: { type: 'string', default: String(Date.now() % 1e9) },
-  },
-});
+const USAGE = 'usage: npm run fuzz -- [--runs N] [--seed S]';
+let values;
+try {
+  ({ values } = parseArgs({
+    options: {
+      runs: { type: 'string', default: '20000' },
+      seed: { type: 'string', default: String(Date.now() % 1e9) },
+    },
+  }));
+} catch (error) {
+  // An unknown option or a missing value: say so in a line, not with a stack.
+  console.error(`${error.message}\n${USAGE}`);
+  process.exit(2);
+}
 for (const [name, value] of Object.entries(values)) {
   if (!/^\d+$/.test(value)) {
     console.error(`--${name} must be a whole number, got "${value}"`);
