@@ -28,6 +28,7 @@ import { Workflows1766102400000 } from './migrations/1766102400000-workflows.js'
 import { TransitionJoins1766188800000 } from './migrations/1766188800000-transition-joins.js';
 import { VacuumAtScale1766275200000 } from './migrations/1766275200000-vacuum-at-scale.js';
 import { HeartbeatsExtend1766361600000 } from './migrations/1766361600000-heartbeats-extend.js';
+import { ClaimByType1766448000000 } from './migrations/1766448000000-claim-by-type.js';
 import { JobWaitEntity } from './entities/job-wait.entity.js';
 import { JobProgressEntity } from './entities/job-progress.entity.js';
 import { JobDependencyEntity } from './entities/job-dependency.entity.js';
@@ -72,6 +73,7 @@ export const JOBS_MIGRATIONS = [
   TransitionJoins1766188800000,
   VacuumAtScale1766275200000,
   HeartbeatsExtend1766361600000,
+  ClaimByType1766448000000,
 ];
 
 /**

@@ -25,6 +25,7 @@ import type { JobStatus } from '../../domain/job-status.js';
   `("status" = 'processing') = ("lease_token" IS NOT NULL AND "lease_expires_at" IS NOT NULL)`,
 )
 @Index('jobs_claim_due_idx', { synchronize: false })
+@Index('jobs_claim_due_type_idx', { synchronize: false })
 @Index('jobs_lease_expiry_idx', { synchronize: false })
 @Index('jobs_list_idx', { synchronize: false })
 @Index('jobs_list_by_status_idx', { synchronize: false })

@@ -99,3 +99,36 @@ it('reads nothing of a paused backlog, nor of a type at its limit', async () => 
     await db.client.query('ROLLBACK');
   }
 });
+
+it('reads only its own type\u2019s jobs when it claims one type of a shared queue', async () => {
+  // Handlers share a queue (`default`) and each claims its own type: a type with little work must
+  // not walk past the backlog of the others, first in line.
+  await insertJobRows(db.client, { status: 'pending', queue: 'shared', type: 'busy', count: 20_000 });
+  await insertJobRows(db.client, { status: 'pending', queue: 'shared', type: 'rare', count: 5 });
+  await db.client.query('ANALYZE jobs');
+  const read = async (types: string[]): Promise<{ rows: number; claimed: number }> => {
+    await db.client.query('BEGIN');
+    try {
+      const { rows } = await db.client.query<{ 'QUERY PLAN': [{ Plan: AnalyzedNode }] }>(
+        `EXPLAIN (ANALYZE, FORMAT JSON) ${CLAIM_JOBS}`,
+        ['default', 'shared', types, 100, 30, 'w'],
+      );
+      const { rows: claimed } = await db.client.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM jobs WHERE queue = 'shared' AND status = 'processing'`,
+      );
+      return { rows: jobRowsRead(rows[0]!['QUERY PLAN'][0].Plan), claimed: claimed[0]!.n };
+    } finally {
+      // EXPLAIN ANALYZE runs the statement: undo what it took.
+      await db.client.query('ROLLBACK');
+    }
+  };
+  const rare = await read(['rare']);
+  expect(rare.claimed).toBe(5);
+  expect(rare.rows).toBeLessThan(50);
+  // A type with a backlog of its own: its first hundred, in order, not the whole of it sorted.
+  const busy = await read(['busy']);
+  expect(busy.claimed).toBe(100);
+  expect(busy.rows).toBeLessThan(500);
+  // Two types, or any: still every due job of them, in order (read through the queue's index).
+  expect((await read(['rare', 'busy'])).claimed).toBe(100);
+});

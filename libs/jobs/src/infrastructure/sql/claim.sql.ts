@@ -15,7 +15,11 @@ const sortsJobs = (l: string): string => `(${l}.key_concurrency_limit IS NOT NUL
 const queueOpen = `NOT EXISTS (SELECT 1 FROM paused WHERE type = '')
     AND NOT ($3::text[] IS NOT NULL AND $3::text[] <@ ARRAY(SELECT type::text FROM paused))`;
 
-/** Job `j`'s type is of those asked for, and not paused on its own. */
+/**
+ * Job `j`'s type is of those asked for, and not paused on its own. A claim of one type (each
+ * in-process handler's) reads that type's due jobs in order from jobs_claim_due_type_idx: with $3
+ * known when the claim is planned, `type = ANY` of one type is an equality.
+ */
 const typeOpen = (j: string): string =>
   `($3::text[] IS NULL OR ${j}.type = ANY ($3::text[])) AND ${j}.type NOT IN (SELECT type FROM paused)`;
 
