@@ -277,18 +277,26 @@ function fuzzRequest(path: string, method: string, operation: Operation): fc.Arb
     );
 }
 
+/** The tables whose rows a request can change. */
+const SNAPSHOT_TABLES = [
+  'jobs',
+  'job_events',
+  'job_idempotency_keys',
+  'api_keys',
+  'workflows',
+  'job_dependencies',
+  'queue_controls',
+  'job_progress',
+];
+
 /** What a refused request must not change: every row a client can see, hashed. */
 async function snapshot(): Promise<string> {
-  const { rows } = await t.db.client.query<{ state: string }>(`
-    SELECT concat_ws('|',
-      (SELECT count(*) || ':' || coalesce(sum(hashtextextended(j::text, 0)), 0) FROM jobs j),
-      (SELECT count(*) || ':' || coalesce(sum(hashtextextended(e::text, 0)), 0) FROM job_events e),
-      (SELECT count(*) || ':' || coalesce(sum(hashtextextended(k::text, 0)), 0) FROM job_idempotency_keys k),
-      (SELECT count(*) || ':' || coalesce(sum(hashtextextended(a::text, 0)), 0) FROM api_keys a),
-      (SELECT count(*) || ':' || coalesce(sum(hashtextextended(w::text, 0)), 0) FROM workflows w),
-      (SELECT count(*) || ':' || coalesce(sum(hashtextextended(d::text, 0)), 0) FROM job_dependencies d),
-      (SELECT count(*) || ':' || coalesce(sum(hashtextextended(q::text, 0)), 0) FROM queue_controls q),
-      (SELECT count(*) || ':' || coalesce(sum(hashtextextended(p::text, 0)), 0) FROM job_progress p)) AS state`);
+  const hashes = SNAPSHOT_TABLES.map(
+    (table) => `(SELECT count(*) || ':' || coalesce(sum(hashtextextended(r::text, 0)), 0) FROM ${table} r)`,
+  );
+  const { rows } = await t.db.client.query<{ state: string }>(
+    `SELECT concat_ws('|', ${hashes.join(', ')}) AS state`,
+  );
   return rows[0]!.state;
 }
 

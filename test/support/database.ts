@@ -7,6 +7,7 @@ import {
   provisionRoles,
   type RoleNames,
   runMigrations,
+  withDatabase,
 } from '#conveyor/database';
 import { CONVEYOR_ENTITIES, CONVEYOR_MIGRATIONS, CONVEYOR_RUNTIME_GRANTS } from '#conveyor-schema';
 
@@ -94,10 +95,8 @@ export async function createEmptyDatabase(server: string = serverUrl()): Promise
     ownerUrl: urls.owner,
     runtimeRole: TEST_ROLES.runtime,
     client,
-    async terminateConnections(state?: string) {
-      const admin = new pg.Client({ connectionString: server });
-      await admin.connect();
-      try {
+    terminateConnections: (state?: string) =>
+      asSuperuser(server, async (admin) => {
         const { rowCount } = await admin.query(
           `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
            WHERE datname = $1 AND pid <> pg_backend_pid() AND usename <> $2
@@ -105,16 +104,9 @@ export async function createEmptyDatabase(server: string = serverUrl()): Promise
           [name, TEST_ROLES.owner, state ?? null],
         );
         return rowCount ?? 0;
-      } finally {
-        await admin.end();
-      }
-    },
-    async expireLeases(ids: readonly string[]) {
-      const url = new URL(server);
-      url.pathname = `/${name}`;
-      const admin = new pg.Client({ connectionString: url.toString() });
-      await admin.connect();
-      try {
+      }),
+    expireLeases: (ids: readonly string[]) =>
+      asSuperuser(withDatabase(server, name), async (admin) => {
         await admin.query('BEGIN');
         // The triggers off for this one statement: the guard's, and nothing else reacts to a lease.
         await admin.query('SET LOCAL session_replication_role = replica');
@@ -124,15 +116,23 @@ export async function createEmptyDatabase(server: string = serverUrl()): Promise
           [ids],
         );
         await admin.query('COMMIT');
-      } finally {
-        await admin.end();
-      }
-    },
+      }),
     async drop() {
       await client.end();
       await dropDatabase(server, name);
     },
   };
+}
+
+/** `use` on a connection of its own to `url` (a superuser's), closed after. */
+async function asSuperuser<T>(url: string, use: (admin: pg.Client) => Promise<T>): Promise<T> {
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  try {
+    return await use(admin);
+  } finally {
+    await admin.end();
+  }
 }
 
 /** How many times each migration is recorded as applied in `db`, by name. */

@@ -179,6 +179,10 @@ WITH doomed AS (
 )
 DELETE FROM workflows w USING doomed WHERE w.id = doomed.id`;
 
+/** History row `e` is a move of the dependent `moved` in the millisecond of `moved.at`. */
+const movedThen = (e: string): string =>
+  `${e}.job_id = moved.id AND ${e}.occurred_at >= moved.at AND ${e}.occurred_at < moved.at + interval '1 millisecond'`;
+
 /**
  * dependentsMoved — what the trigger jobs_follow_dependencies did to the dependents of jobs $1 in
  * the transactions that moved those jobs ($2: each one's updated_at, that transaction's now(), to
@@ -195,13 +199,10 @@ WITH RECURSIVE moved(id, at) AS (
   UNION
   SELECT d.child_id, moved.at
   FROM moved JOIN job_dependencies d ON d.parent_id = moved.id
-  WHERE EXISTS (SELECT 1 FROM job_events e
-                WHERE e.job_id = moved.id AND e.occurred_at >= moved.at
-                  AND e.occurred_at < moved.at + interval '1 millisecond')
+  WHERE EXISTS (SELECT 1 FROM job_events e WHERE ${movedThen('e')})
 )
 SELECT ${JOB_COLUMNS}, e.from_status, e.to_status
 FROM moved
 JOIN jobs j ON j.id = moved.id
-JOIN job_events e ON e.job_id = moved.id AND e.occurred_at >= moved.at
-                 AND e.occurred_at < moved.at + interval '1 millisecond'
+JOIN job_events e ON ${movedThen('e')}
 ORDER BY e.id`;
